@@ -1,0 +1,25 @@
+"""unisample: one resize specification, the same numbers in every framework.
+
+>>> import numpy as np, unisample
+>>> up = unisample.Upsample(scale_factor=2, mode="bilinear", align_corners=True)
+>>> up(np.zeros((1, 3, 4, 4), np.float32)).shape
+(1, 3, 8, 8)
+
+``import unisample`` imports numpy only; a framework is touched only when its
+arrays are passed in.
+"""
+
+from __future__ import annotations
+
+from .spec import COORDINATE_TRANSFORMS, DATA_FORMATS, MODES, Upsample
+from .taps import AxisTaps
+
+__all__ = ["Upsample", "resize", "AxisTaps", "MODES", "DATA_FORMATS", "COORDINATE_TRANSFORMS", "__version__"]
+
+__version__ = "0.1.0"
+
+
+def resize(x, size=None, scale_factor=None, mode="nearest", align_corners=None,
+           data_format="channels_first", **extras):
+    """Functional form: ``Upsample(size, scale_factor, mode, align_corners, data_format, **extras)(x)``."""
+    return Upsample(size, scale_factor, mode, align_corners, data_format, **extras)(x)

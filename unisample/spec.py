@@ -1,0 +1,614 @@
+"""The resize specification: ``Upsample``.
+
+``Upsample`` speaks PyTorch's ``nn.Upsample`` vocabulary (``size``,
+``scale_factor``, ``mode``, ``align_corners``) so that a PyTorch user needs no
+new words, and takes as keyword-only extras what the other frameworks do
+beyond it.  Construction validates every argument and resolves the extras the
+caller left out to the values the mode implies, so that two specs that compute
+the same numbers compare equal, hash equal and serialise to the same dict.
+
+Nothing here imports a framework: ``import unisample`` costs numpy only.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Mapping, Optional, Tuple, Union
+
+import numpy as np
+
+__all__ = ["Upsample", "MODES", "DATA_FORMATS", "COORDINATE_TRANSFORMS"]
+
+# mode -> (kernel, spatial rank or None for "1, 2 or 3", has align_corners)
+MODES = {
+    "nearest": ("nearest", None, False),
+    "nearest-exact": ("nearest", None, False),
+    "linear": ("linear", 1, True),
+    "bilinear": ("linear", 2, True),
+    "trilinear": ("linear", 3, True),
+    "bicubic": ("cubic", None, True),
+    "area": ("area", None, False),
+    "lanczos3": ("lanczos3", None, False),
+    "lanczos5": ("lanczos5", None, False),
+}
+
+# data_format -> (channels_last, spatial rank or None)
+DATA_FORMATS = {
+    "channels_first": (False, None),
+    "channels_last": (True, None),
+    "NCW": (False, 1),
+    "NWC": (True, 1),
+    "NCHW": (False, 2),
+    "NHWC": (True, 2),
+    "NCDHW": (False, 3),
+    "NDHWC": (True, 3),
+}
+
+# How an output index maps to a source coordinate (ONNX's vocabulary):
+#   half_pixel        src = (dst + 0.5) * scale - 0.5
+#   asymmetric        src = dst * scale
+#   align_corners     src = dst * (in - 1) / (out - 1)   (0 when out == 1)
+#   paddle_half_pixel half_pixel, but an axis of output length 1 uses scale 0,
+#                     i.e. samples at -0.5 (Paddle's kernels do this; torch
+#                     samples the centre of the input instead).
+COORDINATE_TRANSFORMS = ("half_pixel", "asymmetric", "align_corners", "paddle_half_pixel")
+
+AREA_WEIGHTS = ("uniform", "overlap")
+SAME_SIZE_COPY = ("pytorch", "each_axis", "all_axes", "never")
+
+_ANTIALIAS_KERNELS = ("linear", "cubic", "lanczos3", "lanczos5")
+_EXCLUDE_OUTSIDE_KERNELS = ("cubic", "lanczos3", "lanczos5")
+
+SizeArg = Union[int, Tuple[int, ...], None]
+ScaleArg = Union[float, Tuple[float, ...], None]
+
+
+def _allowed(values) -> str:
+    return ", ".join(repr(v) for v in values)
+
+
+def _check_size(size: Any) -> SizeArg:
+    if size is None:
+        return None
+    if isinstance(size, (list, tuple)):
+        if not 1 <= len(size) <= 3:
+            raise ValueError(
+                f"size: got {size!r} with {len(size)} values; expected one positive "
+                "integer per spatial axis (1, 2 or 3 values) or a single integer"
+            )
+        return tuple(_check_size_value(v, size) for v in size)
+    return _check_size_value(size, size)
+
+
+def _check_size_value(value: Any, whole: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"size: got {whole!r}; every value must be a positive integer, "
+            f"not {type(value).__name__} {value!r}"
+        )
+    if value <= 0:
+        raise ValueError(f"size: got {whole!r}; every value must be a positive integer")
+    return int(value)
+
+
+def _check_scale(scale: Any) -> ScaleArg:
+    if scale is None:
+        return None
+    if isinstance(scale, (list, tuple)):
+        if not 1 <= len(scale) <= 3:
+            raise ValueError(
+                f"scale_factor: got {scale!r} with {len(scale)} values; expected one "
+                "positive finite number per spatial axis (1, 2 or 3 values) or a single number"
+            )
+        return tuple(_check_scale_value(v, scale) for v in scale)
+    return _check_scale_value(scale, scale)
+
+
+def _check_scale_value(value: Any, whole: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"scale_factor: got {whole!r}; every value must be a positive finite number, "
+            f"not {type(value).__name__} {value!r}"
+        )
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(
+            f"scale_factor: got {whole!r}; every value must be a positive finite number"
+        )
+    return value
+
+
+def _check_choice(name: str, value: Any, allowed) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: got {type(value).__name__} {value!r}; expected one of {_allowed(allowed)}")
+    if value not in allowed:
+        raise ValueError(f"{name}: got {value!r}; expected one of {_allowed(allowed)}")
+
+
+def _check_bool(name: str, value: Any, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if not isinstance(value, (bool, np.bool_)):
+        allowed = "True, False or None" if allow_none else "True or False"
+        raise TypeError(f"{name}: got {type(value).__name__} {value!r}; expected {allowed}")
+
+
+class Upsample:
+    """A resize specification that computes the same numbers in every framework.
+
+    Arguments follow PyTorch's ``nn.Upsample``:
+
+    size
+        Output spatial size: an int (every spatial axis) or one int per axis.
+    scale_factor
+        Multiplier for the spatial size: a number or one per axis.  Exactly
+        one of ``size`` and ``scale_factor`` must be given.  The output length
+        is ``floor(input_length * scale_factor)``, and, as in PyTorch and
+        Paddle, ``1 / scale_factor`` (not input/output) maps output pixels to
+        input pixels unless ``recompute_scale_factor=True``.
+    mode
+        ``nearest`` (floor of ``dst * in / out``: PyTorch/Paddle), ``nearest-exact``
+        (rounds half-pixel coordinates: TF, JAX, PyTorch's nearest-exact),
+        ``linear`` (3-D input), ``bilinear`` (4-D), ``trilinear`` (5-D),
+        ``bicubic``, ``area`` (adaptive average pooling), ``lanczos3``, ``lanczos5``.
+        ``nearest``, ``nearest-exact``, ``bicubic``, ``area`` and the lanczos
+        modes work on 1, 2 or 3 spatial axes.
+    align_corners
+        PyTorch's meaning; only with linear, bilinear, trilinear and bicubic.
+    data_format
+        ``"channels_first"`` (default), ``"channels_last"`` or a Paddle spelling
+        (``NCW``, ``NWC``, ``NCHW``, ``NHWC``, ``NCDHW``, ``NDHWC``), which also
+        fixes the number of spatial axes.
+
+    Keyword-only extras (left out, each takes the value the mode implies):
+
+    antialias
+        Widen the kernel by input/output when downsampling (PyTorch's and TF's
+        ``antialias=True``; JAX's default).  Linear, bicubic and lanczos modes.
+    recompute_scale_factor
+        PyTorch's meaning: with ``True`` the mapping uses input/output
+        lengths, not ``1 / scale_factor``.  Only with ``scale_factor``.
+    coordinate_transform
+        ``half_pixel``, ``asymmetric``, ``align_corners`` or
+        ``paddle_half_pixel`` (see ``COORDINATE_TRANSFORMS``).  Default:
+        ``asymmetric`` for ``nearest``, ``align_corners`` when
+        ``align_corners=True``, else ``half_pixel``.  Paddle's
+        ``align_mode=1`` is ``asymmetric``; TF1's nearest with
+        ``align_corners=True`` is ``nearest-exact`` with ``align_corners``.
+    cubic_coeff_a
+        The cubic kernel's ``a``: -0.75 (PyTorch, Paddle, OpenCV; the default)
+        or -0.5 (Keys: TF, JAX, Pillow, and PyTorch with ``antialias=True``).
+    exclude_outside
+        Drop taps that fall outside the input and renormalise the rest (TF,
+        JAX, antialiased PyTorch), instead of repeating the edge pixel
+        (PyTorch, Paddle bicubic).  Bicubic and lanczos modes.
+    cubic_table_size
+        TF's non-antialiased bicubic reads the kernel from a table, rounding
+        the fractional offset to ``1 / 1024``; ``cubic_table_size=1024``
+        reproduces it.  ``None`` evaluates the kernel exactly.
+    area_weights
+        ``uniform`` (PyTorch/Paddle adaptive average pooling over
+        ``floor(j*in/out) .. ceil((j+1)*in/out)``, the default) or
+        ``overlap`` (TF ``area``: each input pixel weighted by how much of it
+        the output pixel covers).
+    same_size_copy
+        With ``scale_factor`` mapping, what happens to an axis whose output
+        length equals its input length although ``scale_factor != 1``:
+        ``each_axis`` copies it, ``all_axes`` copies only when no axis changes
+        length (Paddle), ``never`` maps it with ``1 / scale_factor``.  The
+        default, ``pytorch``, is PyTorch CPU's rule, which depends on the mode:
+        linear modes and antialiased ones copy each such axis, ``nearest``
+        does so only with 2 spatial axes, ``nearest-exact`` and plain
+        ``bicubic`` never do.
+
+    Call it on a numpy, torch, tensorflow, paddle or jax array to get the same
+    kind of array back; ``reference`` gives the float64 ground truth.
+    """
+
+    __slots__ = (
+        "size",
+        "scale_factor",
+        "mode",
+        "align_corners",
+        "data_format",
+        "antialias",
+        "recompute_scale_factor",
+        "coordinate_transform",
+        "cubic_coeff_a",
+        "exclude_outside",
+        "cubic_table_size",
+        "area_weights",
+        "same_size_copy",
+        "_key",
+    )
+
+    #: the arguments in constructor order; the keys of ``to_dict``
+    FIELDS = __slots__[:-1]
+
+    def __init__(
+        self,
+        size: SizeArg = None,
+        scale_factor: ScaleArg = None,
+        mode: str = "nearest",
+        align_corners: Optional[bool] = None,
+        data_format: str = "channels_first",
+        *,
+        antialias: bool = False,
+        recompute_scale_factor: Optional[bool] = None,
+        coordinate_transform: Optional[str] = None,
+        cubic_coeff_a: Optional[float] = None,
+        exclude_outside: Optional[bool] = None,
+        cubic_table_size: Optional[int] = None,
+        area_weights: Optional[str] = None,
+        same_size_copy: Optional[str] = None,
+    ) -> None:
+        size = _check_size(size)
+        scale_factor = _check_scale(scale_factor)
+        if (size is None) == (scale_factor is None):
+            raise ValueError(
+                f"size and scale_factor: got size={size!r}, scale_factor={scale_factor!r}; "
+                "give exactly one of them"
+            )
+        _check_choice("mode", mode, MODES)
+        kernel, mode_rank, has_corners = MODES[mode]
+        _check_choice("data_format", data_format, DATA_FORMATS)
+        format_rank = DATA_FORMATS[data_format][1]
+
+        # The number of spatial axes, where the arguments already fix it.
+        ranks = {}
+        if mode_rank is not None:
+            ranks[f"mode={mode!r}"] = mode_rank
+        if format_rank is not None:
+            ranks[f"data_format={data_format!r}"] = format_rank
+        for name, value in (("size", size), ("scale_factor", scale_factor)):
+            if isinstance(value, tuple):
+                ranks[f"{name}={value!r}"] = len(value)
+        if len(set(ranks.values())) > 1:
+            said = ", ".join(f"{k} ({v} spatial axes)" for k, v in ranks.items())
+            raise ValueError(f"the arguments disagree on the number of spatial axes: {said}")
+
+        _check_bool("align_corners", align_corners, allow_none=True)
+        if align_corners is not None and not has_corners:
+            hint = ""
+            if kernel == "nearest" and align_corners:
+                hint = (
+                    "; for TF1's nearest with align_corners=True use "
+                    "mode='nearest-exact', coordinate_transform='align_corners'"
+                )
+            elif kernel.startswith("lanczos") and align_corners:
+                hint = "; use coordinate_transform='align_corners'"
+            raise ValueError(
+                f"align_corners: got {align_corners!r} with mode={mode!r}; align_corners can "
+                "only be set with the interpolating modes 'linear', 'bilinear', 'bicubic', "
+                f"'trilinear'{hint}"
+            )
+
+        _check_bool("antialias", antialias)
+        antialias = bool(antialias)
+        if antialias and kernel not in _ANTIALIAS_KERNELS:
+            raise ValueError(
+                f"antialias: got True with mode={mode!r}; antialias only applies to "
+                "'linear', 'bilinear', 'trilinear', 'bicubic', 'lanczos3' and 'lanczos5' "
+                "('area' averages already, nearest modes pick one pixel)"
+            )
+
+        _check_bool("recompute_scale_factor", recompute_scale_factor, allow_none=True)
+        if recompute_scale_factor is not None and scale_factor is None:
+            raise ValueError(
+                f"recompute_scale_factor: got {recompute_scale_factor!r} with an explicit size; "
+                "it is only meaningful with scale_factor"
+            )
+        if scale_factor is not None:
+            recompute_scale_factor = bool(recompute_scale_factor)
+
+        # Explicit extras are checked against the mode; missing ones are
+        # filled in from _implied_defaults, the single source of defaults.
+        if coordinate_transform is not None:
+            _check_choice("coordinate_transform", coordinate_transform, COORDINATE_TRANSFORMS)
+            if kernel == "area":
+                raise ValueError(
+                    f"coordinate_transform: got {coordinate_transform!r} with mode='area'; "
+                    "area resizing covers whole pixels and has no coordinate transform"
+                )
+            if align_corners is not None and align_corners != (coordinate_transform == "align_corners"):
+                raise ValueError(
+                    f"coordinate_transform: got {coordinate_transform!r} with "
+                    f"align_corners={align_corners!r}; they contradict each other (leave one out)"
+                )
+            if has_corners:
+                align_corners = coordinate_transform == "align_corners"
+        elif has_corners:
+            align_corners = bool(align_corners)
+
+        if cubic_coeff_a is not None:
+            if kernel != "cubic":
+                raise ValueError(
+                    f"cubic_coeff_a: got {cubic_coeff_a!r} with mode={mode!r}; only mode='bicubic' has one"
+                )
+            if isinstance(cubic_coeff_a, bool) or not isinstance(cubic_coeff_a, numbers.Real):
+                raise TypeError(
+                    f"cubic_coeff_a: got {type(cubic_coeff_a).__name__} {cubic_coeff_a!r}; "
+                    "expected a finite number such as -0.75 or -0.5"
+                )
+            cubic_coeff_a = float(cubic_coeff_a)
+            if not math.isfinite(cubic_coeff_a):
+                raise ValueError(
+                    f"cubic_coeff_a: got {cubic_coeff_a!r}; expected a finite number such as -0.75 or -0.5"
+                )
+
+        if exclude_outside is not None:
+            _check_bool("exclude_outside", exclude_outside)
+            if kernel not in _EXCLUDE_OUTSIDE_KERNELS:
+                raise ValueError(
+                    f"exclude_outside: got {exclude_outside!r} with mode={mode!r}; it only "
+                    "changes 'bicubic', 'lanczos3' and 'lanczos5' (a linear tap outside the "
+                    "input has the same effect either way)"
+                )
+            exclude_outside = bool(exclude_outside)
+
+        if cubic_table_size is not None:
+            if kernel != "cubic" or antialias:
+                raise ValueError(
+                    f"cubic_table_size: got {cubic_table_size!r} with mode={mode!r}, "
+                    f"antialias={antialias!r}; only non-antialiased 'bicubic' reads a table"
+                )
+            if isinstance(cubic_table_size, bool) or not isinstance(cubic_table_size, numbers.Integral):
+                raise TypeError(
+                    f"cubic_table_size: got {type(cubic_table_size).__name__} {cubic_table_size!r}; "
+                    "expected a positive integer (TF uses 1024) or None"
+                )
+            if cubic_table_size <= 0:
+                raise ValueError(
+                    f"cubic_table_size: got {cubic_table_size!r}; expected a positive integer "
+                    "(TF uses 1024) or None"
+                )
+            cubic_table_size = int(cubic_table_size)
+
+        if area_weights is not None:
+            _check_choice("area_weights", area_weights, AREA_WEIGHTS)
+            if kernel != "area":
+                raise ValueError(
+                    f"area_weights: got {area_weights!r} with mode={mode!r}; only mode='area' has them"
+                )
+
+        if same_size_copy is not None:
+            _check_choice("same_size_copy", same_size_copy, SAME_SIZE_COPY)
+            if scale_factor is None or recompute_scale_factor or kernel == "area":
+                raise ValueError(
+                    f"same_size_copy: got {same_size_copy!r}; it only applies when scale_factor "
+                    "drives the mapping (scale_factor given, recompute_scale_factor not True, "
+                    "mode not 'area')"
+                )
+
+        implied = _implied_defaults(mode, align_corners, antialias, scale_factor, recompute_scale_factor)
+        if coordinate_transform is None:
+            coordinate_transform = implied["coordinate_transform"]
+        if cubic_coeff_a is None:
+            cubic_coeff_a = implied["cubic_coeff_a"]
+        if exclude_outside is None:
+            exclude_outside = implied["exclude_outside"]
+        if area_weights is None:
+            area_weights = implied["area_weights"]
+        if same_size_copy is None:
+            same_size_copy = implied["same_size_copy"]
+
+        values = dict(
+            size=size,
+            scale_factor=scale_factor,
+            mode=mode,
+            align_corners=align_corners,
+            data_format=data_format,
+            antialias=antialias,
+            recompute_scale_factor=recompute_scale_factor,
+            coordinate_transform=coordinate_transform,
+            cubic_coeff_a=cubic_coeff_a,
+            exclude_outside=exclude_outside,
+            cubic_table_size=cubic_table_size,
+            area_weights=area_weights,
+            same_size_copy=same_size_copy,
+        )
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_key", tuple(values.values()))
+
+    # -- immutability, equality, repr -------------------------------------
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Upsample is immutable; build a new one (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Upsample is immutable (cannot delete {name!r})")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Upsample) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __reduce__(self):
+        return (_from_dict_for_pickle, (self.to_dict(),))
+
+    def __repr__(self) -> str:
+        # Only what differs from what the other arguments imply, so that the
+        # repr reads like the call a user would write and evaluates back.
+        implied = _implied_defaults(
+            self.mode, self.align_corners, self.antialias, self.scale_factor, self.recompute_scale_factor
+        )
+        parts = []
+        for name in self.FIELDS:
+            value = getattr(self, name)
+            if name in ("size", "scale_factor"):
+                if value is not None:
+                    parts.append(f"{name}={value!r}")
+            elif value != implied[name]:
+                parts.append(f"{name}={value!r}")
+        return f"Upsample({', '.join(parts)})"
+
+    # -- serialisation ------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        """A JSON-able dict of every resolved field; ``Upsample.from_dict`` reads it back."""
+        d = {}
+        for name in self.FIELDS:
+            value = getattr(self, name)
+            d[name] = list(value) if isinstance(value, tuple) else value
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Upsample":
+        """Build an ``Upsample`` from ``to_dict()`` output (or any subset of its keys)."""
+        if not isinstance(d, Mapping):
+            raise TypeError(f"from_dict: got {type(d).__name__}; expected a dict from Upsample.to_dict()")
+        unknown = sorted(set(d) - set(cls.FIELDS))
+        if unknown:
+            raise ValueError(f"from_dict: unknown keys {unknown}; allowed keys: {', '.join(cls.FIELDS)}")
+        kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items()}
+        return cls(**kwargs)
+
+    # -- geometry -------------------------------------------------------------
+
+    @property
+    def kernel(self) -> str:
+        """The resampling kernel the mode uses: nearest, linear, cubic, area, lanczos3, lanczos5."""
+        return MODES[self.mode][0]
+
+    @property
+    def channels_last(self) -> bool:
+        """Whether channels come after the spatial axes."""
+        return DATA_FORMATS[self.data_format][0]
+
+    @property
+    def spatial_rank(self) -> Optional[int]:
+        """The number of spatial axes if the arguments fix it, else None (taken from the input)."""
+        _, mode_rank, _ = MODES[self.mode]
+        if mode_rank is not None:
+            return mode_rank
+        format_rank = DATA_FORMATS[self.data_format][1]
+        if format_rank is not None:
+            return format_rank
+        for value in (self.size, self.scale_factor):
+            if isinstance(value, tuple):
+                return len(value)
+        return None
+
+    def spatial_axes(self, ndim: int) -> Tuple[int, ...]:
+        """The spatial axes of an input of ``ndim`` dimensions (checked as ``_check_ndim`` does)."""
+        rank = self._check_ndim(ndim)
+        first = 1 if self.channels_last else 2
+        return tuple(range(first, first + rank))
+
+    def _check_ndim(self, ndim: int) -> int:
+        rank = self.spatial_rank
+        if rank is None:
+            if not 3 <= ndim <= 5:
+                raise ValueError(
+                    f"input has {ndim} dimensions; {self!r} expects 3, 4 or 5 "
+                    f"(batch, channels and 1 to 3 spatial axes, {self._layout_words()})"
+                )
+            return ndim - 2
+        if ndim != rank + 2:
+            raise ValueError(
+                f"input has {ndim} dimensions; {self!r} expects {rank + 2} "
+                f"(batch, channels and {rank} spatial axes, {self._layout_words()})"
+            )
+        return rank
+
+    def _layout_words(self) -> str:
+        return "channels last" if self.channels_last else "channels first"
+
+    def output_size(self, input_size: Tuple[int, ...]) -> Tuple[int, ...]:
+        """The output spatial size for an input spatial size (one int per spatial axis)."""
+        input_size = tuple(int(n) for n in input_size)
+        rank = len(input_size)
+        if self.size is not None:
+            out = self._per_axis("size", self.size, rank)
+        else:
+            scales = self._per_axis("scale_factor", self.scale_factor, rank)
+            # PyTorch: floor(float(in * scale)), computed in double.
+            out = tuple(int(math.floor(n * s)) for n, s in zip(input_size, scales))
+            if min(out) < 1:
+                raise ValueError(
+                    f"scale_factor={self.scale_factor!r} on spatial size {input_size} gives "
+                    f"output size {out}; every output length must be at least 1"
+                )
+        return out
+
+    def output_shape(self, input_shape: Tuple[int, ...]) -> Tuple[int, ...]:
+        """The whole output shape for an input shape (batch and channels kept)."""
+        input_shape = tuple(int(n) for n in input_shape)
+        axes = self.spatial_axes(len(input_shape))
+        out = list(input_shape)
+        for axis, n in zip(axes, self.output_size(tuple(input_shape[a] for a in axes))):
+            out[axis] = n
+        return tuple(out)
+
+    def _per_axis(self, name: str, value, rank: int) -> tuple:
+        if isinstance(value, tuple):
+            if len(value) != rank:
+                raise ValueError(
+                    f"{name}={value!r} has {len(value)} values but the input has {rank} spatial axes"
+                )
+            return value
+        return (value,) * rank
+
+    def taps(self, input_size: Tuple[int, ...]):
+        """Per spatial axis, the ``AxisTaps`` (or ``None`` for an unchanged axis).
+
+        Cached per (spec, input spatial size): repeated calls cost a dict lookup.
+        """
+        from .taps import spec_taps
+
+        return spec_taps(self, tuple(int(n) for n in input_size))
+
+    # -- applying it ------------------------------------------------------------
+
+    def __call__(self, x):
+        """Resize ``x`` (numpy, torch, tensorflow, paddle or jax array); same kind of array out."""
+        from .adapters import adapter_for
+
+        return adapter_for(x).resize(self, x)
+
+    def reference(self, x) -> np.ndarray:
+        """The float64 numpy ground truth for ``x`` (any supported array kind)."""
+        from .reference import reference
+
+        return reference(self, x)
+
+
+def _implied_defaults(mode: str, align_corners, antialias: bool, scale_factor, recompute_scale_factor) -> dict:
+    """What each field resolves to when the caller leaves it out.
+
+    The one place that says which extras a mode implies: ``__init__`` fills
+    missing arguments from it and ``__repr__`` hides the values it would give.
+    """
+    kernel, _, has_corners = MODES[mode]
+    if kernel == "area":
+        coordinate_transform = None
+    elif align_corners:
+        coordinate_transform = "align_corners"
+    elif mode == "nearest":
+        coordinate_transform = "asymmetric"
+    else:
+        coordinate_transform = "half_pixel"
+    scale_mapped = scale_factor is not None and not recompute_scale_factor and kernel != "area"
+    return dict(
+        mode="nearest",
+        align_corners=False if has_corners else None,
+        data_format="channels_first",
+        antialias=False,
+        recompute_scale_factor=False if scale_factor is not None else None,
+        coordinate_transform=coordinate_transform,
+        # PyTorch's antialiased bicubic uses Keys' a=-0.5 (as Pillow does).
+        cubic_coeff_a=(-0.5 if antialias else -0.75) if kernel == "cubic" else None,
+        # PyTorch's plain bicubic repeats edge pixels; every antialiased
+        # kernel and TF/JAX lanczos drop outside taps and renormalise.
+        exclude_outside=(antialias or kernel != "cubic") if kernel in _EXCLUDE_OUTSIDE_KERNELS else None,
+        cubic_table_size=None,
+        area_weights="uniform" if kernel == "area" else None,
+        same_size_copy="pytorch" if scale_mapped else None,
+    )
+
+
+def _from_dict_for_pickle(d):
+    return Upsample.from_dict(d)

@@ -1,0 +1,296 @@
+"""The one algorithm: per-axis taps.
+
+Every mode is separable.  Along one spatial axis, output pixel ``j`` is
+
+    out[j] = sum_k weight[j, k] * in[index[j, k]]
+
+with ``index`` and ``weight`` depending only on the spec and the axis's input
+and output lengths.  They are computed once, in float64 with numpy, and each
+backend applies them with its own gather / multiply / sum.  This module is the
+only place that knows what a mode, a coordinate transform or antialiasing
+means.
+
+Three families of taps:
+
+* nearest: one tap of weight 1 (``weight`` is None).  Indices are computed in
+  float32, exactly as PyTorch, TF and Paddle compute them, because at exact
+  ties (``dst * in / out`` an integer) float32 rounding decides which pixel is
+  picked, and nearest modes are held to bit-exactness.
+* area: PyTorch's adaptive average pooling (``uniform``) or TF's pixel
+  overlap (``overlap``).
+* filters (linear, cubic, lanczos): kernel values at the distances between the
+  source coordinate and the neighbouring pixel centres; antialiasing widens the
+  kernel by input/output when downsampling (Pillow, PyTorch, TF and JAX agree
+  on this).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+import numpy as np
+
+__all__ = ["AxisTaps", "axis_taps", "spec_taps", "kernel_function"]
+
+_F32 = np.float32
+
+
+@dataclass(frozen=True, eq=False)
+class AxisTaps:
+    """Taps of one axis: ``out[j] = sum_k weight[j, k] * in[index[j, k]]``.
+
+    ``index`` is an int64 array of shape ``(out_size, width)`` whose entries all
+    lie in ``[0, in_size)``; ``weight`` is float64 of the same shape, or None
+    for nearest modes (one tap of weight exactly 1).
+    """
+
+    index: np.ndarray
+    weight: Optional[np.ndarray]
+    in_size: int
+
+    @property
+    def out_size(self) -> int:
+        return self.index.shape[0]
+
+    @property
+    def width(self) -> int:
+        """Taps per output pixel."""
+        return self.index.shape[1]
+
+    def matrix(self) -> np.ndarray:
+        """The dense ``(out_size, in_size)`` float64 matrix the taps stand for.
+
+        Its transpose is the adjoint (the gradient with respect to the input).
+        """
+        m = np.zeros((self.out_size, self.in_size))
+        w = np.ones(self.index.shape) if self.weight is None else self.weight
+        rows = np.broadcast_to(np.arange(self.out_size)[:, None], self.index.shape)
+        np.add.at(m, (rows, self.index), w)
+        return m
+
+
+# -- kernels --------------------------------------------------------------------
+
+
+def _triangle(d: np.ndarray) -> np.ndarray:
+    return np.maximum(0.0, 1.0 - np.abs(d))
+
+
+def _cubic(d: np.ndarray, a: float) -> np.ndarray:
+    d = np.abs(d)
+    near = ((a + 2.0) * d - (a + 3.0)) * d * d + 1.0
+    far = ((a * d - 5.0 * a) * d + 8.0 * a) * d - 4.0 * a
+    return np.where(d <= 1.0, near, np.where(d < 2.0, far, 0.0))
+
+
+def _lanczos(d: np.ndarray, radius: int) -> np.ndarray:
+    d = np.abs(d)
+    return np.where(d < radius, np.sinc(d) * np.sinc(d / radius), 0.0)
+
+
+def kernel_function(spec):
+    """``(function of distance, radius)`` of the spec's filter kernel."""
+    kernel = spec.kernel
+    if kernel == "linear":
+        return _triangle, 1
+    if kernel == "cubic":
+        a = spec.cubic_coeff_a
+        return (lambda d: _cubic(d, a)), 2
+    if kernel in ("lanczos3", "lanczos5"):
+        radius = int(kernel[-1])
+        return (lambda d: _lanczos(d, radius)), radius
+    raise ValueError(f"mode {spec.mode!r} has no filter kernel")
+
+
+# -- the source coordinate --------------------------------------------------------
+
+
+def mapping_scale(spec, in_size: int, out_size: int, scale: Optional[float]) -> float:
+    """The input-pixels-per-output-pixel factor of the coordinate transform.
+
+    ``scale`` is ``1 / scale_factor`` when the scale factor drives the mapping
+    (PyTorch/Paddle), else None and input/output lengths are used.
+    """
+    ct = spec.coordinate_transform
+    if ct == "align_corners":
+        return (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
+    if ct == "paddle_half_pixel" and out_size == 1:
+        return 0.0
+    return scale if scale is not None else in_size / out_size
+
+
+def source_coordinates(spec, in_size: int, out_size: int, scale: Optional[float]) -> np.ndarray:
+    """Float64 source coordinate of every output pixel (pixel centres at integers)."""
+    s = mapping_scale(spec, in_size, out_size, scale)
+    dst = np.arange(out_size, dtype=np.float64)
+    if spec.coordinate_transform in ("align_corners", "asymmetric") and not spec.antialias:
+        return dst * s
+    # half_pixel; and PyTorch's antialiased kernels, which keep the half-pixel
+    # formula even with align_corners=True and only borrow its scale.
+    return (dst + 0.5) * s - 0.5
+
+
+def _source_coordinates_f32(spec, in_size: int, out_size: int, scale: Optional[float]) -> np.ndarray:
+    """The source coordinate as the frameworks' float32 kernels compute it."""
+    ct = spec.coordinate_transform
+    if ct == "align_corners":
+        s = _F32(in_size - 1) / _F32(out_size - 1) if out_size > 1 else _F32(0)
+    elif ct == "paddle_half_pixel" and out_size == 1:
+        s = _F32(0)
+    elif scale is not None:
+        s = _F32(scale)
+    else:
+        s = _F32(in_size) / _F32(out_size)
+    dst = np.arange(out_size, dtype=_F32)
+    if ct in ("align_corners", "asymmetric"):
+        return dst * s
+    return (dst + _F32(0.5)) * s - _F32(0.5)
+
+
+# -- the three families -----------------------------------------------------------
+
+
+def _nearest_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
+    # The frameworks compute v = dst * s (asymmetric, align_corners) or
+    # v = (dst + 0.5) * s (half-pixel) in float32, then take the floor of v
+    # (nearest / nearest-exact respectively) or round v half up (TF's
+    # align_corners nearest).  The half-pixel "- 0.5" is folded into the
+    # rounding offset so that no extra float32 rounding happens.
+    ct = spec.coordinate_transform
+    half_pixel = ct not in ("align_corners", "asymmetric")
+    if ct == "align_corners":
+        s = _F32(in_size - 1) / _F32(out_size - 1) if out_size > 1 else _F32(0)
+    elif ct == "paddle_half_pixel" and out_size == 1:
+        s = _F32(0)
+    elif scale is not None:
+        s = _F32(scale)
+    else:
+        s = _F32(in_size) / _F32(out_size)
+    dst = np.arange(out_size, dtype=_F32)
+    v = ((dst + _F32(0.5)) if half_pixel else dst) * s
+    rounds = spec.mode == "nearest-exact"
+    offset = (0.0 if rounds else -0.5) if half_pixel else (0.5 if rounds else 0.0)
+    index = np.floor(v.astype(np.float64) + offset).astype(np.int64)
+    index = np.clip(index, 0, in_size - 1)
+    return AxisTaps(index[:, None], None, in_size)
+
+
+def _area_taps(spec, in_size: int, out_size: int) -> AxisTaps:
+    j = np.arange(out_size, dtype=np.int64)
+    if spec.area_weights == "uniform":
+        # Adaptive average pooling: exact integer bounds, equal weights.
+        start = (j * in_size) // out_size
+        end = -((-(j + 1) * in_size) // out_size)
+        count = end - start
+        width = int(count.max())
+        k = np.arange(width)
+        index = start[:, None] + k
+        weight = np.where(k < count[:, None], 1.0 / count[:, None], 0.0)
+    else:
+        # Output pixel j covers [j*s, (j+1)*s) of the input; each input pixel
+        # counts by the length it shares with that interval, over s.
+        s = in_size / out_size
+        lo = (j * in_size) / out_size
+        hi = ((j + 1) * in_size) / out_size
+        start = np.floor(lo).astype(np.int64)
+        end = np.ceil(hi).astype(np.int64)
+        width = int((end - start).max())
+        index = start[:, None] + np.arange(width)
+        covered = np.minimum(index + 1, hi[:, None]) - np.maximum(index, lo[:, None])
+        weight = np.clip(covered, 0.0, None) / s
+    return AxisTaps(np.clip(index, 0, in_size - 1), weight, in_size)
+
+
+def _filter_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
+    kernel, radius = kernel_function(spec)
+    s = mapping_scale(spec, in_size, out_size, scale)
+    widen = max(1.0, s) if spec.antialias else 1.0
+    support = radius * widen
+
+    if spec.cubic_table_size:
+        # TF's bicubic: float32 coordinate, fractional offset rounded (half to
+        # even, lrintf) to a multiple of 1/table_size before the kernel is read.
+        src32 = _source_coordinates_f32(spec, in_size, out_size, scale)
+        base = np.floor(src32)
+        t = np.rint((src32 - base) * _F32(spec.cubic_table_size)).astype(np.float64)
+        src = base.astype(np.float64) + t / spec.cubic_table_size
+    else:
+        src = source_coordinates(spec, in_size, out_size, scale)
+
+    # Every pixel i with |i - src| < support; the kernel is 0 at the boundary.
+    lo = np.floor(src - support).astype(np.int64) + 1
+    hi = np.ceil(src + support).astype(np.int64) - 1
+    width = int((hi - lo).max()) + 1
+    index = lo[:, None] + np.arange(width)
+    weight = kernel((index - src[:, None]) / widen)
+
+    # A linear tap outside the input behaves the same dropped or clamped,
+    # except when antialiasing widens it; every framework drops it.
+    exclude = spec.exclude_outside if spec.exclude_outside is not None else True
+    if exclude:
+        weight = np.where((index >= 0) & (index < in_size), weight, 0.0)
+    if exclude or spec.antialias or spec.kernel.startswith("lanczos"):
+        total = weight.sum(axis=1, keepdims=True)
+        weight = np.where(total != 0.0, weight / np.where(total != 0.0, total, 1.0), 0.0)
+    return AxisTaps(np.clip(index, 0, in_size - 1), weight, in_size)
+
+
+def axis_taps(spec, in_size: int, out_size: int, scale: Optional[float] = None) -> AxisTaps:
+    """The taps of one axis.
+
+    ``scale`` is ``1 / scale_factor`` when the scale factor drives the mapping,
+    None when input/output lengths do.
+    """
+    if in_size < 1 or out_size < 1:
+        raise ValueError(f"cannot resize an axis of length {in_size} to length {out_size}")
+    kernel = spec.kernel
+    if kernel == "nearest":
+        return _nearest_taps(spec, in_size, out_size, scale)
+    if kernel == "area":
+        return _area_taps(spec, in_size, out_size)
+    return _filter_taps(spec, in_size, out_size, scale)
+
+
+def _pytorch_same_size_copy(spec, rank: int) -> str:
+    # Measured on torch 2.13 CPU: its linear and antialiased kernels copy an
+    # axis whose length does not change whatever the scale factor; its 2-D
+    # nearest kernel does too, but not the 1-D and 3-D ones; nearest-exact and
+    # plain bicubic always map with 1 / scale_factor.
+    if spec.kernel == "linear" or spec.antialias:
+        return "each_axis"
+    if spec.mode == "nearest" and rank == 2:
+        return "each_axis"
+    return "never"
+
+
+@functools.lru_cache(maxsize=1024)
+def spec_taps(spec, input_size: Tuple[int, ...]) -> Tuple[Optional[AxisTaps], ...]:
+    """Taps for every spatial axis of an input of spatial size ``input_size``.
+
+    An axis that the spec leaves unchanged is ``None``.  Cached.
+    """
+    output_size = spec.output_size(input_size)
+    rank = len(input_size)
+    scale_mapped = spec.same_size_copy is not None
+    if scale_mapped:
+        scales = tuple(1.0 / f for f in spec._per_axis("scale_factor", spec.scale_factor, rank))
+        same = [n == m for n, m in zip(input_size, output_size)]
+        rule = spec.same_size_copy
+        if rule == "pytorch":
+            rule = _pytorch_same_size_copy(spec, rank)
+        if rule == "each_axis":
+            copied = same
+        elif rule == "all_axes":
+            copied = [all(same)] * rank
+        else:
+            copied = [False] * rank
+    else:
+        scales = (None,) * rank
+        # With input/output mapping every mode maps an unchanged axis onto itself.
+        copied = [n == m for n, m in zip(input_size, output_size)]
+    return tuple(
+        None if keep else axis_taps(spec, n, m, s)
+        for n, m, s, keep in zip(input_size, output_size, scales, copied)
+    )
