@@ -13,10 +13,11 @@ import numpy as np
 
 from .taps import AxisTaps
 
-__all__ = ["reference", "apply_taps"]
+__all__ = ["reference", "apply_taps", "apply_axis"]
 
 
-def _apply_axis(x: np.ndarray, taps: AxisTaps, axis: int) -> np.ndarray:
+def apply_axis(x: np.ndarray, taps: AxisTaps, axis: int) -> np.ndarray:
+    """One axis pass: ``out[..., j, ...] = sum_k weight[j, k] * x[..., index[j, k], ...]``."""
     if taps.weight is None:
         # Nearest: a pure gather, exact for every dtype.
         return np.take(x, taps.index[:, 0], axis=axis)
@@ -43,7 +44,7 @@ def apply_taps(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: Sequence
         key=lambda i: taps[i].out_size / taps[i].in_size,
     )
     for i in order:
-        x = _apply_axis(x, taps[i], axes[i])
+        x = apply_axis(x, taps[i], axes[i])
     return x
 
 

@@ -1,0 +1,61 @@
+"""The conformance runner and the ``unisample conformance`` command."""
+
+import functools
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from unisample import cli
+from unisample.conformance import runner
+
+CRASH = [sys.executable, "-c", "import os; os.abort()"]
+HANG = [sys.executable, "-c", "import time; time.sleep(120)"]
+
+
+def fake_workers(framework, out):
+    return {"torch": CRASH, "jax": HANG}[framework]
+
+
+def test_crashing_hanging_and_missing_workers_are_rows_not_the_end():
+    runs = runner.run(["torch", "jax", "paddle"], timeout=3, worker_command=fake_workers,
+                      is_installed=lambda fw: fw != "paddle")
+    by_name = {r.framework: r for r in runs}
+    assert by_name["torch"].status == "crashed" and "status" in by_name["torch"].message
+    assert by_name["jax"].status == "timed out" and by_name["jax"].seconds >= 3
+    assert by_name["paddle"].status == "not installed" and "unisample[paddle]" in by_name["paddle"].message
+    assert by_name["torch"].failed and by_name["jax"].failed and not by_name["paddle"].failed
+
+
+def test_unknown_framework_is_refused():
+    with pytest.raises(ValueError, match="frameworks: got 'mxnet'"):
+        runner.run(["mxnet"])
+
+
+def test_cli_exits_1_and_says_crashed_when_a_worker_dies(monkeypatch, capsys):
+    monkeypatch.setattr(runner, "run", functools.partial(runner.run, worker_command=fake_workers,
+                                                         is_installed=lambda fw: True))
+    assert cli.main(["conformance", "--frameworks", "torch", "--timeout", "5"]) == 1
+    out = capsys.readouterr().out
+    assert "torch" in out and "crashed" in out and "FAILED" in out
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
+def test_cli_runs_torch_and_writes_json(tmp_path):
+    path = tmp_path / "report.json"
+    proc = subprocess.run([sys.executable, "-m", "unisample.cli", "conformance", "--frameworks", "torch",
+                           "--json", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"^torch\s+nearest\s+\d+\s+\d+\s+0\s+exact", proc.stdout, re.M), proc.stdout
+    assert "OK:" in proc.stdout
+    report = json.loads(path.read_text())
+    (run,) = report["runs"]
+    assert run["framework"] == "torch" and run["status"] == "ran"
+    assert len(run["results"]) > 300
+    first = run["results"][0]
+    assert set(first) >= {"framework", "family", "case", "spec", "verdict", "reference_error_eps",
+                          "numpy_error_eps", "bound_eps"}
+    assert all(r["verdict"] == "pass" for r in run["results"])

@@ -1,0 +1,136 @@
+"""The reference and the numpy adapter against every framework's native resize.
+
+Each framework's native outputs come from its own worker process (the same
+one ``unisample conformance`` runs), so frameworks never share this process:
+``import tensorflow`` then ``import paddle`` segfaults.  A framework that is
+not installed is skipped; CI installs all four.
+"""
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from unisample import tolerance
+from unisample.conformance.cases import FRAMEWORKS, catalogue
+
+CASES = [(fw, n, case) for fw in FRAMEWORKS for n, case in enumerate(catalogue(fw))]
+
+
+@pytest.fixture(scope="session")
+def native_outputs(tmp_path_factory):
+    cache = {}
+
+    def load(framework):
+        if framework not in cache:
+            if importlib.util.find_spec(framework) is None:
+                cache[framework] = None
+            else:
+                path = str(tmp_path_factory.mktemp("native") / f"{framework}.npz")
+                env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu")
+                subprocess.run([sys.executable, "-m", "unisample.conformance.worker", framework, path],
+                               check=True, env=env, capture_output=True)
+                cache[framework] = np.load(path)
+        if cache[framework] is None:
+            pytest.skip(f"{framework} is not installed")
+        return cache[framework]
+
+    return load
+
+
+@pytest.mark.parametrize("framework, n, case", CASES, ids=[c.id for _, _, c in CASES])
+def test_reference_and_numpy_adapter_reproduce_native(native_outputs, framework, n, case):
+    data = native_outputs(framework)
+    assert f"err/{n}" not in data, f"the native call raised: {data.get(f'err/{n}')}"
+    x, native = data[f"in/{n}"], data[f"out/{n}"]
+    reference, ours = case.spec.reference(x), case.spec(x)
+    assert reference.shape == native.shape
+    assert ours.dtype == native.dtype
+    if case.exact:
+        np.testing.assert_array_equal(ours, native)
+        np.testing.assert_array_equal(reference.astype(native.dtype), native)
+        return
+    axes = case.spec.spatial_axes(x.ndim)
+    resized = [x.shape[a] for a in axes if x.shape[a] != native.shape[a]]
+    bound = tolerance.bound_in_eps(case.dtype, resized)
+    scale = tolerance.scale_of(x)
+    assert tolerance.error_in_eps(reference, native, case.dtype, scale) <= bound
+    assert tolerance.error_in_eps(ours, native, case.dtype, scale) <= bound
+
+
+def test_catalogue_ids_are_unique_and_cover_every_mode():
+    for fw in FRAMEWORKS:
+        cases = catalogue(fw)
+        assert len({c.id for c in cases}) == len(cases)
+    kernels = {(c.spec.kernel, c.spec.antialias) for _, _, c in CASES}
+    for kernel in ("nearest", "linear", "cubic", "area", "lanczos3", "lanczos5"):
+        assert (kernel, False) in kernels
+    for kernel in ("linear", "cubic", "lanczos3", "lanczos5"):
+        assert (kernel, True) in kernels
+    transforms = {c.spec.coordinate_transform for _, _, c in CASES}
+    assert {"half_pixel", "asymmetric", "align_corners", "paddle_half_pixel"} <= transforms
+    assert any(1 in c.spec.output_shape(c.shape)[1:] for _, _, c in CASES)  # output length 1
+
+
+# -- integer and half-precision paths against PyTorch's own -------------------------
+
+torch = pytest.importorskip("torch") if importlib.util.find_spec("torch") else None
+
+
+@pytest.mark.skipif(torch is None, reason="torch is not installed")
+@pytest.mark.parametrize("mode, size, antialias", [
+    ("bilinear", (9, 13), False), ("bicubic", (9, 13), False), ("bilinear", (4, 3), False),
+    ("bilinear", (4, 3), True), ("bicubic", (3, 2), True), ("nearest", (9, 13), False),
+    ("nearest-exact", (5, 3), False)])
+def test_uint8_rounds_like_pytorch(mode, size, antialias):
+    import torch.nn.functional as F
+
+    from unisample import AxisTaps, Upsample
+    from unisample.reference import apply_axis
+
+    x = np.random.default_rng(3).integers(0, 256, (2, 3, 7, 6), dtype=np.uint8)
+    native = F.interpolate(torch.from_numpy(x), size=size, mode=mode, antialias=antialias).numpy()
+    up = Upsample(size=size, mode=mode, antialias=antialias)
+    ours = up(x)
+    assert ours.dtype == np.uint8
+    if mode.startswith("nearest"):
+        np.testing.assert_array_equal(ours, native)
+        return
+    # PyTorch resamples width, rounds, then height, with fixed-point weights
+    # (about 15 bits: at most 4 taps * 255 * 2**-15 = 0.031 off).  Pixels whose
+    # passes come within that of a .5 tie may round the other way; every other
+    # pixel must be identical.
+    # An intermediate that rounds the other way moves the output by at most
+    # the |weight| it carries, so a pixel is in doubt only when its height pass
+    # lies within 0.032 + that much of a tie.
+    fixed_point = 0.032
+    distance_to_tie = lambda v: np.abs(v - np.floor(v) - 0.5)  # noqa: E731
+    taps_h, taps_w = up.taps((7, 6))
+    width_pass = apply_axis(x.astype(np.float64), taps_w, 3)
+    rounded = np.clip(np.floor(width_pass + 0.5), 0, 255)
+    height_pass = apply_axis(rounded, taps_h, 2)
+    flipped = (distance_to_tie(width_pass) < fixed_point).astype(np.float64)
+    abs_h = AxisTaps(taps_h.index, np.abs(taps_h.weight), taps_h.in_size)
+    doubtful = distance_to_tie(height_pass) < fixed_point + apply_axis(flipped, abs_h, 2)
+    assert (~doubtful).any()  # something is compared exactly
+    np.testing.assert_array_equal(ours[~doubtful], native[~doubtful])
+    assert np.abs(ours.astype(int) - native.astype(int)).max() <= 1
+
+
+@pytest.mark.skipif(torch is None, reason="torch is not installed")
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "area", "nearest"])
+def test_float16_matches_pytorch(mode):
+    import torch.nn.functional as F
+
+    x = np.random.default_rng(4).standard_normal((2, 3, 7, 6)).astype(np.float16)
+    native = F.interpolate(torch.from_numpy(x), size=(11, 4), mode=mode).numpy()
+    ours = __import__("unisample").Upsample(size=(11, 4), mode=mode)(x)
+    assert ours.dtype == np.float16
+    if mode == "nearest":
+        np.testing.assert_array_equal(ours, native)
+    else:
+        bound = tolerance.bound_in_eps("float16", [7, 6])
+        assert tolerance.error_in_eps(ours, native, "float16", tolerance.scale_of(x)) <= bound
