@@ -68,20 +68,21 @@ def _allowed(values) -> str:
     return ", ".join(repr(v) for v in values)
 
 
-def _check_size(size: Any) -> SizeArg:
-    if size is None:
+def _check_per_axis(name: str, value: Any, check_value, allowed: str):
+    """A single value or one per spatial axis (1 to 3), each checked by ``check_value``."""
+    if value is None:
         return None
-    if isinstance(size, (list, tuple)):
-        if not 1 <= len(size) <= 3:
+    if isinstance(value, (list, tuple)):
+        if not 1 <= len(value) <= 3:
             raise ValueError(
-                f"size: got {size!r} with {len(size)} values; expected one positive "
-                "integer per spatial axis (1, 2 or 3 values) or a single integer"
+                f"{name}: got {value!r} with {len(value)} values; expected one {allowed} "
+                "per spatial axis (1, 2 or 3 values) or a single one"
             )
-        return tuple(_check_size_value(v, size) for v in size)
-    return _check_size_value(size, size)
+        return tuple(check_value(v, value) for v in value)
+    return check_value(value, value)
 
 
-def _check_size_value(value: Any, whole: Any) -> int:
+def _size_value(value: Any, whole: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(
             f"size: got {whole!r}; every value must be a positive integer, "
@@ -92,20 +93,7 @@ def _check_size_value(value: Any, whole: Any) -> int:
     return int(value)
 
 
-def _check_scale(scale: Any) -> ScaleArg:
-    if scale is None:
-        return None
-    if isinstance(scale, (list, tuple)):
-        if not 1 <= len(scale) <= 3:
-            raise ValueError(
-                f"scale_factor: got {scale!r} with {len(scale)} values; expected one "
-                "positive finite number per spatial axis (1, 2 or 3 values) or a single number"
-            )
-        return tuple(_check_scale_value(v, scale) for v in scale)
-    return _check_scale_value(scale, scale)
-
-
-def _check_scale_value(value: Any, whole: Any) -> float:
+def _scale_value(value: Any, whole: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"scale_factor: got {whole!r}; every value must be a positive finite number, "
@@ -243,8 +231,8 @@ class Upsample:
         area_weights: Optional[str] = None,
         same_size_copy: Optional[str] = None,
     ) -> None:
-        size = _check_size(size)
-        scale_factor = _check_scale(scale_factor)
+        size = _check_per_axis("size", size, _size_value, "positive integer")
+        scale_factor = _check_per_axis("scale_factor", scale_factor, _scale_value, "positive finite number")
         if (size is None) == (scale_factor is None):
             raise ValueError(
                 f"size and scale_factor: got size={size!r}, scale_factor={scale_factor!r}; "

@@ -132,19 +132,23 @@ def source_coordinates(spec, in_size: int, out_size: int, scale: Optional[float]
     return (dst + 0.5) * s - 0.5
 
 
-def _source_coordinates_f32(spec, in_size: int, out_size: int, scale: Optional[float]) -> np.ndarray:
-    """The source coordinate as the frameworks' float32 kernels compute it."""
+def _mapping_scale_f32(spec, in_size: int, out_size: int, scale: Optional[float]):
+    """``mapping_scale`` as the frameworks' float32 kernels compute it."""
     ct = spec.coordinate_transform
     if ct == "align_corners":
-        s = _F32(in_size - 1) / _F32(out_size - 1) if out_size > 1 else _F32(0)
-    elif ct == "paddle_half_pixel" and out_size == 1:
-        s = _F32(0)
-    elif scale is not None:
-        s = _F32(scale)
-    else:
-        s = _F32(in_size) / _F32(out_size)
+        return _F32(in_size - 1) / _F32(out_size - 1) if out_size > 1 else _F32(0)
+    if ct == "paddle_half_pixel" and out_size == 1:
+        return _F32(0)
+    if scale is not None:
+        return _F32(scale)
+    return _F32(in_size) / _F32(out_size)  # a float32 division, as in C++
+
+
+def _source_coordinates_f32(spec, in_size: int, out_size: int, scale: Optional[float]) -> np.ndarray:
+    """The source coordinate as the frameworks' float32 kernels compute it."""
+    s = _mapping_scale_f32(spec, in_size, out_size, scale)
     dst = np.arange(out_size, dtype=_F32)
-    if ct in ("align_corners", "asymmetric"):
+    if spec.coordinate_transform in ("align_corners", "asymmetric"):
         return dst * s
     return (dst + _F32(0.5)) * s - _F32(0.5)
 
@@ -158,16 +162,8 @@ def _nearest_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> 
     # (nearest / nearest-exact respectively) or round v half up (TF's
     # align_corners nearest).  The half-pixel "- 0.5" is folded into the
     # rounding offset so that no extra float32 rounding happens.
-    ct = spec.coordinate_transform
-    half_pixel = ct not in ("align_corners", "asymmetric")
-    if ct == "align_corners":
-        s = _F32(in_size - 1) / _F32(out_size - 1) if out_size > 1 else _F32(0)
-    elif ct == "paddle_half_pixel" and out_size == 1:
-        s = _F32(0)
-    elif scale is not None:
-        s = _F32(scale)
-    else:
-        s = _F32(in_size) / _F32(out_size)
+    half_pixel = spec.coordinate_transform not in ("align_corners", "asymmetric")
+    s = _mapping_scale_f32(spec, in_size, out_size, scale)
     dst = np.arange(out_size, dtype=_F32)
     v = ((dst + _F32(0.5)) if half_pixel else dst) * s
     rounds = spec.mode == "nearest-exact"
