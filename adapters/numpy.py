@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from unisample.reference import apply_axis, apply_taps
+from unisample.dtypes import dtype_class
+from unisample.reference import apply_axis, apply_taps, pass_order
 
 NAME = "numpy"
 
@@ -30,21 +31,16 @@ def to_numpy(x) -> np.ndarray:
 
 def resize(spec, x: np.ndarray) -> np.ndarray:
     dtype = x.dtype
-    if not (np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.integer)) or dtype == np.bool_:
-        raise TypeError(
-            f"unisample cannot resize a numpy array of dtype {dtype}; "
-            "expected float16, float32, float64 or an integer dtype"
-        )
+    kind = dtype_class(dtype, NAME)
     axes = spec.spatial_axes(x.ndim)
     taps = spec.taps(tuple(x.shape[i] for i in axes))
-    if np.issubdtype(dtype, np.floating):
-        compute = np.float32 if dtype == np.float16 else dtype
+    if kind != "integer":
+        compute = np.float32 if kind == "half" else dtype
         return apply_taps(x.astype(compute, copy=False), taps, axes).astype(dtype, copy=False)
     if spec.kernel == "nearest":
         return apply_taps(x, taps, axes)
     info = np.iinfo(dtype)
     y = x.astype(np.float64)
-    for axis, axis_taps in reversed(list(zip(axes, taps))):
-        if axis_taps is not None:
-            y = np.clip(np.floor(apply_axis(y, axis_taps, axis) + 0.5), info.min, info.max)
+    for i in pass_order(taps, integer=True):
+        y = np.clip(np.floor(apply_axis(y, taps[i], axes[i]) + 0.5), info.min, info.max)
     return y.astype(dtype)

@@ -1,19 +1,240 @@
-"""The paddle adapter: recognises paddle arrays; resizing them is issue #3."""
+"""The paddle adapter.
+
+``resize`` calls ``paddle.nn.functional.interpolate`` when the table in
+``native_kwargs`` says that it computes the spec, and otherwise applies the
+taps with paddle's own ``index_select`` / multiply / add: the result stays a
+paddle tensor of the input's dtype on the input's place, and autograd flows
+through both paths.  Nothing here imports paddle until a tensor is seen.
+"""
 
 from __future__ import annotations
 
-from ._detect import framework_array, missing_adapter
+from typing import Mapping, Optional
+
+import numpy as np
+
+from unisample.dtypes import dtype_class
+from unisample.reference import pass_order
+from unisample.taps import copied_axes
+
+from ._detect import framework_array
 
 NAME = "paddle"
+
+_FORMATS = {(1, False): "NCW", (1, True): "NWC", (2, False): "NCHW", (2, True): "NHWC",
+            (3, False): "NCDHW", (3, True): "NDHWC"}
 
 
 def is_array(x) -> bool:
     return framework_array(x, NAME, ("Tensor",))
 
 
-def to_numpy(x):
+def to_numpy(x) -> np.ndarray:
+    if "bfloat16" in str(x.dtype) or "float16" in str(x.dtype):
+        x = x.astype("float32")  # numpy has no bfloat16
     return x.numpy()
 
 
+# -- spec -> paddle interpolate -----------------------------------------------------------
+
+
+def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
+    """``paddle.nn.functional.interpolate`` keyword arguments that compute ``spec``, or None.
+
+    The mapping table (anything else goes through the taps):
+
+    ============== ========= ======= ===========================================
+    spec mode      paddle    ranks   also required
+    ============== ========= ======= ===========================================
+    nearest        nearest   2-3     coordinate_transform asymmetric
+    linear family  same      1/2/3   half_pixel (align_mode=0), asymmetric
+                                     (align_mode=1) or align_corners; 2-D
+                                     half-pixel only as ``paddle_half_pixel``
+                                     or with no output axis of length 1
+    bicubic        bicubic   2       a=-0.75, edges repeated, no table,
+                                     half-pixel as for bilinear
+    area           area      1-3     area_weights uniform, channels first
+    ============== ========= ======= ===========================================
+
+    No antialias and no lanczos in paddle; float32/float64 only (paddle's
+    integer kernels truncate instead of rounding).  With ``scale_factor``,
+    only when paddle computes the same output size (it multiplies in float32)
+    and copies unchanged axes the same way (``all_axes``).
+    """
+    rank = len(in_size)
+    mode, kernel, ct = spec.mode, spec.kernel, spec.coordinate_transform
+    if dtype_kind != "float" or spec.antialias:
+        return None
+    out_size = spec.output_size(in_size)
+    has_size_one = 1 in out_size
+    kwargs = {"mode": mode, "data_format": _FORMATS[(rank, spec.channels_last)]}
+    if kernel == "nearest":
+        if mode != "nearest" or ct != "asymmetric" or rank == 1:
+            return None
+    elif kernel == "linear" or (kernel == "cubic" and rank == 2):
+        if kernel == "cubic" and ((spec.cubic_coeff_a, spec.exclude_outside) != (-0.75, False)
+                                  or spec.cubic_table_size):
+            return None
+        if ct == "align_corners":
+            kwargs["align_corners"] = True
+        elif ct == "asymmetric":
+            if kernel == "cubic":
+                return None
+            kwargs["align_mode"] = 1
+        else:
+            # paddle's 2-D kernels are paddle_half_pixel, its 1-D/3-D ones half_pixel;
+            # the two differ only on output axes of length 1.
+            paddle_rule = "paddle_half_pixel" if rank == 2 else "half_pixel"
+            if ct != paddle_rule and has_size_one:
+                return None
+            kwargs["align_mode"] = 0
+    elif kernel == "area":
+        if spec.area_weights != "uniform" or spec.channels_last:
+            return None  # paddle's area ignores data_format
+        return dict(kwargs, size=list(out_size))
+    else:
+        return None
+    if spec.same_size_copy is not None:  # scale_factor drives the mapping
+        scales = spec._per_axis("scale_factor", spec.scale_factor, rank)
+        paddle_size = tuple(int(np.float32(n) * np.float32(s)) for n, s in zip(in_size, scales))
+        paddle_copies = (in_size == out_size,) * rank
+        if paddle_size != out_size or copied_axes(spec, in_size, out_size) != paddle_copies:
+            return None
+        kwargs["scale_factor"] = list(scales)
+    else:
+        kwargs["size"] = list(out_size)
+    return kwargs
+
+
+# -- taps with paddle ops -----------------------------------------------------------------
+
+
+_TENSORS: dict = {}
+
+
+def _taps_tensors(taps, x):
+    # AxisTaps hash by identity and spec_taps caches them, so each axis's
+    # tensors are built once per place and dtype (paddle places are not
+    # hashable: their text is the key).
+    import paddle
+
+    key = (taps, str(x.place), str(x.dtype))
+    tensors = _TENSORS.get(key)
+    if tensors is None:
+        index = paddle.to_tensor(taps.index, place=x.place)
+        weight = None if taps.weight is None else paddle.to_tensor(taps.weight, dtype=x.dtype, place=x.place)
+        if len(_TENSORS) >= 512:
+            _TENSORS.clear()
+        _TENSORS[key] = tensors = (index, weight)
+    return tensors
+
+
+def _apply_axis(x, taps, axis: int):
+    import paddle
+
+    index, weight = _taps_tensors(taps, x)
+    if weight is None:
+        return paddle.index_select(x, index[:, 0], axis=axis)
+    shape = [1] * x.ndim
+    shape[axis] = taps.out_size
+    out = paddle.index_select(x, index[:, 0], axis=axis) * weight[:, 0].reshape(shape)
+    for k in range(1, taps.width):
+        out = out + paddle.index_select(x, index[:, k], axis=axis) * weight[:, k].reshape(shape)
+    return out
+
+
+def apply_taps(spec, x):
+    """``spec`` applied to paddle tensor ``x`` through the taps (any mode, any dtype)."""
+    import paddle
+
+    kind = dtype_class(x.dtype, NAME)
+    axes = spec.spatial_axes(x.ndim)
+    taps = spec.taps(tuple(x.shape[a] for a in axes))
+    if kind == "integer" and spec.kernel != "nearest":
+        info = np.iinfo(str(x.dtype).rsplit(".", 1)[-1])
+        y = x.astype("float64")
+        for i in pass_order(taps, integer=True):
+            y = paddle.clip(paddle.floor(_apply_axis(y, taps[i], axes[i]) + 0.5), float(info.min), float(info.max))
+        return y.astype(x.dtype)
+    y = x.astype("float32") if kind == "half" else x
+    for i in pass_order(taps):
+        y = _apply_axis(y, taps[i], axes[i])
+    return y.astype(x.dtype) if kind == "half" else y
+
+
+def native(spec, x):
+    """paddle's interpolate on ``x`` if it computes ``spec``, else None."""
+    import paddle.nn.functional as F
+
+    axes = spec.spatial_axes(x.ndim)
+    kwargs = native_kwargs(spec, tuple(x.shape[a] for a in axes), dtype_class(x.dtype, NAME))
+    return None if kwargs is None else F.interpolate(x, **kwargs)
+
+
 def resize(spec, x):
-    raise missing_adapter(NAME, 3)
+    y = native(spec, x)
+    return apply_taps(spec, x) if y is None else y
+
+
+# -- native layer and configurations ---------------------------------------------------------
+
+
+def layer(spec):
+    """A ``paddle.nn.Layer`` computing ``spec`` (see ``unisample.adapters.paddle_layer``)."""
+    from .paddle_layer import Upsample
+
+    return Upsample(spec)
+
+
+_INTERPOLATE_KEYS = ("size", "scale_factor", "mode", "align_corners", "align_mode", "data_format", "name")
+_LAYERS = ("Upsample", "UpsamplingBilinear2D", "UpsamplingNearest2D")
+
+
+def from_native(obj):
+    """The spec of a paddle resize: ``paddle.nn.Upsample``, ``UpsamplingBilinear2D``,
+    ``UpsamplingNearest2D``, or a dict of ``paddle.nn.functional.interpolate`` arguments."""
+    from unisample import Upsample
+
+    if isinstance(obj, Mapping):
+        unknown = sorted(set(obj) - set(_INTERPOLATE_KEYS))
+        if unknown:
+            raise ValueError(
+                f"from_paddle: unknown interpolate arguments {unknown}; allowed: {', '.join(_INTERPOLATE_KEYS)}"
+            )
+        kw = dict(obj)
+    elif type(obj).__name__ in _LAYERS and type(obj).__module__.startswith("paddle"):
+        kw = {k: getattr(obj, k, None) for k in ("size", "scale_factor", "mode", "align_corners",
+                                                  "align_mode", "data_format")}
+        if type(obj).__name__ == "UpsamplingBilinear2D":
+            kw.update(mode="bilinear", align_corners=True)
+        elif type(obj).__name__ == "UpsamplingNearest2D":
+            kw.update(mode="nearest")
+    else:
+        raise TypeError(
+            f"from_paddle: got {type(obj).__module__}.{type(obj).__qualname__}; expected paddle.nn.Upsample, "
+            "UpsamplingBilinear2D, UpsamplingNearest2D or a dict of interpolate arguments"
+        )
+    mode = str(kw.get("mode") or "nearest").lower()
+    align = bool(kw.get("align_corners") or False)
+    align_mode = 0 if kw.get("align_mode") is None else int(kw["align_mode"])
+    if align_mode not in (0, 1):
+        raise ValueError(f"from_paddle: align_mode: got {align_mode!r}; expected 0 or 1")
+    data_format = kw.get("data_format") or "NCHW"
+    size, scale = kw.get("size"), kw.get("scale_factor")
+    size = tuple(size) if isinstance(size, (list, tuple)) else size
+    scale = tuple(scale) if isinstance(scale, (list, tuple)) else scale
+    kernel = {"nearest": "nearest", "area": "area", "bicubic": "cubic"}.get(mode, "linear")
+    extras = {}
+    if kernel == "linear" and align_mode == 1 and not align:
+        extras["coordinate_transform"] = "asymmetric"
+    elif mode in ("bilinear", "bicubic") and not align:
+        # paddle's 2-D kernels map an output axis of length 1 with scale 0
+        # (its 1-D and 3-D ones sample the centre, as PyTorch does).
+        extras["coordinate_transform"] = "paddle_half_pixel"
+    if scale is not None and kernel != "area":
+        extras["same_size_copy"] = "all_axes"  # paddle copies only when no axis changes
+    if kernel == "area" and scale is not None:
+        raise ValueError("from_paddle: paddle refuses scale_factor with mode='area' (it needs a size)")
+    return Upsample(size=size, scale_factor=scale, mode=mode,
+                    align_corners=align if kernel in ("linear", "cubic") else None,
+                    data_format=data_format, **extras)

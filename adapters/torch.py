@@ -1,22 +1,212 @@
-"""The torch adapter: recognises torch arrays; resizing them is issue #3."""
+"""The torch adapter.
+
+``resize`` calls ``F.interpolate`` when the table in ``native_kwargs`` says
+that it computes the spec, and otherwise applies the taps with torch's own
+``index_select`` / multiply / add: the result stays a tensor of the input's
+dtype on the input's device, and autograd flows through both paths.  Nothing
+here imports torch until a tensor is seen.
+"""
 
 from __future__ import annotations
 
-from ._detect import framework_array, missing_adapter
+import functools
+from typing import Mapping, Optional
+
+import numpy as np
+
+from unisample.dtypes import dtype_class
+from unisample.reference import pass_order
+
+from ._detect import framework_array
 
 NAME = "torch"
+
+_LINEAR_BY_RANK = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
 
 def is_array(x) -> bool:
     return framework_array(x, NAME, ("Tensor",))
 
 
-def to_numpy(x):
+def to_numpy(x) -> np.ndarray:
     x = x.detach().cpu()
     if x.dtype.is_floating_point and x.element_size() < 4:
         x = x.float()  # numpy has no bfloat16
     return x.numpy()
 
 
+# -- spec -> F.interpolate ------------------------------------------------------------
+
+
+def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
+    """``F.interpolate`` keyword arguments that compute ``spec``, or None.
+
+    The mapping table (anything else goes through the taps):
+
+    ============== ============= ======= =======================================
+    spec mode      torch mode    ranks   also required
+    ============== ============= ======= =======================================
+    nearest        nearest       1-3     coordinate_transform asymmetric
+    nearest-exact  nearest-exact 1-3     coordinate_transform half_pixel
+    linear family  same          1/2/3   half_pixel or align_corners
+    bicubic        bicubic       2       a=-0.75 edge-repeat (a=-0.5, excluded,
+                                         with antialias), no table
+    area           area          1-3     area_weights uniform
+    ============== ============= ======= =======================================
+
+    Antialias only for bilinear and bicubic, and only in float32/float64
+    (torch's antialiased kernels have no float16 version).  Integer tensors
+    only for nearest modes: torch's uint8 interpolation uses fixed-point
+    weights that round differently near ties.  A ``scale_factor`` that keeps
+    some axis's length goes through the taps, because torch's CPU and CUDA
+    kernels disagree about copying such axes.
+    """
+    rank = len(in_size)
+    mode, kernel = spec.mode, spec.kernel
+    if dtype_kind == "integer" and kernel != "nearest":
+        return None
+    if kernel == "nearest":
+        wanted = "asymmetric" if mode == "nearest" else "half_pixel"
+        if spec.coordinate_transform != wanted:
+            return None
+    elif kernel == "linear" or (kernel == "cubic" and rank == 2):
+        if spec.coordinate_transform not in ("half_pixel", "align_corners"):
+            return None
+        if kernel == "cubic":
+            expected = (-0.5, True) if spec.antialias else (-0.75, False)
+            if (spec.cubic_coeff_a, spec.exclude_outside) != expected or spec.cubic_table_size:
+                return None
+        if spec.antialias and (rank != 2 or dtype_kind != "float"):
+            return None
+    elif kernel == "area":
+        if spec.area_weights != "uniform":
+            return None
+    else:
+        return None  # lanczos, or bicubic on 1 or 3 axes
+
+    kwargs = {"mode": mode}
+    if kernel in ("linear", "cubic"):
+        kwargs["align_corners"] = spec.coordinate_transform == "align_corners"
+        if spec.antialias:
+            kwargs["antialias"] = True
+    out_size = spec.output_size(in_size)
+    if spec.same_size_copy is not None:  # scale_factor drives the mapping
+        if spec.same_size_copy != "pytorch" or any(n == m for n, m in zip(in_size, out_size)):
+            return None
+        kwargs["scale_factor"] = spec._per_axis("scale_factor", spec.scale_factor, rank)
+        kwargs["recompute_scale_factor"] = False
+    else:
+        kwargs["size"] = out_size
+    return kwargs
+
+
+# -- taps with torch ops ----------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=512)
+def _taps_tensors(taps, device, dtype):
+    # AxisTaps hash by identity and spec_taps caches them, so each axis's
+    # tensors are built once per device and dtype.
+    import torch
+
+    index = torch.as_tensor(taps.index, device=device)
+    weight = None if taps.weight is None else torch.as_tensor(taps.weight, dtype=dtype, device=device)
+    return index, weight
+
+
+def _apply_axis(x, taps, axis: int):
+    index, weight = _taps_tensors(taps, x.device, x.dtype)
+    if weight is None:
+        return x.index_select(axis, index[:, 0])
+    shape = [1] * x.ndim
+    shape[axis] = taps.out_size
+    out = x.index_select(axis, index[:, 0]) * weight[:, 0].reshape(shape)
+    for k in range(1, taps.width):
+        out = out + x.index_select(axis, index[:, k]) * weight[:, k].reshape(shape)
+    return out
+
+
+def apply_taps(spec, x):
+    """``spec`` applied to tensor ``x`` through the taps (any mode, any dtype)."""
+    import torch
+
+    kind = dtype_class(x.dtype, NAME)
+    axes = spec.spatial_axes(x.ndim)
+    taps = spec.taps(tuple(x.shape[a] for a in axes))
+    if kind == "integer" and spec.kernel != "nearest":
+        info = torch.iinfo(x.dtype)
+        y = x.to(torch.float64)
+        for i in pass_order(taps, integer=True):
+            y = torch.clamp(torch.floor(_apply_axis(y, taps[i], axes[i]) + 0.5), info.min, info.max)
+        return y.to(x.dtype)
+    y = x.to(torch.float32) if kind == "half" else x
+    for i in pass_order(taps):
+        y = _apply_axis(y, taps[i], axes[i])
+    return y.to(x.dtype)
+
+
+def native(spec, x):
+    """``F.interpolate`` on ``x`` if it computes ``spec``, else None."""
+    import torch.nn.functional as F
+
+    axes = spec.spatial_axes(x.ndim)
+    kwargs = native_kwargs(spec, tuple(x.shape[a] for a in axes), dtype_class(x.dtype, NAME))
+    if kwargs is None:
+        return None
+    if spec.channels_last:  # F.interpolate wants channels first: permute views, no copies
+        order = (0, x.ndim - 1) + tuple(range(1, x.ndim - 1))
+        y = F.interpolate(x.permute(order), **kwargs)
+        return y.permute((0,) + tuple(range(2, x.ndim)) + (1,))
+    return F.interpolate(x, **kwargs)
+
+
 def resize(spec, x):
-    raise missing_adapter(NAME, 3)
+    y = native(spec, x)
+    return apply_taps(spec, x) if y is None else y
+
+
+# -- native layer and configurations -----------------------------------------------------
+
+
+def layer(spec):
+    """A ``torch.nn.Module`` computing ``spec`` (see ``unisample.adapters.torch_layer``)."""
+    from .torch_layer import Upsample
+
+    return Upsample(spec)
+
+
+_INTERPOLATE_KEYS = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
+_MODULES = ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d")
+
+
+def from_native(obj):
+    """The spec of a torch resize: ``nn.Upsample``, ``nn.UpsamplingBilinear2d``,
+    ``nn.UpsamplingNearest2d``, or a dict of ``F.interpolate`` keyword arguments."""
+    from unisample import Upsample
+
+    if isinstance(obj, Mapping):
+        unknown = sorted(set(obj) - set(_INTERPOLATE_KEYS))
+        if unknown:
+            raise ValueError(
+                f"from_torch: unknown F.interpolate arguments {unknown}; allowed: {', '.join(_INTERPOLATE_KEYS)}"
+            )
+        kwargs = dict(obj)
+    elif type(obj).__name__ in _MODULES and type(obj).__module__.startswith("torch.nn"):
+        # UpsamplingBilinear2d sets align_corners=True on itself: reading the
+        # attributes, not the class name, gets that right.
+        kwargs = {k: getattr(obj, k, None) for k in ("size", "scale_factor", "mode", "align_corners",
+                                                      "recompute_scale_factor")}
+    else:
+        raise TypeError(
+            f"from_torch: got {type(obj).__module__}.{type(obj).__qualname__}; expected nn.Upsample, "
+            "nn.UpsamplingBilinear2d, nn.UpsamplingNearest2d or a dict of F.interpolate arguments"
+        )
+    kwargs.setdefault("mode", "nearest")
+    for key in ("size", "scale_factor"):
+        if isinstance(kwargs.get(key), list):
+            kwargs[key] = tuple(kwargs[key])
+    if kwargs.get("antialias") is None:
+        kwargs.pop("antialias", None)
+    if kwargs.get("scale_factor") is None:
+        kwargs.pop("recompute_scale_factor", None)  # meaningless with a size, as in torch
+    return Upsample(**kwargs)

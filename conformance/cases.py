@@ -7,6 +7,11 @@ translation from native terms to a spec is written out here, by hand, once per
 framework, from each framework's documented and measured behaviour
 (DESIGN.md §1): it is the claim the conformance suite checks, never assumes.
 
+PyTorch's and Paddle's configurations are translated by the product itself
+(``Upsample.from_torch`` / ``Upsample.from_paddle``, which read dicts without
+importing the framework), so the suite checks those translations too; TF's and
+JAX's are written out here until their adapters exist.
+
 This module imports numpy only; ``native.py`` runs the calls.
 """
 
@@ -86,22 +91,19 @@ _TORCH_LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 def _torch_cases() -> List[Case]:
     cases = []
 
-    def add(rank, mode, extra, spec_extra=None, spatial=None, sizes=None, scales=True):
+    def add(rank, mode, extra, spatial=None, sizes=None, scales=True):
         spatial = spatial or _IN[rank]
         shape = (2, 3) + spatial
         for size in sizes or _SIZES[rank]:
             kw = dict(size=list(size), mode=mode, **extra)
-            spec = Upsample(size=size, mode=mode, **(spec_extra or extra))
-            cases.append(_case("torch", "F.interpolate", kw, shape, spec))
+            cases.append(_case("torch", "F.interpolate", kw, shape, Upsample.from_torch(kw)))
         if not scales:
             return
         for scale in _SCALES[rank]:
             for recompute in (None, True):
                 kw = dict(scale_factor=list(scale) if isinstance(scale, tuple) else scale, mode=mode,
                           recompute_scale_factor=recompute, **extra)
-                spec = Upsample(scale_factor=scale, mode=mode, recompute_scale_factor=recompute,
-                                **(spec_extra or extra))
-                cases.append(_case("torch", "F.interpolate", kw, shape, spec))
+                cases.append(_case("torch", "F.interpolate", kw, shape, Upsample.from_torch(kw)))
 
     for rank in (1, 2, 3):
         for mode in ("nearest", "nearest-exact", "area"):
@@ -172,22 +174,6 @@ def _paddle_shape(rank: int, data_format: str, spatial) -> tuple:
     return (2,) + spatial + (3,) if data_format.endswith("C") else (2, 3) + spatial
 
 
-def _paddle_spec(mode: str, align: bool, align_mode: int, data_format: str, size=None, scale=None) -> Upsample:
-    kernel = {"nearest": "nearest", "area": "area", "bicubic": "cubic"}.get(mode, "linear")
-    extras = {}
-    if kernel == "linear" and align_mode == 1 and not align:
-        extras["coordinate_transform"] = "asymmetric"
-    elif mode in ("bilinear", "bicubic") and not align:
-        # Paddle's 2-D kernels map an output axis of length 1 with scale 0
-        # (its 1-D and 3-D ones sample the centre, as PyTorch does).
-        extras["coordinate_transform"] = "paddle_half_pixel"
-    if scale is not None and kernel != "area":
-        extras["same_size_copy"] = "all_axes"  # Paddle copies only if no axis changes
-    return Upsample(size=size, scale_factor=scale, mode=mode,
-                    align_corners=align if kernel in ("linear", "cubic") else None,
-                    data_format=data_format, **extras)
-
-
 def _paddle_cases() -> List[Case]:
     cases = []
     # Paddle refuses 1-D nearest ("only support 4-D or 5-D tensor").
@@ -207,14 +193,13 @@ def _paddle_cases() -> List[Case]:
                 shape = _paddle_shape(rank, data_format, _IN[rank])
                 base = dict(mode=mode, align_corners=align, align_mode=align_mode, data_format=data_format)
                 for size in _SIZES[rank]:
-                    cases.append(_case("paddle", "F.interpolate", dict(size=list(size), **base), shape,
-                                       _paddle_spec(mode, align, align_mode, data_format, size=size)))
+                    kw = dict(size=list(size), **base)
+                    cases.append(_case("paddle", "F.interpolate", kw, shape, Upsample.from_paddle(kw)))
                 if mode == "area":
                     continue  # Paddle refuses scale_factor with area
                 for scale in _SCALES[rank]:
                     kw = dict(scale_factor=list(scale) if isinstance(scale, tuple) else scale, **base)
-                    cases.append(_case("paddle", "F.interpolate", kw, shape,
-                                       _paddle_spec(mode, align, align_mode, data_format, scale=scale)))
+                    cases.append(_case("paddle", "F.interpolate", kw, shape, Upsample.from_paddle(kw)))
     return cases
 
 

@@ -7,9 +7,6 @@ not installed is skipped; CI installs all four.
 """
 
 import importlib.util
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -18,27 +15,6 @@ from unisample import tolerance
 from unisample.conformance.cases import FRAMEWORKS, catalogue
 
 CASES = [(fw, n, case) for fw in FRAMEWORKS for n, case in enumerate(catalogue(fw))]
-
-
-@pytest.fixture(scope="session")
-def native_outputs(tmp_path_factory):
-    cache = {}
-
-    def load(framework):
-        if framework not in cache:
-            if importlib.util.find_spec(framework) is None:
-                cache[framework] = None
-            else:
-                path = str(tmp_path_factory.mktemp("native") / f"{framework}.npz")
-                env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu")
-                subprocess.run([sys.executable, "-m", "unisample.conformance.worker", framework, path],
-                               check=True, env=env, capture_output=True)
-                cache[framework] = np.load(path)
-        if cache[framework] is None:
-            pytest.skip(f"{framework} is not installed")
-        return cache[framework]
-
-    return load
 
 
 @pytest.mark.parametrize("framework, n, case", CASES, ids=[c.id for _, _, c in CASES])

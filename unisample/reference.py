@@ -7,13 +7,13 @@ way to apply taps, and the reference differs from it only in the dtype.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
 
 from .taps import AxisTaps
 
-__all__ = ["reference", "apply_taps", "apply_axis"]
+__all__ = ["reference", "apply_taps", "apply_axis", "pass_order"]
 
 
 def apply_axis(x: np.ndarray, taps: AxisTaps, axis: int) -> np.ndarray:
@@ -33,17 +33,24 @@ def apply_axis(x: np.ndarray, taps: AxisTaps, axis: int) -> np.ndarray:
     return out
 
 
-def apply_taps(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int]) -> np.ndarray:
-    """Apply per-axis ``taps`` to the ``axes`` of ``x``, computing in ``x.dtype``.
+def pass_order(taps: Sequence[Optional[AxisTaps]], integer: bool = False) -> List[int]:
+    """The axes to resample (positions in ``taps``), in the order every backend uses.
 
-    The axis that shrinks most goes first, so that later passes touch fewer
-    elements; ``None`` taps leave their axis unchanged.
+    Floating point: the axis that shrinks most goes first, so that later passes
+    touch fewer elements.  Integer: the last axis first, because the rule for
+    integers (round half up and saturate after each pass) is PyTorch's and
+    Pillow's uint8 rule, and they resample width before height.  ``None`` taps
+    leave their axis unchanged and are skipped.
     """
-    order = sorted(
-        (i for i, t in enumerate(taps) if t is not None),
-        key=lambda i: taps[i].out_size / taps[i].in_size,
-    )
-    for i in order:
+    active = [i for i, t in enumerate(taps) if t is not None]
+    if integer:
+        return active[::-1]
+    return sorted(active, key=lambda i: taps[i].out_size / taps[i].in_size)
+
+
+def apply_taps(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int]) -> np.ndarray:
+    """Apply per-axis ``taps`` to the ``axes`` of ``x``, computing in ``x.dtype``."""
+    for i in pass_order(taps):
         x = apply_axis(x, taps[i], axes[i])
     return x
 

@@ -563,6 +563,37 @@ class Upsample:
 
         return reference(self, x)
 
+    # -- native layers and configurations ----------------------------------------
+
+    def to_torch(self):
+        """This spec as a ``torch.nn.Module``."""
+        from .adapters import get_adapter
+
+        return get_adapter("torch").layer(self)
+
+    def to_paddle(self):
+        """This spec as a ``paddle.nn.Layer``."""
+        from .adapters import get_adapter
+
+        return get_adapter("paddle").layer(self)
+
+    @classmethod
+    def from_torch(cls, obj) -> "Upsample":
+        """The spec of ``nn.Upsample``, ``nn.UpsamplingBilinear2d``, ``nn.UpsamplingNearest2d``
+        or a dict of ``F.interpolate`` keyword arguments."""
+        from .adapters import get_adapter
+
+        return get_adapter("torch").from_native(obj)
+
+    @classmethod
+    def from_paddle(cls, obj) -> "Upsample":
+        """The spec of ``paddle.nn.Upsample``, ``UpsamplingBilinear2D``, ``UpsamplingNearest2D``
+        or a dict of ``paddle.nn.functional.interpolate`` keyword arguments (with
+        ``align_mode`` and ``data_format``)."""
+        from .adapters import get_adapter
+
+        return get_adapter("paddle").from_native(obj)
+
 
 def _implied_defaults(mode: str, align_corners, antialias: bool, scale_factor, recompute_scale_factor) -> dict:
     """What each field resolves to when the caller leaves it out.

@@ -261,6 +261,22 @@ def _pytorch_same_size_copy(spec, rank: int) -> str:
     return "never"
 
 
+def copied_axes(spec, input_size: Tuple[int, ...], output_size: Tuple[int, ...]) -> Tuple[bool, ...]:
+    """Which axes the spec copies unchanged (their taps are None)."""
+    same = tuple(n == m for n, m in zip(input_size, output_size))
+    rule = spec.same_size_copy
+    if rule is None:
+        # With input/output mapping every mode maps an unchanged axis onto itself.
+        return same
+    if rule == "pytorch":
+        rule = _pytorch_same_size_copy(spec, len(input_size))
+    if rule == "each_axis":
+        return same
+    if rule == "all_axes":
+        return (all(same),) * len(same)
+    return (False,) * len(same)
+
+
 @functools.lru_cache(maxsize=1024)
 def spec_taps(spec, input_size: Tuple[int, ...]) -> Tuple[Optional[AxisTaps], ...]:
     """Taps for every spatial axis of an input of spatial size ``input_size``.
@@ -268,25 +284,11 @@ def spec_taps(spec, input_size: Tuple[int, ...]) -> Tuple[Optional[AxisTaps], ..
     An axis that the spec leaves unchanged is ``None``.  Cached.
     """
     output_size = spec.output_size(input_size)
-    rank = len(input_size)
-    scale_mapped = spec.same_size_copy is not None
-    if scale_mapped:
-        scales = tuple(1.0 / f for f in spec._per_axis("scale_factor", spec.scale_factor, rank))
-        same = [n == m for n, m in zip(input_size, output_size)]
-        rule = spec.same_size_copy
-        if rule == "pytorch":
-            rule = _pytorch_same_size_copy(spec, rank)
-        if rule == "each_axis":
-            copied = same
-        elif rule == "all_axes":
-            copied = [all(same)] * rank
-        else:
-            copied = [False] * rank
+    if spec.same_size_copy is not None:  # scale_factor drives the mapping
+        scales = tuple(1.0 / f for f in spec._per_axis("scale_factor", spec.scale_factor, len(input_size)))
     else:
-        scales = (None,) * rank
-        # With input/output mapping every mode maps an unchanged axis onto itself.
-        copied = [n == m for n, m in zip(input_size, output_size)]
+        scales = (None,) * len(input_size)
     return tuple(
         None if keep else axis_taps(spec, n, m, s)
-        for n, m, s, keep in zip(input_size, output_size, scales, copied)
+        for n, m, s, keep in zip(input_size, output_size, scales, copied_axes(spec, input_size, output_size))
     )

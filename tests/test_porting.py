@@ -1,0 +1,56 @@
+"""The porting matrix for torch and paddle tensors.
+
+Every native configuration of every framework (torch, TF, paddle, JAX), turned
+into a spec (by ``Upsample.from_torch`` / ``from_paddle`` for those two),
+applied to torch and paddle tensors, must give that framework's native output:
+through ``up(x)`` (the adapter's native call where its table allows, taps
+elsewhere) and through the taps alone.
+"""
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from unisample import tolerance
+from unisample.conformance.cases import FRAMEWORKS, catalogue
+
+CASES = [(fw, n, case) for fw in FRAMEWORKS for n, case in enumerate(catalogue(fw))]
+ADAPTERS = [name for name in ("torch", "paddle") if importlib.util.find_spec(name) is not None]
+
+
+def _tensor(adapter, x):
+    if adapter == "torch":
+        import torch
+
+        return torch.from_numpy(x)
+    import paddle
+
+    return paddle.to_tensor(x)
+
+
+def assert_reproduces(case, x, native, ours):
+    assert ours.shape == native.shape
+    if case.exact:
+        np.testing.assert_array_equal(ours, native)
+        return
+    axes = case.spec.spatial_axes(x.ndim)
+    resized = [x.shape[a] for a in axes if x.shape[a] != native.shape[a]]
+    error = tolerance.error_in_eps(ours, native, case.dtype, tolerance.scale_of(x))
+    assert error <= tolerance.bound_in_eps(case.dtype, resized)
+
+
+@pytest.mark.skipif(not ADAPTERS, reason="neither torch nor paddle is installed")
+@pytest.mark.parametrize("adapter", ADAPTERS or ["torch"])
+@pytest.mark.parametrize("framework, n, case", CASES, ids=[c.id for _, _, c in CASES])
+def test_porting_matrix(native_outputs, adapter, framework, n, case):
+    from unisample.adapters import get_adapter
+
+    data = native_outputs(framework)
+    x, native = data[f"in/{n}"], data[f"out/{n}"]
+    module = get_adapter(adapter)
+    for path in (case.spec, lambda t: module.apply_taps(case.spec, t)):
+        result = path(_tensor(adapter, x))
+        assert module.is_array(result)
+        assert str(result.dtype).endswith("float32")
+        assert_reproduces(case, x, native, module.to_numpy(result))
