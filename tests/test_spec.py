@@ -167,16 +167,16 @@ def test_import_unisample_imports_no_framework():
 
 
 def test_unimplemented_adapters_say_so(monkeypatch):
-    # A class whose module claims to be torch, without importing torch.
-    from unisample.adapters import torch as torch_adapter
+    # A class whose module claims to be jax's, without importing jax.
+    from unisample.adapters import jax as jax_adapter
 
-    class Tensor:
+    class Array:
         pass
 
-    Tensor.__module__ = "torch"
-    fake_torch = type(sys)("torch")
-    fake_torch.Tensor = Tensor
-    monkeypatch.setitem(sys.modules, "torch", fake_torch)
-    assert torch_adapter.is_array(Tensor())
-    with pytest.raises(NotImplementedError, match=r"no torch adapter yet \(tracked in issue #3\)"):
-        Upsample(size=4)(Tensor())
+    Array.__module__ = "jaxlib._jax"
+    fake_jax = type(sys)("jax")
+    fake_jax.Array = Array
+    monkeypatch.setitem(sys.modules, "jax", fake_jax)
+    assert jax_adapter.is_array(Array())
+    with pytest.raises(NotImplementedError, match=r"no jax adapter yet \(tracked in issue #5\)"):
+        Upsample(size=4)(Array())
