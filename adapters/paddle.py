@@ -150,7 +150,15 @@ def apply_taps(spec, x):
     kind = dtype_class(x.dtype, NAME)
     axes = spec.spatial_axes(x.ndim)
     taps = spec.taps(tuple(x.shape[a] for a in axes))
-    if kind == "integer" and spec.kernel != "nearest":
+    if kind == "integer":
+        if spec.kernel == "nearest":
+            # paddle's index_select has no uint8/int8/int16 kernel: gather in
+            # int32, which holds those values exactly.
+            small = str(x.dtype).rsplit(".", 1)[-1] in ("uint8", "int8", "int16")
+            y = x.astype("int32") if small else x
+            for i in pass_order(taps):
+                y = _apply_axis(y, taps[i], axes[i])
+            return y.astype(x.dtype) if small else y
         info = np.iinfo(str(x.dtype).rsplit(".", 1)[-1])
         y = x.astype("float64")
         for i in pass_order(taps, integer=True):

@@ -103,10 +103,7 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
 # -- taps with torch ops ----------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=512)
-def _taps_tensors(taps, device, dtype):
-    # AxisTaps hash by identity and spec_taps caches them, so each axis's
-    # tensors are built once per device and dtype.
+def _build_taps_tensors(taps, device, dtype):
     import torch
 
     index = torch.as_tensor(taps.index, device=device)
@@ -114,8 +111,18 @@ def _taps_tensors(taps, device, dtype):
     return index, weight
 
 
+# AxisTaps hash by identity and spec_taps caches them, so each axis's tensors
+# are built once per device and dtype.
+_cached_taps_tensors = functools.lru_cache(maxsize=512)(_build_taps_tensors)
+
+
 def _apply_axis(x, taps, axis: int):
-    index, weight = _taps_tensors(taps, x.device, x.dtype)
+    import torch
+
+    # While tracing, build them afresh: torch.jit.trace runs forward twice and
+    # requires the same graph both times (they become constants either way).
+    build = _build_taps_tensors if torch.jit.is_tracing() else _cached_taps_tensors
+    index, weight = build(taps, x.device, x.dtype)
     if weight is None:
         return x.index_select(axis, index[:, 0])
     shape = [1] * x.ndim
