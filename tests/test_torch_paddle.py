@@ -264,5 +264,13 @@ def test_paddle_dtypes_and_empty_batch(spec):
     assert str(y64.dtype).endswith("float64")
     error = tolerance.error_in_eps(y64.numpy(), spec.reference(x64), "float64", tolerance.scale_of(x64))
     assert error <= tolerance.bound_in_eps("float64", [7, 5])
+    x = np.random.default_rng(5).standard_normal((2, 3, 7, 5)).astype(np.float32)
+    for name in ("float16", "bfloat16"):
+        t = paddle.to_tensor(x).astype(name)
+        y = spec(t)
+        assert str(y.dtype).endswith(name)
+        reference = spec.reference(t.astype("float32").numpy())
+        error = tolerance.error_in_eps(y.astype("float32").numpy(), reference, name, tolerance.scale_of(x))
+        assert error <= tolerance.bound_in_eps(name, [7, 5])
     empty = spec(paddle.zeros([0, 3, 7, 5]))
     assert tuple(empty.shape) == (0,) + tuple(spec.output_shape((2, 3, 7, 5))[1:])

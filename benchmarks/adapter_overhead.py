@@ -1,0 +1,108 @@
+"""Adapter cost: ``up(x)`` and the taps path against the framework's own resize.
+
+    python benchmarks/adapter_overhead.py [--frameworks torch,paddle] [--repeat 5]
+
+For each framework, shape and mode: the median time of the direct native call
+(``F.interpolate``), of ``up(x)`` (which calls the same op through the
+adapter's table: the fast path), and of the adapter's taps path (index_select /
+multiply / add in the framework), with their ratios to the native call, all
+measured in the same run.  Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+
+import numpy as np
+
+from unisample import Upsample
+
+SHAPES = [((1, 3, 1024, 1024), (2048, 2048)), ((8, 64, 128, 128), (256, 256))]
+MODES = ("bilinear", "bicubic", "nearest")
+
+
+def median_time(fn, repeat: int) -> float:
+    fn()  # warm up: taps cache, kernels, allocator
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def torch_setup(shape):
+    import torch
+    import torch.nn.functional as F
+
+    from unisample.adapters.torch import apply_taps
+
+    x = torch.from_numpy(np.random.default_rng(0).standard_normal(shape, dtype=np.float32))
+
+    def native(size, mode):
+        with torch.no_grad():
+            return F.interpolate(x, size=size, mode=mode)
+
+    def taps(spec):
+        with torch.no_grad():
+            return apply_taps(spec, x)
+
+    def ours(spec):
+        with torch.no_grad():
+            return spec(x)
+
+    return native, ours, taps
+
+
+def paddle_setup(shape):
+    import paddle
+    import paddle.nn.functional as F
+
+    from unisample.adapters.paddle import apply_taps
+
+    x = paddle.to_tensor(np.random.default_rng(0).standard_normal(shape, dtype=np.float32))
+
+    def native(size, mode):
+        with paddle.no_grad():
+            return F.interpolate(x, size=list(size), mode=mode)
+
+    def taps(spec):
+        with paddle.no_grad():
+            return apply_taps(spec, x)
+
+    def ours(spec):
+        with paddle.no_grad():
+            return spec(x)
+
+    return native, ours, taps
+
+
+SETUPS = {"torch": torch_setup, "paddle": paddle_setup}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frameworks", default="torch,paddle")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print(f"# {platform.machine()}, Python {platform.python_version()}, median of {args.repeat}, float32, CPU")
+    print("| framework | case | native (ms) | up(x) (ms) | up(x) / native | taps (ms) | taps / native |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for name in args.frameworks.split(","):
+        for shape, size in SHAPES:
+            native, ours, taps = SETUPS[name](shape)
+            for mode in MODES:
+                spec = Upsample(size=size, mode=mode)
+                t_native = median_time(lambda: native(size, mode), args.repeat)
+                t_ours = median_time(lambda: ours(spec), args.repeat)
+                t_taps = median_time(lambda: taps(spec), args.repeat)
+                case = f"{mode} {'x'.join(map(str, shape))} -> {size[0]}x{size[1]}"
+                print(f"| {name} | {case} | {t_native * 1e3:.1f} | {t_ours * 1e3:.1f} | {t_ours / t_native:.2f} "
+                      f"| {t_taps * 1e3:.1f} | {t_taps / t_native:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
