@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._detect import framework_array, missing_adapter
+from ._common import framework_array, missing_adapter
 
 NAME = "jax"
 

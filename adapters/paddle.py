@@ -9,7 +9,7 @@ through both paths.  Nothing here imports paddle until a tensor is seen.
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from unisample.dtypes import dtype_class
 from unisample.reference import pass_order
 from unisample.taps import copied_axes
 
-from ._detect import framework_array
+from ._common import framework_array, native_config
 
 NAME = "paddle"
 
@@ -196,6 +196,7 @@ def layer(spec):
 
 _INTERPOLATE_KEYS = ("size", "scale_factor", "mode", "align_corners", "align_mode", "data_format", "name")
 _LAYERS = ("Upsample", "UpsamplingBilinear2D", "UpsamplingNearest2D")
+_LAYER_ATTRIBUTES = ("size", "scale_factor", "mode", "align_corners", "align_mode", "data_format")
 
 
 def from_native(obj):
@@ -203,25 +204,12 @@ def from_native(obj):
     ``UpsamplingNearest2D``, or a dict of ``paddle.nn.functional.interpolate`` arguments."""
     from unisample import Upsample
 
-    if isinstance(obj, Mapping):
-        unknown = sorted(set(obj) - set(_INTERPOLATE_KEYS))
-        if unknown:
-            raise ValueError(
-                f"from_paddle: unknown interpolate arguments {unknown}; allowed: {', '.join(_INTERPOLATE_KEYS)}"
-            )
-        kw = dict(obj)
-    elif type(obj).__name__ in _LAYERS and type(obj).__module__.startswith("paddle"):
-        kw = {k: getattr(obj, k, None) for k in ("size", "scale_factor", "mode", "align_corners",
-                                                  "align_mode", "data_format")}
-        if type(obj).__name__ == "UpsamplingBilinear2D":
-            kw.update(mode="bilinear", align_corners=True)
-        elif type(obj).__name__ == "UpsamplingNearest2D":
-            kw.update(mode="nearest")
-    else:
-        raise TypeError(
-            f"from_paddle: got {type(obj).__module__}.{type(obj).__qualname__}; expected paddle.nn.Upsample, "
-            "UpsamplingBilinear2D, UpsamplingNearest2D or a dict of interpolate arguments"
-        )
+    kw = native_config(obj, framework=NAME, call="interpolate", keys=_INTERPOLATE_KEYS, layers=_LAYERS,
+                       attributes=_LAYER_ATTRIBUTES)
+    if type(obj).__name__ == "UpsamplingBilinear2D":  # its mode and corners are fixed, not attributes
+        kw.update(mode="bilinear", align_corners=True)
+    elif type(obj).__name__ == "UpsamplingNearest2D":
+        kw.update(mode="nearest")
     mode = str(kw.get("mode") or "nearest").lower()
     align = bool(kw.get("align_corners") or False)
     align_mode = 0 if kw.get("align_mode") is None else int(kw["align_mode"])

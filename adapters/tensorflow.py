@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._detect import framework_array, missing_adapter
+from ._common import framework_array, missing_adapter
 
 NAME = "tensorflow"
 

@@ -10,14 +10,14 @@ here imports torch until a tensor is seen.
 from __future__ import annotations
 
 import functools
-from typing import Mapping, Optional
+from typing import Optional
 
 import numpy as np
 
 from unisample.dtypes import dtype_class
 from unisample.reference import pass_order
 
-from ._detect import framework_array
+from ._common import framework_array, native_config
 
 NAME = "torch"
 
@@ -184,6 +184,7 @@ def layer(spec):
 
 _INTERPOLATE_KEYS = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
 _MODULES = ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d")
+_MODULE_ATTRIBUTES = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor")
 
 
 def from_native(obj):
@@ -191,23 +192,8 @@ def from_native(obj):
     ``nn.UpsamplingNearest2d``, or a dict of ``F.interpolate`` keyword arguments."""
     from unisample import Upsample
 
-    if isinstance(obj, Mapping):
-        unknown = sorted(set(obj) - set(_INTERPOLATE_KEYS))
-        if unknown:
-            raise ValueError(
-                f"from_torch: unknown F.interpolate arguments {unknown}; allowed: {', '.join(_INTERPOLATE_KEYS)}"
-            )
-        kwargs = dict(obj)
-    elif type(obj).__name__ in _MODULES and type(obj).__module__.startswith("torch.nn"):
-        # UpsamplingBilinear2d sets align_corners=True on itself: reading the
-        # attributes, not the class name, gets that right.
-        kwargs = {k: getattr(obj, k, None) for k in ("size", "scale_factor", "mode", "align_corners",
-                                                      "recompute_scale_factor")}
-    else:
-        raise TypeError(
-            f"from_torch: got {type(obj).__module__}.{type(obj).__qualname__}; expected nn.Upsample, "
-            "nn.UpsamplingBilinear2d, nn.UpsamplingNearest2d or a dict of F.interpolate arguments"
-        )
+    kwargs = native_config(obj, framework=NAME, call="F.interpolate", keys=_INTERPOLATE_KEYS,
+                           layers=_MODULES, attributes=_MODULE_ATTRIBUTES)
     kwargs.setdefault("mode", "nearest")
     for key in ("size", "scale_factor"):
         if isinstance(kwargs.get(key), list):

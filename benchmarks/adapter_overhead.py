@@ -13,25 +13,15 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
-import time
 
 import numpy as np
+
+from _timing import median_time  # benchmarks/ is the script's folder
 
 from unisample import Upsample
 
 SHAPES = [((1, 3, 1024, 1024), (2048, 2048)), ((8, 64, 128, 128), (256, 256))]
 MODES = ("bilinear", "bicubic", "nearest")
-
-
-def median_time(fn, repeat: int) -> float:
-    fn()  # warm up: taps cache, kernels, allocator
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def torch_setup(shape):

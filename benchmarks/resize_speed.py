@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
-import time
 
 import numpy as np
+
+from _timing import median_time  # benchmarks/ is the script's folder
 
 from unisample import Upsample
 
@@ -25,16 +25,6 @@ CASES = [
     ((1, 3, 2160, 3840), (1080, 1920)),
 ]
 QUICK = [((1, 3, 256, 256), (512, 512)), ((2, 16, 64, 64), (128, 128))]
-
-
-def median_time(fn, repeat: int) -> float:
-    fn()  # warm up (taps cache, lazy imports, thread pools)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def naive_gather(up: Upsample, x: np.ndarray) -> np.ndarray:

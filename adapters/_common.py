@@ -1,0 +1,59 @@
+"""What every adapter does the same way: recognising arrays, reading native configurations."""
+
+from __future__ import annotations
+
+import sys
+from typing import Mapping, Sequence
+
+
+def framework_array(x, module: str, class_paths: Sequence[str]) -> bool:
+    """Whether ``x`` is an instance of one of ``module``'s ``class_paths``.
+
+    Looks at the modules ``type(x)`` and its bases come from first, so that a
+    framework that the caller has not imported is never imported here.
+    """
+    roots = {cls.__module__.partition(".")[0] for cls in type(x).__mro__}
+    if not roots & {module, module + "lib"}:  # jax arrays live in jaxlib
+        return False
+    framework = sys.modules.get(module)
+    if framework is None:
+        return False
+    for path in class_paths:
+        cls = framework
+        for part in path.split("."):
+            cls = getattr(cls, part, None)
+        if isinstance(cls, type) and isinstance(x, cls):
+            return True
+    return False
+
+
+def missing_adapter(name: str, issue: int):
+    """The error an adapter that is not written yet raises."""
+    return NotImplementedError(
+        f"unisample has no {name} adapter yet (tracked in issue #{issue}); meanwhile "
+        f"resize a numpy copy (up(x.numpy())) or use up.reference(x)"
+    )
+
+
+def native_config(obj, *, framework: str, call: str, keys: Sequence[str], layers: Sequence[str],
+                  attributes: Sequence[str]) -> dict:
+    """A native resize configuration as a dict of keyword arguments.
+
+    ``obj`` is either a mapping of ``call``'s keyword arguments (unknown keys
+    refused) or one of the framework's ``layers``, whose ``attributes`` are
+    read (never its class name: ``UpsamplingBilinear2d`` sets
+    ``align_corners=True`` on itself).
+    """
+    who = f"from_{framework}"
+    if isinstance(obj, Mapping):
+        unknown = sorted(set(obj) - set(keys))
+        if unknown:
+            raise ValueError(f"{who}: unknown {call} arguments {unknown}; allowed: {', '.join(keys)}")
+        return dict(obj)
+    cls = type(obj)
+    if cls.__name__ in layers and cls.__module__.partition(".")[0] == framework:
+        return {k: getattr(obj, k, None) for k in attributes}
+    raise TypeError(
+        f"{who}: got {cls.__module__}.{cls.__qualname__}; expected {', '.join(layers)} "
+        f"or a dict of {call} arguments"
+    )
