@@ -1,8 +1,9 @@
-"""Shared fixtures.
+"""Shared fixtures, and a safe import order.
 
-Frameworks in this process: torch and paddle only (imported by the adapter
-tests; either order works).  TensorFlow and JAX run only in worker processes:
-``import tensorflow`` then ``import paddle`` segfaults.
+``import tensorflow`` followed by ``import paddle`` segfaults (the other order
+works), so paddle, when installed, is imported here, before any test module
+can import TensorFlow.  The conformance workers keep each framework in its own
+process anyway.
 """
 
 import importlib.util
@@ -12,6 +13,9 @@ import sys
 
 import numpy as np
 import pytest
+
+if importlib.util.find_spec("paddle") is not None:
+    import paddle  # noqa: F401  (must precede tensorflow: see above)
 
 
 @pytest.fixture(scope="session")
