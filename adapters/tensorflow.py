@@ -1,19 +1,311 @@
-"""The tensorflow adapter: recognises tensorflow arrays; resizing them is issue #4."""
+"""The tensorflow adapter (and Keras' configurations).
+
+``resize`` calls ``tf.image.resize`` or a ``tf.compat.v1.image.resize_*`` op
+when the table in ``native_kwargs`` says that it computes the spec, and
+otherwise applies the taps with ``tf.gather`` / multiply / add: the result is
+a ``tf.Tensor`` of the input's dtype, it works inside ``tf.function`` and
+under XLA, and ``tf.GradientTape`` sees through both paths.  Nothing here
+imports tensorflow or keras until one of their objects is seen.
+"""
 
 from __future__ import annotations
 
-from ._common import framework_array, missing_adapter
+import sys
+from typing import Optional, Tuple
+
+import numpy as np
+
+from unisample.dtypes import dtype_class
+from unisample.reference import pass_order
+
+from ._common import framework_array, native_config
 
 NAME = "tensorflow"
 
 
 def is_array(x) -> bool:
-    return framework_array(x, NAME, ("Tensor", "Variable",))
+    return framework_array(x, NAME, ("Tensor", "Variable"))
 
 
-def to_numpy(x):
+def to_numpy(x) -> np.ndarray:
+    if x.dtype.name == "bfloat16":
+        return x.numpy().astype(np.float32)  # plain numpy has no bfloat16
     return x.numpy()
 
 
+# -- spec -> TF op ---------------------------------------------------------------------------
+
+
+def native_kwargs(spec, in_size, dtype: str) -> Optional[Tuple[str, dict]]:
+    """``(op, keyword arguments)`` of the TF op that computes ``spec`` on an input of
+    spatial size ``in_size`` and dtype name ``dtype``, or None.
+
+    TF's ops are 2-D, take sizes (so the mapping must be input/output, or a
+    scale factor whose inverse equals it), and return float32.  The table:
+
+    ============== ================== ============================================
+    spec           TF op              also required
+    ============== ================== ============================================
+    nearest-exact  resize nearest     half_pixel
+    nearest        v1 nearest         asymmetric (align_corners=False,
+                                      half_pixel_centers=False)
+    nearest-exact  v1 nearest         align_corners (align_corners=True)
+    bilinear       resize bilinear    half_pixel; antialias either way
+    bilinear       v1 bilinear        align_corners, or asymmetric
+    bicubic        resize bicubic     half_pixel, a=-0.5, outside dropped,
+                                      table 1024; or antialias, a=-0.5, dropped
+    bicubic        v1 bicubic         align_corners or asymmetric, a=-0.75,
+                                      edges repeated, table 1024
+    lanczos3/5     resize lanczosN    half_pixel, outside dropped
+    ============== ================== ============================================
+
+    ``paddle_half_pixel`` counts as ``half_pixel`` when no output axis has
+    length 1.  float64 goes through the taps (TF's ops would compute it in
+    float32); integers only for nearest (which keeps them); TF's ``area`` has
+    no gradient, so area always uses the taps.
+    """
+    if len(in_size) != 2 or dtype == "float64":
+        return None
+    if dtype_class(dtype, NAME) == "integer" and spec.kernel != "nearest":
+        return None
+    out_size = spec.output_size(in_size)
+    if spec.same_size_copy is not None:  # scale_factor mapping: only if 1/scale == in/out exactly
+        scales = spec._per_axis("scale_factor", spec.scale_factor, 2)
+        if any(m != n * s for n, m, s in zip(in_size, out_size, scales)):
+            return None
+    ct = spec.coordinate_transform
+    if ct == "paddle_half_pixel" and 1 not in out_size:
+        ct = "half_pixel"
+    kernel, aa = spec.kernel, spec.antialias
+    size = list(out_size)
+    if kernel == "nearest":
+        if spec.mode == "nearest-exact" and ct == "half_pixel":
+            return "resize", dict(size=size, method="nearest")
+        if spec.mode == "nearest" and ct == "asymmetric":
+            return "resize_nearest_neighbor", dict(size=size, align_corners=False, half_pixel_centers=False)
+        if spec.mode == "nearest-exact" and ct == "align_corners":
+            return "resize_nearest_neighbor", dict(size=size, align_corners=True, half_pixel_centers=False)
+        return None
+    if kernel == "linear":
+        if ct == "half_pixel":
+            return "resize", dict(size=size, method="bilinear", antialias=aa)
+        if ct in ("align_corners", "asymmetric") and not aa:
+            return "resize_bilinear", dict(size=size, align_corners=ct == "align_corners", half_pixel_centers=False)
+        return None
+    if kernel == "cubic":
+        cubic = (spec.cubic_coeff_a, spec.exclude_outside, spec.cubic_table_size)
+        if ct == "half_pixel" and (cubic == (-0.5, True, 1024) or (aa and cubic == (-0.5, True, None))):
+            return "resize", dict(size=size, method="bicubic", antialias=aa)
+        if ct in ("align_corners", "asymmetric") and cubic == (-0.75, False, 1024):
+            return "resize_bicubic", dict(size=size, align_corners=ct == "align_corners", half_pixel_centers=False)
+        return None
+    if kernel in ("lanczos3", "lanczos5") and ct == "half_pixel" and spec.exclude_outside:
+        return "resize", dict(size=size, method=kernel, antialias=aa)
+    return None
+
+
+def native(spec, x):
+    """TF's own op on ``x`` if it computes ``spec``, else None."""
+    import tensorflow as tf
+
+    axes = spec.spatial_axes(len(x.shape))
+    call = native_kwargs(spec, _spatial_size(x, axes), x.dtype.name)
+    if call is None:
+        return None
+    op, kwargs = call
+    y = tf.transpose(x, (0, 2, 3, 1)) if not spec.channels_last else x
+    fn = tf.image.resize if op == "resize" else getattr(tf.compat.v1.image, op)
+    y = fn(y, **kwargs)
+    if y.dtype != x.dtype:
+        y = tf.cast(y, x.dtype)  # TF returns float32 for every method but nearest
+    return tf.transpose(y, (0, 3, 1, 2)) if not spec.channels_last else y
+
+
+# -- taps with TF ops -------------------------------------------------------------------------
+
+
+def _spatial_size(x, axes) -> Tuple[int, ...]:
+    size = tuple(x.shape[a] for a in axes)
+    if any(n is None for n in size):
+        raise ValueError(
+            f"input has shape {tuple(x.shape)}: unisample needs static spatial sizes (the batch may be unknown)"
+        )
+    return tuple(int(n) for n in size)
+
+
+def _apply_axis(x, taps, axis: int):
+    import tensorflow as tf
+
+    index = tf.constant(taps.index)
+    if taps.weight is None:
+        return tf.gather(x, index[:, 0], axis=axis)
+    shape = [1] * len(x.shape)
+    shape[axis] = taps.out_size
+    weight = tf.constant(taps.weight, dtype=x.dtype)
+    out = tf.gather(x, index[:, 0], axis=axis) * tf.reshape(weight[:, 0], shape)
+    for k in range(1, taps.width):
+        out = out + tf.gather(x, index[:, k], axis=axis) * tf.reshape(weight[:, k], shape)
+    return out
+
+
+def apply_taps(spec, x):
+    """``spec`` applied to ``x`` through the taps with TF ops (any mode, any dtype)."""
+    import tensorflow as tf
+
+    kind = dtype_class(x.dtype.name, NAME)
+    axes = spec.spatial_axes(len(x.shape))
+    taps = spec.taps(_spatial_size(x, axes))
+    if kind == "integer" and spec.kernel != "nearest":
+        info = np.iinfo(x.dtype.name)
+        y = tf.cast(x, tf.float64)
+        for i in pass_order(taps, integer=True):
+            y = tf.clip_by_value(tf.floor(_apply_axis(y, taps[i], axes[i]) + 0.5), float(info.min), float(info.max))
+        return tf.cast(y, x.dtype)
+    y = tf.cast(x, tf.float32) if kind == "half" else x
+    for i in pass_order(taps):
+        y = _apply_axis(y, taps[i], axes[i])
+    return tf.cast(y, x.dtype) if kind == "half" else y
+
+
 def resize(spec, x):
-    raise missing_adapter(NAME, 4)
+    y = native(spec, x)
+    return apply_taps(spec, x) if y is None else y
+
+
+# -- the Keras layer and Keras / TF configurations ------------------------------------------------
+
+
+def layer(spec, data_format: Optional[str] = None):
+    """A Keras 3 layer computing ``spec`` (see ``unisample.adapters.keras_layer``)."""
+    from .keras_layer import Upsample
+
+    return Upsample(spec, data_format=data_format)
+
+
+_V1_OPS = {
+    "tf.compat.v1.image.resize_bilinear": "bilinear",
+    "tf.compat.v1.image.resize_bicubic": "bicubic",
+    "tf.compat.v1.image.resize_nearest_neighbor": "nearest",
+}
+_LAYERS = ("UpSampling1D", "UpSampling2D", "UpSampling3D", "Resizing")
+_LAYER_FUNCTIONS = {f"keras.layers.{name}": name for name in _LAYERS}
+_FUNCTIONS = ("tf.image.resize", "keras.ops.image.resize") + tuple(_V1_OPS) + tuple(_LAYER_FUNCTIONS)
+_RESIZE_KEYS = ("function", "size", "method", "interpolation", "antialias", "preserve_aspect_ratio",
+                "align_corners", "half_pixel_centers", "data_format", "backend", "name",
+                "height", "width", "crop_to_aspect_ratio", "pad_to_aspect_ratio")
+_LAYER_DEFAULTS = {"UpSampling1D": {"size": 2}, "UpSampling2D": {"size": (2, 2)},
+                   "UpSampling3D": {"size": (2, 2, 2)}, "Resizing": {"interpolation": "bilinear"}}
+_LAYER_ATTRIBUTES = ("size", "height", "width", "interpolation", "antialias", "data_format",
+                     "crop_to_aspect_ratio", "pad_to_aspect_ratio")
+
+
+def _keras_backend() -> str:
+    keras = sys.modules.get("keras")
+    return keras.backend.backend() if keras is not None else "tensorflow"
+
+
+def _resize_spec(size, method: str, antialias: bool, backend: str, data_format: str, scale=None):
+    """The spec of ``tf.image.resize`` / Keras ``ops.image.resize`` on ``backend``.
+
+    Keras resizes with its backend's own op, so the same Keras layer computes
+    different numbers per backend: TF's bicubic reads a 1024-entry table, JAX's
+    is exact, and the torch backend calls ``F.interpolate`` (a=-0.75).
+    """
+    from unisample import Upsample
+
+    where = dict(data_format=data_format)
+    if scale is not None:  # UpSampling2D: resize to in * factor, mapped with in/out
+        where.update(scale_factor=scale, recompute_scale_factor=True)
+    else:
+        where.update(size=size)
+    method = method.lower()
+    if method == "nearest":
+        return Upsample(mode="nearest-exact", **where)
+    if method == "bilinear":
+        return Upsample(mode="bilinear" if len(size or scale) == 2 else "linear", antialias=antialias, **where)
+    if method == "bicubic":
+        if backend == "torch":
+            return Upsample(mode="bicubic", antialias=antialias, **where)
+        if antialias or backend == "jax":
+            return Upsample(mode="bicubic", antialias=antialias, cubic_coeff_a=-0.5, exclude_outside=True, **where)
+        return Upsample(mode="bicubic", cubic_coeff_a=-0.5, exclude_outside=True, cubic_table_size=1024, **where)
+    if method == "area":
+        if backend != "tensorflow":
+            raise ValueError(f"from_keras: interpolation 'area' exists on the tensorflow backend only, not {backend!r}")
+        return Upsample(mode="area", area_weights="overlap", **where)
+    if method in ("lanczos3", "lanczos5"):
+        if backend == "torch":
+            raise ValueError(f"from_keras: Keras' torch backend has no {method!r}")
+        return Upsample(mode=method, antialias=antialias, **where)
+    raise ValueError(
+        f"from_keras: interpolation/method {method!r} is not supported; expected nearest, bilinear, bicubic, "
+        "area, lanczos3 or lanczos5"
+    )
+
+
+def from_native(obj, backend: Optional[str] = None):
+    """The spec of a Keras layer (``UpSampling1D/2D/3D``, ``Resizing``) or of a dict of
+    ``tf.image.resize`` / ``keras.ops.image.resize`` / ``tf.compat.v1.image.resize_*``
+    arguments or of a Keras layer's constructor arguments, with ``"function"``
+    naming the call (``tf.image.resize`` by default, ``keras.layers.UpSampling2D``...).
+
+    Keras layers and ``keras.ops.image.resize`` compute what their backend's op
+    computes: ``backend`` (default: Keras' current backend) says which.
+    """
+    from unisample import Upsample
+
+    kw = native_config(obj, framework="keras", call="resize", keys=_RESIZE_KEYS, layers=_LAYERS,
+                       attributes=_LAYER_ATTRIBUTES)
+    cls = type(obj).__name__
+    if kw.get("function") in _LAYER_FUNCTIONS:  # a layer's constructor arguments
+        cls = _LAYER_FUNCTIONS[kw.pop("function")]
+        kw = {**dict.fromkeys(_LAYER_ATTRIBUTES), **_LAYER_DEFAULTS[cls], **kw}
+    if cls in _LAYERS:
+        backend = backend or _keras_backend()
+        data_format = kw["data_format"] or "channels_last"
+        if cls == "Resizing":
+            if kw["crop_to_aspect_ratio"] or kw["pad_to_aspect_ratio"]:
+                raise ValueError("from_keras: Resizing with crop_to_aspect_ratio or pad_to_aspect_ratio crops or "
+                                 "pads before resizing; unisample resizes the whole image only")
+            return _resize_spec((kw["height"], kw["width"]), kw["interpolation"], kw["antialias"], backend,
+                                data_format)
+        rank = int(cls[-2])
+        size = kw["size"]
+        size = tuple(size) if isinstance(size, (list, tuple)) else (size,) * rank
+        if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in size):
+            raise ValueError(
+                f"from_keras: {cls} size={kw['size']!r}: Keras repeats rows and columns, so the factors must be "
+                "integers; for a fractional factor use unisample.Upsample(scale_factor=..., mode=...).to_keras()"
+            )
+        interpolation = (kw["interpolation"] or "nearest").lower()
+        if interpolation == "nearest":  # ops.repeat: every nearest rule agrees on integer factors
+            return Upsample(scale_factor=tuple(float(s) for s in size), mode="nearest", data_format=data_format)
+        return _resize_spec(None, interpolation, False, backend, data_format, scale=tuple(float(s) for s in size))
+    if not isinstance(obj, dict):
+        raise TypeError(f"from_keras: got {type(obj).__qualname__}")
+
+    function = kw.get("function") or ("keras.ops.image.resize" if "interpolation" in kw else "tf.image.resize")
+    if function not in _FUNCTIONS:
+        raise ValueError(f"from_keras: function: got {function!r}; expected one of {', '.join(_FUNCTIONS)}")
+    size = tuple(kw["size"])
+    if function in _V1_OPS:
+        method = _V1_OPS[function]
+        align, half = bool(kw.get("align_corners")), bool(kw.get("half_pixel_centers"))
+        if align and half:
+            raise ValueError("from_keras: align_corners and half_pixel_centers cannot both be True (TF refuses it)")
+        if half:
+            return _resize_spec(size, method, False, "tensorflow", "channels_last")
+        ct = "align_corners" if align else "asymmetric"
+        if method == "nearest":
+            return Upsample(size=size, mode="nearest-exact" if align else "nearest", coordinate_transform=ct,
+                            data_format="channels_last")
+        extras = {"cubic_coeff_a": -0.75, "exclude_outside": False, "cubic_table_size": 1024} if method == "bicubic" else {}
+        return Upsample(size=size, mode=method, coordinate_transform=ct, data_format="channels_last", **extras)
+    if kw.get("preserve_aspect_ratio"):
+        raise ValueError("from_keras: preserve_aspect_ratio=True makes the output size depend on the input; "
+                         "give the size it computes instead")
+    if function == "keras.ops.image.resize":
+        return _resize_spec(size, kw.get("interpolation") or "bilinear", bool(kw.get("antialias")),
+                            kw.get("backend") or backend or _keras_backend(), kw.get("data_format") or "channels_last")
+    return _resize_spec(size, kw.get("method") or "bilinear", bool(kw.get("antialias")), "tensorflow",
+                        "channels_last")

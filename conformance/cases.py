@@ -7,10 +7,10 @@ translation from native terms to a spec is written out here, by hand, once per
 framework, from each framework's documented and measured behaviour
 (DESIGN.md §1): it is the claim the conformance suite checks, never assumes.
 
-PyTorch's and Paddle's configurations are translated by the product itself
-(``Upsample.from_torch`` / ``Upsample.from_paddle``, which read dicts without
-importing the framework), so the suite checks those translations too; TF's and
-JAX's are written out here until their adapters exist.
+PyTorch's, Paddle's and TF/Keras' configurations are translated by the product
+itself (``Upsample.from_torch`` / ``from_paddle`` / ``from_keras``, which read
+dicts without importing the framework), so the suite checks those translations
+too; JAX's are written out here until its adapter exists.
 
 This module imports numpy only; ``native.py`` runs the calls.
 """
@@ -122,48 +122,42 @@ def _torch_cases() -> List[Case]:
 
 def _tf_cases() -> List[Case]:
     cases = []
-    methods = {
-        # method -> (mode, extras without antialias, extras with antialias)
-        "bilinear": ("bilinear", {}, {"antialias": True}),
-        "nearest": ("nearest-exact", {}, None),
-        # resize_bicubic: Keys a=-0.5, outside taps dropped, 1/1024 table;
-        # with antialias it is scale_and_translate's exact keyscubic.
-        "bicubic": ("bicubic", {"cubic_coeff_a": -0.5, "exclude_outside": True, "cubic_table_size": 1024},
-                    {"antialias": True}),
-        "area": ("area", {"area_weights": "overlap"}, None),
-        "lanczos3": ("lanczos3", {}, {"antialias": True}),
-        "lanczos5": ("lanczos5", {}, {"antialias": True}),
-    }
-    for method, (mode, plain, smooth) in methods.items():
-        for antialias, extras in ((False, plain), (True, smooth)):
-            if extras is None:
-                continue
+
+    def add(call, kwargs, shape):
+        spec = Upsample.from_keras({**kwargs, "function": call}, backend="tensorflow")
+        cases.append(_case("tensorflow", call, kwargs, shape, spec))
+
+    methods = {"bilinear": True, "nearest": False, "bicubic": True, "area": False, "lanczos3": True, "lanczos5": True}
+    for method, has_antialias in methods.items():
+        for antialias in (False, True) if has_antialias else (False,):
             for spatial, sizes in ((_IN[2], _SIZES[2]), (_AA_IN[2], _AA_SIZES[2])):
                 if spatial == _AA_IN[2] and not antialias and method not in ("area", "bilinear"):
                     continue
                 for size in sizes:
-                    kw = dict(size=list(size), method=method, antialias=antialias)
-                    spec = Upsample(size=size, mode=mode, data_format="channels_last", **extras)
-                    cases.append(_case("tensorflow", "tf.image.resize", kw, (2,) + spatial + (3,), spec))
+                    add("tf.image.resize", dict(size=list(size), method=method, antialias=antialias),
+                        (2,) + spatial + (3,))
     # TF1 ops: align_corners, and the legacy asymmetric mapping (half_pixel_centers=False).
-    v1 = {
-        "resize_bilinear": ("bilinear", {}),
-        # legacy bicubic: a=-0.75, edge pixels repeated, still the 1/1024 table
-        "resize_bicubic": ("bicubic", {"cubic_coeff_a": -0.75, "exclude_outside": False, "cubic_table_size": 1024}),
-        "resize_nearest_neighbor": (None, {}),
-    }
-    for op, (mode, extras) in v1.items():
+    for op in ("resize_bilinear", "resize_bicubic", "resize_nearest_neighbor"):
         for align in (True, False):
             for size in _SIZES[2]:
-                kw = dict(size=list(size), align_corners=align, half_pixel_centers=False)
-                if mode is None:  # nearest: rounds with align_corners, floors without
-                    spec = Upsample(size=size, mode="nearest-exact" if align else "nearest",
-                                    coordinate_transform="align_corners" if align else "asymmetric",
-                                    data_format="channels_last")
-                else:
-                    spec = Upsample(size=size, mode=mode, data_format="channels_last",
-                                    coordinate_transform="align_corners" if align else "asymmetric", **extras)
-                cases.append(_case("tensorflow", f"tf.compat.v1.image.{op}", kw, (2,) + _IN[2] + (3,), spec))
+                add(f"tf.compat.v1.image.{op}", dict(size=list(size), align_corners=align, half_pixel_centers=False),
+                    (2,) + _IN[2] + (3,))
+    # Keras layers (TF backend): UpSampling repeats or resizes to in * factor; Resizing.
+    for data_format in ("channels_last", "channels_first"):
+        def shape(spatial):
+            return (2,) + spatial + (3,) if data_format == "channels_last" else (2, 3) + spatial
+
+        for interpolation in ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5"):
+            for size in ([2, 3], [3, 1], [1, 2]):
+                add("keras.layers.UpSampling2D", dict(size=size, interpolation=interpolation,
+                                                      data_format=data_format), shape(_IN[2]))
+        for interpolation in ("nearest", "bilinear", "bicubic", "area", "lanczos3"):
+            for antialias in (False, True):
+                for spatial, size in ((_IN[2], (10, 8)), (_AA_IN[2], (5, 4))):
+                    add("keras.layers.Resizing", dict(height=size[0], width=size[1], interpolation=interpolation,
+                                                      antialias=antialias, data_format=data_format), shape(spatial))
+        add("keras.layers.UpSampling3D", dict(size=[2, 1, 3], data_format=data_format), shape(_IN[3]))
+    add("keras.layers.UpSampling1D", dict(size=3), (2, 7, 3))
     return cases
 
 

@@ -30,6 +30,11 @@ def _tensorflow(case: Case, x: np.ndarray) -> np.ndarray:
     import tensorflow as tf
 
     kw = case.kwargs
+    if case.call.startswith("keras.layers."):
+        import keras
+
+        layer = getattr(keras.layers, case.call.rsplit(".", 1)[1])(**kw)
+        return np.asarray(layer(tf.constant(x)))
     size = kw.pop("size")
     if case.call == "tf.image.resize":
         return tf.image.resize(tf.constant(x), size, **kw).numpy()

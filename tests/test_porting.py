@@ -1,8 +1,9 @@
-"""The porting matrix for torch and paddle tensors.
+"""The porting matrix for torch, paddle and tensorflow tensors.
 
-Every native configuration of every framework (torch, TF, paddle, JAX), turned
-into a spec (by ``Upsample.from_torch`` / ``from_paddle`` for those two),
-applied to torch and paddle tensors, must give that framework's native output:
+Every native configuration of every framework (torch, TF/Keras, paddle, JAX),
+turned into a spec (by ``Upsample.from_torch`` / ``from_paddle`` /
+``from_keras`` for those), applied to torch, paddle and TF tensors, must give
+that framework's native output:
 through ``up(x)`` (the adapter's native call where its table allows, taps
 elsewhere) and through the taps alone.
 """
@@ -16,7 +17,7 @@ from unisample import tolerance
 from unisample.conformance.cases import FRAMEWORKS, catalogue
 
 CASES = [(fw, n, case) for fw in FRAMEWORKS for n, case in enumerate(catalogue(fw))]
-ADAPTERS = [name for name in ("torch", "paddle") if importlib.util.find_spec(name) is not None]
+ADAPTERS = [name for name in ("torch", "paddle", "tensorflow") if importlib.util.find_spec(name) is not None]
 
 
 def _tensor(adapter, x):
@@ -24,6 +25,10 @@ def _tensor(adapter, x):
         import torch
 
         return torch.from_numpy(x)
+    if adapter == "tensorflow":
+        import tensorflow as tf
+
+        return tf.constant(x)
     import paddle
 
     return paddle.to_tensor(x)
@@ -40,7 +45,7 @@ def assert_reproduces(case, x, native, ours):
     assert error <= tolerance.bound_in_eps(case.dtype, resized)
 
 
-@pytest.mark.skipif(not ADAPTERS, reason="neither torch nor paddle is installed")
+@pytest.mark.skipif(not ADAPTERS, reason="none of torch, paddle, tensorflow is installed")
 @pytest.mark.parametrize("adapter", ADAPTERS or ["torch"])
 @pytest.mark.parametrize("framework, n, case", CASES, ids=[c.id for _, _, c in CASES])
 def test_porting_matrix(native_outputs, adapter, framework, n, case):
@@ -52,5 +57,5 @@ def test_porting_matrix(native_outputs, adapter, framework, n, case):
     for path in (case.spec, lambda t: module.apply_taps(case.spec, t)):
         result = path(_tensor(adapter, x))
         assert module.is_array(result)
-        assert str(result.dtype).endswith("float32")
+        assert "float32" in str(result.dtype)
         assert_reproduces(case, x, native, module.to_numpy(result))

@@ -571,6 +571,13 @@ class Upsample:
 
         return get_adapter("torch").layer(self)
 
+    def to_keras(self, data_format: Optional[str] = None):
+        """This spec as a Keras 3 layer; ``data_format`` re-lays it out
+        (``"channels_last"`` is Keras' default), left out the spec's layout is kept."""
+        from .adapters import get_adapter
+
+        return get_adapter("tensorflow").layer(self, data_format=data_format)
+
     def to_paddle(self):
         """This spec as a ``paddle.nn.Layer``."""
         from .adapters import get_adapter
@@ -584,6 +591,16 @@ class Upsample:
         from .adapters import get_adapter
 
         return get_adapter("torch").from_native(obj)
+
+    @classmethod
+    def from_keras(cls, obj, backend: Optional[str] = None) -> "Upsample":
+        """The spec of ``keras.layers.UpSampling1D/2D/3D`` or ``Resizing``, or of a dict of
+        ``tf.image.resize`` / ``keras.ops.image.resize`` / ``tf.compat.v1.image.resize_*``
+        arguments (``"function"`` names the call).  Keras layers compute what their
+        backend's op computes; ``backend`` (default: Keras' current one) says which."""
+        from .adapters import get_adapter
+
+        return get_adapter("tensorflow").from_native(obj, backend=backend)
 
     @classmethod
     def from_paddle(cls, obj) -> "Upsample":
