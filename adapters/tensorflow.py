@@ -1,7 +1,8 @@
 """The tensorflow adapter (and Keras' configurations).
 
 ``resize`` calls ``tf.image.resize`` or a ``tf.compat.v1.image.resize_*`` op
-when the table in ``native_kwargs`` says that it computes the spec, and
+when the table in ``native_kwargs`` says that it computes the spec (inside a
+graph, only the ops XLA compiles), and
 otherwise applies the taps with ``tf.gather`` / multiply / add: the result is
 a ``tf.Tensor`` of the input's dtype, it works inside ``tf.function`` and
 under XLA, and ``tf.GradientTape`` sees through both paths.  Nothing here
@@ -36,33 +37,37 @@ def to_numpy(x) -> np.ndarray:
 # -- spec -> TF op ---------------------------------------------------------------------------
 
 
-def native_kwargs(spec, in_size, dtype: str) -> Optional[Tuple[str, dict]]:
+def native_kwargs(spec, in_size, dtype: str, xla_safe: bool = True) -> Optional[Tuple[str, dict]]:
     """``(op, keyword arguments)`` of the TF op that computes ``spec`` on an input of
     spatial size ``in_size`` and dtype name ``dtype``, or None.
 
     TF's ops are 2-D, take sizes (so the mapping must be input/output, or a
-    scale factor whose inverse equals it), and return float32.  The table:
+    scale factor whose inverse equals it), and return float32.  XLA compiles
+    only ResizeBilinear and ResizeNearestNeighbor, so inside a graph (which
+    ``tf.function(jit_compile=True)`` or Keras may compile) ``xla_safe`` keeps
+    to the first rows; executing eagerly, every row is used.  TF's area has no
+    gradient, so area always goes through the taps, which reproduce it.
 
-    ============== ================== ============================================
-    spec           TF op              also required
-    ============== ================== ============================================
-    nearest-exact  resize nearest     half_pixel
-    nearest        v1 nearest         asymmetric (align_corners=False,
-                                      half_pixel_centers=False)
-    nearest-exact  v1 nearest         align_corners (align_corners=True)
-    bilinear       resize bilinear    half_pixel; antialias either way
-    bilinear       v1 bilinear        align_corners, or asymmetric
-    bicubic        resize bicubic     half_pixel, a=-0.5, outside dropped,
-                                      table 1024; or antialias, a=-0.5, dropped
-    bicubic        v1 bicubic         align_corners or asymmetric, a=-0.75,
-                                      edges repeated, table 1024
-    lanczos3/5     resize lanczosN    half_pixel, outside dropped
-    ============== ================== ============================================
+    ============== ================== ============================= =========
+    spec           TF op              also required                 XLA
+    ============== ================== ============================= =========
+    nearest-exact  resize nearest     half_pixel                    yes
+    nearest        v1 nearest         asymmetric                    yes
+    nearest-exact  v1 nearest         align_corners                 yes
+    bilinear       resize bilinear    half_pixel, no antialias      yes
+    bilinear       v1 bilinear        align_corners, or asymmetric  yes
+    bilinear       resize bilinear    half_pixel, antialias         no
+    bicubic        resize bicubic     half_pixel, a=-0.5, outside   no
+                                      dropped, table 1024; or
+                                      antialias, a=-0.5, dropped
+    bicubic        v1 bicubic         align_corners or asymmetric,  no
+                                      a=-0.75, edges kept, table
+    lanczos3/5     resize lanczosN    half_pixel, outside dropped   no
+    ============== ================== ============================= =========
 
     ``paddle_half_pixel`` counts as ``half_pixel`` when no output axis has
     length 1.  float64 goes through the taps (TF's ops would compute it in
-    float32); integers only for nearest (which keeps them); TF's ``area`` has
-    no gradient, so area always uses the taps.
+    float32); integers only for nearest (which keeps them).
     """
     if len(in_size) != 2 or dtype == "float64":
         return None
@@ -86,17 +91,21 @@ def native_kwargs(spec, in_size, dtype: str) -> Optional[Tuple[str, dict]]:
         if spec.mode == "nearest-exact" and ct == "align_corners":
             return "resize_nearest_neighbor", dict(size=size, align_corners=True, half_pixel_centers=False)
         return None
-    if kernel == "linear":
+    if kernel == "linear" and not aa:
         if ct == "half_pixel":
-            return "resize", dict(size=size, method="bilinear", antialias=aa)
-        if ct in ("align_corners", "asymmetric") and not aa:
+            return "resize", dict(size=size, method="bilinear")
+        if ct in ("align_corners", "asymmetric"):
             return "resize_bilinear", dict(size=size, align_corners=ct == "align_corners", half_pixel_centers=False)
         return None
+    if xla_safe:
+        return None
+    if kernel == "linear" and ct == "half_pixel":
+        return "resize", dict(size=size, method="bilinear", antialias=True)
     if kernel == "cubic":
         cubic = (spec.cubic_coeff_a, spec.exclude_outside, spec.cubic_table_size)
         if ct == "half_pixel" and (cubic == (-0.5, True, 1024) or (aa and cubic == (-0.5, True, None))):
             return "resize", dict(size=size, method="bicubic", antialias=aa)
-        if ct in ("align_corners", "asymmetric") and cubic == (-0.75, False, 1024):
+        if ct in ("align_corners", "asymmetric") and cubic == (-0.75, False, 1024) and not aa:
             return "resize_bicubic", dict(size=size, align_corners=ct == "align_corners", half_pixel_centers=False)
         return None
     if kernel in ("lanczos3", "lanczos5") and ct == "half_pixel" and spec.exclude_outside:
@@ -109,7 +118,7 @@ def native(spec, x):
     import tensorflow as tf
 
     axes = spec.spatial_axes(len(x.shape))
-    call = native_kwargs(spec, _spatial_size(x, axes), x.dtype.name)
+    call = native_kwargs(spec, _spatial_size(x, axes), x.dtype.name, xla_safe=not tf.executing_eagerly())
     if call is None:
         return None
     op, kwargs = call

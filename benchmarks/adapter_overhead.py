@@ -1,12 +1,14 @@
 """Adapter cost: ``up(x)`` and the taps path against the framework's own resize.
 
-    python benchmarks/adapter_overhead.py [--frameworks torch,paddle] [--repeat 5]
+    python benchmarks/adapter_overhead.py [--frameworks torch,paddle,tensorflow] [--repeat 5]
 
 For each framework, shape and mode: the median time of the direct native call
-(``F.interpolate``), of ``up(x)`` (which calls the same op through the
-adapter's table: the fast path), and of the adapter's taps path (index_select /
-multiply / add in the framework), with their ratios to the native call, all
-measured in the same run.  Not a test: nothing here asserts a time.
+(``F.interpolate``, paddle's ``interpolate``, ``tf.image.resize`` on NHWC), of
+``up(x)`` for the spec that reproduces that call (``from_torch`` /
+``from_paddle`` / ``from_keras``: the adapter's native call where its table
+allows, the taps elsewhere), and of the adapter's taps path alone, with their
+ratios to the native call, all measured in the same run.  Not a test: nothing
+here asserts a time.
 """
 
 from __future__ import annotations
@@ -70,12 +72,31 @@ def paddle_setup(shape):
     return native, ours, taps
 
 
-SETUPS = {"torch": torch_setup, "paddle": paddle_setup}
+def tensorflow_setup(shape):
+    import tensorflow as tf
+
+    from unisample.adapters.tensorflow import apply_taps
+
+    n, c, h, w = shape  # TF resizes NHWC images
+    x = tf.constant(np.random.default_rng(0).standard_normal((n, h, w, c), dtype=np.float32))
+
+    def native(size, mode):
+        return tf.image.resize(x, size, method=mode)
+
+    return native, (lambda spec: spec(x)), (lambda spec: apply_taps(spec, x))
+
+
+SETUPS = {"torch": torch_setup, "paddle": paddle_setup, "tensorflow": tensorflow_setup}
+SPECS = {
+    "torch": lambda size, mode: Upsample.from_torch({"size": size, "mode": mode}),
+    "paddle": lambda size, mode: Upsample.from_paddle({"size": list(size), "mode": mode}),
+    "tensorflow": lambda size, mode: Upsample.from_keras({"size": list(size), "method": mode}),
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--frameworks", default="torch,paddle")
+    parser.add_argument("--frameworks", default="torch,paddle,tensorflow")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     print(f"# {platform.machine()}, Python {platform.python_version()}, median of {args.repeat}, float32, CPU")
@@ -85,7 +106,7 @@ def main() -> None:
         for shape, size in SHAPES:
             native, ours, taps = SETUPS[name](shape)
             for mode in MODES:
-                spec = Upsample(size=size, mode=mode)
+                spec = SPECS[name](size, mode)
                 t_native = median_time(lambda: native(size, mode), args.repeat)
                 t_ours = median_time(lambda: ours(spec), args.repeat)
                 t_taps = median_time(lambda: taps(spec), args.repeat)

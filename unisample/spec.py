@@ -194,7 +194,8 @@ class Upsample:
     kind of array back; ``reference`` gives the float64 ground truth.
     """
 
-    __slots__ = (
+    #: the arguments in constructor order; the keys of ``to_dict``
+    FIELDS = (
         "size",
         "scale_factor",
         "mode",
@@ -208,11 +209,9 @@ class Upsample:
         "cubic_table_size",
         "area_weights",
         "same_size_copy",
-        "_key",
     )
-
-    #: the arguments in constructor order; the keys of ``to_dict``
-    FIELDS = __slots__[:-1]
+    # __weakref__: tf.function and other wrappers keep weak references to callables.
+    __slots__ = FIELDS + ("_key", "__weakref__")
 
     def __init__(
         self,
