@@ -7,10 +7,10 @@ translation from native terms to a spec is written out here, by hand, once per
 framework, from each framework's documented and measured behaviour
 (DESIGN.md §1): it is the claim the conformance suite checks, never assumes.
 
-PyTorch's, Paddle's and TF/Keras' configurations are translated by the product
-itself (``Upsample.from_torch`` / ``from_paddle`` / ``from_keras``, which read
-dicts without importing the framework), so the suite checks those translations
-too; JAX's are written out here until its adapter exists.
+Every configuration is translated by the product itself
+(``Upsample.from_torch`` / ``from_paddle`` / ``from_keras`` / ``from_jax``,
+which read dicts without importing the framework), so the suite checks those
+translations too.
 
 This module imports numpy only; ``native.py`` runs the calls.
 """
@@ -85,7 +85,6 @@ _SCALES = {
 _AA_IN = {1: (23,), 2: (17, 13), 3: (9, 8, 7)}
 _AA_SIZES = {1: [(5,), (9,), (40,)], 2: [(5, 4), (8, 3), (1, 2), (30, 20)], 3: [(3, 4, 2)]}
 
-_TORCH_LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
 
 def _torch_cases() -> List[Case]:
@@ -109,7 +108,7 @@ def _torch_cases() -> List[Case]:
         for mode in ("nearest", "nearest-exact", "area"):
             add(rank, mode, {})
         for align in (False, True):
-            add(rank, _TORCH_LINEAR[rank], {"align_corners": align})
+            add(rank, {1: "linear", 2: "bilinear", 3: "trilinear"}[rank], {"align_corners": align})
     for align in (False, True):
         add(2, "bicubic", {"align_corners": align})
     for mode in ("bilinear", "bicubic"):
@@ -204,20 +203,10 @@ def _jax_cases() -> List[Case]:
                                                    (False, True)):
             if method == "nearest" and antialias:
                 continue  # antialias does nothing to nearest in JAX
-            if method == "nearest":
-                mode, extras = "nearest-exact", {}
-            elif method == "linear":
-                mode, extras = _TORCH_LINEAR[rank], {"antialias": antialias}
-            elif method == "cubic":
-                mode, extras = "bicubic", {"antialias": antialias, "cubic_coeff_a": -0.5, "exclude_outside": True}
-            else:
-                mode, extras = method, {"antialias": antialias}
             for spatial, sizes in ((_IN[rank], _SIZES[rank]), (_AA_IN[rank], _AA_SIZES[rank])):
                 for size in sizes:
-                    shape = (2,) + spatial + (3,)
                     kw = dict(shape=[2, *size, 3], method=method, antialias=antialias)
-                    spec = Upsample(size=size, mode=mode, data_format="channels_last", **extras)
-                    cases.append(_case("jax", "jax.image.resize", kw, shape, spec))
+                    cases.append(_case("jax", "jax.image.resize", kw, (2,) + spatial + (3,), Upsample.from_jax(kw)))
     return cases
 
 

@@ -1,8 +1,8 @@
-"""The porting matrix for torch, paddle and tensorflow tensors.
+"""The porting matrix for torch, paddle, tensorflow and jax arrays.
 
 Every native configuration of every framework (torch, TF/Keras, paddle, JAX),
 turned into a spec (by ``Upsample.from_torch`` / ``from_paddle`` /
-``from_keras`` for those), applied to torch, paddle and TF tensors, must give
+``from_keras`` for those), applied to torch, paddle, TF and jax arrays, must give
 that framework's native output:
 through ``up(x)`` (the adapter's native call where its table allows, taps
 elsewhere) and through the taps alone.
@@ -17,7 +17,7 @@ from unisample import tolerance
 from unisample.conformance.cases import FRAMEWORKS, catalogue
 
 CASES = [(fw, n, case) for fw in FRAMEWORKS for n, case in enumerate(catalogue(fw))]
-ADAPTERS = [name for name in ("torch", "paddle", "tensorflow") if importlib.util.find_spec(name) is not None]
+ADAPTERS = [name for name in ("torch", "paddle", "tensorflow", "jax") if importlib.util.find_spec(name) is not None]
 
 
 def _tensor(adapter, x):
@@ -29,6 +29,10 @@ def _tensor(adapter, x):
         import tensorflow as tf
 
         return tf.constant(x)
+    if adapter == "jax":
+        import jax.numpy as jnp
+
+        return jnp.asarray(x)
     import paddle
 
     return paddle.to_tensor(x)
@@ -45,7 +49,7 @@ def assert_reproduces(case, x, native, ours):
     assert error <= tolerance.bound_in_eps(case.dtype, resized)
 
 
-@pytest.mark.skipif(not ADAPTERS, reason="none of torch, paddle, tensorflow is installed")
+@pytest.mark.skipif(not ADAPTERS, reason="none of torch, paddle, tensorflow, jax is installed")
 @pytest.mark.parametrize("adapter", ADAPTERS or ["torch"])
 @pytest.mark.parametrize("framework, n, case", CASES, ids=[c.id for _, _, c in CASES])
 def test_porting_matrix(native_outputs, adapter, framework, n, case):
@@ -54,7 +58,10 @@ def test_porting_matrix(native_outputs, adapter, framework, n, case):
     data = native_outputs(framework)
     x, native = data[f"in/{n}"], data[f"out/{n}"]
     module = get_adapter(adapter)
-    for path in (case.spec, lambda t: module.apply_taps(case.spec, t)):
+    paths = [case.spec]
+    if adapter != "jax":  # jax's resize is its taps path
+        paths.append(lambda t: module.apply_taps(case.spec, t))
+    for path in paths:
         result = path(_tensor(adapter, x))
         assert module.is_array(result)
         assert "float32" in str(result.dtype)

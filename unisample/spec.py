@@ -602,6 +602,21 @@ class Upsample:
         return get_adapter("tensorflow").from_native(obj, backend=backend)
 
     @classmethod
+    def from_jax(cls, obj) -> "Upsample":
+        """The spec of a dict of ``jax.image.resize`` arguments (``shape``, ``method``,
+        ``antialias``; JAX antialiases by default) or of ``jax.image.scale_and_translate``
+        arguments (``"function": "jax.image.scale_and_translate"``, translation 0)."""
+        from .adapters import get_adapter
+
+        return get_adapter("jax").from_native(obj)
+
+    def to_jax(self):
+        """This spec as a jitted function of a jax array."""
+        from .adapters import get_adapter
+
+        return get_adapter("jax").layer(self)
+
+    @classmethod
     def from_paddle(cls, obj) -> "Upsample":
         """The spec of ``paddle.nn.Upsample``, ``UpsamplingBilinear2D``, ``UpsamplingNearest2D``
         or a dict of ``paddle.nn.functional.interpolate`` keyword arguments (with

@@ -1,0 +1,53 @@
+"""The jax adapter against jax.image.resize, both jitted, on the same input.
+
+    python benchmarks/jax_speed.py [--repeat 5]
+
+``jax.image.resize`` contracts with a dense (in, out) weight matrix per axis;
+the adapter gathers the few taps each output needs.  Both are asked for the
+same numbers (the spec is ``Upsample.from_jax`` of the resize call) and the
+script checks that they agree before timing.  Not a test: nothing here
+asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+
+import numpy as np
+from _timing import median_time  # benchmarks/ is the script's folder
+
+from unisample import Upsample, tolerance
+
+CASES = [((1, 3, 1024, 1024), (2048, 2048)), ((8, 64, 128, 128), (256, 256)), ((1, 3, 2160, 3840), (1080, 1920))]
+
+
+def main() -> None:
+    import jax
+    import jax.numpy as jnp
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print(f"# {platform.machine()}, jax {jax.__version__}, {jax.devices()[0].platform}, median of {args.repeat}, "
+          "float32, NCHW, both jitted")
+    print("| case | jax.image.resize (ms) | unisample (ms) | speed-up | max difference (eps) |")
+    print("|---|---:|---:|---:|---:|")
+    for shape, size in CASES:
+        x = jnp.asarray(np.random.default_rng(0).standard_normal(shape, dtype=np.float32))
+        out_shape = shape[:2] + size
+        for method in ("linear", "cubic"):
+            native = jax.jit(lambda a, m=method: jax.image.resize(a, out_shape, m))
+            spec = Upsample.from_jax({"shape": out_shape, "method": method, "data_format": "channels_first"})
+            ours = jax.jit(spec)
+            difference = tolerance.error_in_eps(np.asarray(ours(x)), np.asarray(native(x)), "float32",
+                                                tolerance.scale_of(np.asarray(x)))
+            t_native = median_time(lambda: native(x).block_until_ready(), args.repeat)
+            t_ours = median_time(lambda: ours(x).block_until_ready(), args.repeat)
+            label = f"{method} {'x'.join(map(str, shape))} -> {size[0]}x{size[1]}"
+            print(f"| {label} | {t_native * 1e3:.1f} | {t_ours * 1e3:.1f} | {t_native / t_ours:.1f}x "
+                  f"| {difference:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

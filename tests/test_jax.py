@@ -1,0 +1,146 @@
+"""The jax adapter: jit, vmap, grad, dtypes, sharding, translation."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from unisample import Upsample, tolerance
+
+from integer_rule import assert_integer_rule
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
+
+SPECS = [
+    Upsample(scale_factor=2, mode="bilinear", align_corners=True),  # what jax.image.resize cannot do
+    Upsample(size=(9, 4), mode="bicubic"),  # torch's a=-0.75, which jax.image.resize cannot do
+    Upsample(size=(10, 3), mode="lanczos3", antialias=True),
+    Upsample(size=(3, 4), mode="area"),
+    Upsample(scale_factor=1.5, mode="nearest"),
+    Upsample(size=(6, 8), mode="bilinear", antialias=True, data_format="channels_last"),
+]
+SPEC_IDS = [repr(s) for s in SPECS]
+
+
+def _input(spec, seed=0, dtype=np.float32, batch=2):
+    shape = (batch, 7, 5, 3) if spec.channels_last else (batch, 3, 7, 5)
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def _within_bound(actual, expected, x, dtype="float32"):
+    error = tolerance.error_in_eps(actual, expected, dtype, tolerance.scale_of(x))
+    return error <= tolerance.bound_in_eps(dtype, [7, 5])
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=SPEC_IDS)
+def test_jit_vmap_and_grad(spec):
+    import jax
+    import jax.numpy as jnp
+
+    x = _input(spec)
+    expected = spec.reference(x)
+    eager = spec(jnp.asarray(x))
+    assert isinstance(eager, jax.Array) and eager.dtype == jnp.float32
+    assert _within_bound(np.asarray(eager), expected, x)
+    # jit: close over the spec, or pass it as a static argument (it is hashable)
+    assert _within_bound(np.asarray(jax.jit(spec)(x)), expected, x)
+    assert _within_bound(np.asarray(jax.jit(lambda s, a: s(a), static_argnums=0)(spec, x)), expected, x)
+    assert _within_bound(np.asarray(spec.to_jax()(x)), expected, x)
+    # vmap over an extra leading axis
+    stacked = np.stack([x, 2 * x])
+    batched = np.asarray(jax.vmap(spec)(stacked))
+    assert _within_bound(batched[1], spec.reference(2 * x), 2 * x)
+    # grad: the transposed taps
+    g = np.random.default_rng(1).standard_normal(expected.shape).astype(np.float32)
+    grad = np.asarray(jax.grad(lambda a: jnp.sum(spec(a) * g))(jnp.asarray(x)))
+    axes = spec.spatial_axes(4)
+    adjoint = g.astype(np.float64)
+    for axis, t in zip(axes, spec.taps(tuple(x.shape[a] for a in axes))):
+        if t is not None:
+            adjoint = np.moveaxis(np.tensordot(t.matrix().T, np.moveaxis(adjoint, axis, 0), axes=1), 0, axis)
+    assert _within_bound(grad, adjoint, g)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=SPEC_IDS)
+def test_jax_dtypes(spec):
+    import jax.numpy as jnp
+
+    x = _input(spec)
+    for name in ("float16", "bfloat16"):
+        y = spec(jnp.asarray(x).astype(name))
+        assert y.dtype.name == name
+        reference = spec.reference(np.asarray(jnp.asarray(x).astype(name).astype(jnp.float32)))
+        assert _within_bound(np.asarray(y.astype(jnp.float32)), reference, x, name)
+    u8 = np.random.default_rng(2).integers(0, 256, x.shape, dtype=np.uint8)
+    y = spec(jnp.asarray(u8))
+    assert y.dtype == jnp.uint8
+    # The integer rule, computed in float32 without jax_enable_x64: passes of
+    # values <= 255 are within 1e-4 of exact.
+    assert_integer_rule(spec, u8, np.asarray(y), margin=1e-4)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
+@pytest.mark.parametrize("kwargs", [dict(scale_factor=2, mode="bilinear", align_corners=True),
+                                    dict(scale_factor=3, mode="bilinear", align_corners=True),
+                                    dict(size=(9, 4), mode="bicubic"),
+                                    dict(scale_factor=2.5, mode="bicubic", align_corners=True)])
+def test_jax_arrays_get_torch_numbers(kwargs):
+    import jax.numpy as jnp
+    import torch
+
+    x = np.random.default_rng(3).standard_normal((2, 3, 7, 5)).astype(np.float32)
+    module = torch.nn.Upsample(**kwargs)
+    expected = module(torch.from_numpy(x)).numpy()
+    y = np.asarray(Upsample.from_torch(module)(jnp.asarray(x)))
+    assert _within_bound(y, expected, x)
+
+
+def test_sharded_input_stays_sharded_under_jit():
+    code = textwrap.dedent("""
+        import numpy as np, jax, jax.numpy as jnp
+        from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
+        from unisample import Upsample
+        assert len(jax.devices()) == 8, jax.devices()
+        mesh = Mesh(np.array(jax.devices()), ("batch",))
+        sharding = NamedSharding(mesh, P("batch"))
+        x = np.random.default_rng(0).standard_normal((16, 3, 7, 5)).astype(np.float32)
+        xs = jax.device_put(x, sharding)
+        for spec in (Upsample(scale_factor=2, mode="bilinear", align_corners=True),
+                     Upsample(size=(4, 9), mode="lanczos3", antialias=True)):
+            y = jax.jit(spec)(xs)
+            assert y.sharding.is_equivalent_to(sharding, y.ndim), y.sharding
+            assert np.abs(np.asarray(y) - spec.reference(x)).max() < 1e-5
+        print("sharded ok")
+    """)
+    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8", JAX_PLATFORMS="cpu")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0 and "sharded ok" in proc.stdout, proc.stderr[-2000:]
+
+
+def test_from_jax_resize_scale_and_translate_and_refusals():
+    import jax
+
+    x = np.random.default_rng(4).standard_normal((2, 9, 6, 3)).astype(np.float32)
+    for method, antialias in (("linear", True), ("cubic", False), ("lanczos5", True), ("nearest", False)):
+        kw = dict(shape=(2, 4, 11, 3), method=method)
+        if not antialias:
+            kw["antialias"] = False
+        native = np.asarray(jax.image.resize(x, **kw))
+        spec = Upsample.from_jax(kw)
+        assert spec.antialias == (antialias and method != "nearest") or method == "nearest"
+        assert _within_bound(spec(x), native, x)
+    kw = dict(function="jax.image.scale_and_translate", shape=(2, 4, 12, 3), spatial_dims=(1, 2),
+              scale=np.array([4 / 9, 2.0]), translation=np.zeros(2), method="linear")
+    native = np.asarray(jax.image.scale_and_translate(x, kw["shape"], kw["spatial_dims"], kw["scale"],
+                                                      kw["translation"], "linear"))
+    assert _within_bound(Upsample.from_jax(kw)(x), native, x)
+    with pytest.raises(ValueError, match="translation .* is not expressible"):
+        Upsample.from_jax({**kw, "translation": [0.5, 0.0]})
+    with pytest.raises(ValueError, match="method: got 'gaussian'"):
+        Upsample.from_jax(dict(shape=(2, 4, 4, 3), method="gaussian"))
+    with pytest.raises(ValueError, match=r"unknown jax.image.resize arguments \['size'\]"):
+        Upsample.from_jax(dict(size=(4, 4), method="linear"))
