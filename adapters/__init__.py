@@ -5,7 +5,8 @@ Every adapter module has
 * ``NAME`` – the framework's import name;
 * ``is_array(x)`` – whether ``x`` is one of its arrays, decided from
   ``type(x)`` and ``sys.modules`` without importing anything;
-* ``to_numpy(x)`` – a host numpy copy (for the reference and for tests);
+* ``to_numpy(x)`` – a host numpy copy (for the reference and for tests), and
+  ``from_numpy(a)`` – the other way;
 * ``resize(spec, x)`` – ``spec`` applied to ``x``, returning the same kind of
   array.
 

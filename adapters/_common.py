@@ -27,14 +27,6 @@ def framework_array(x, module: str, class_paths: Sequence[str]) -> bool:
     return False
 
 
-def missing_adapter(name: str, issue: int):
-    """The error an adapter that is not written yet raises."""
-    return NotImplementedError(
-        f"unisample has no {name} adapter yet (tracked in issue #{issue}); meanwhile "
-        f"resize a numpy copy (up(x.numpy())) or use up.reference(x)"
-    )
-
-
 def native_config(obj, *, framework: str, call: str, keys: Sequence[str], layers: Sequence[str],
                   attributes: Sequence[str]) -> dict:
     """A native resize configuration as a dict of keyword arguments.

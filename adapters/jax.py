@@ -33,6 +33,11 @@ def to_numpy(x) -> np.ndarray:
     x = np.asarray(x)
     return x.astype(np.float32) if x.dtype.name == "bfloat16" else x
 
+def from_numpy(x: np.ndarray):
+    import jax.numpy as jnp
+
+    return jnp.asarray(x)
+
 
 def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     """Always None: ``jax.image.resize`` is never faster than the taps (see the module docstring)."""

@@ -28,6 +28,9 @@ def is_array(x) -> bool:
 def to_numpy(x) -> np.ndarray:
     return x
 
+def from_numpy(x: np.ndarray) -> np.ndarray:
+    return x
+
 
 def resize(spec, x: np.ndarray) -> np.ndarray:
     dtype = x.dtype

@@ -34,6 +34,11 @@ def to_numpy(x) -> np.ndarray:
         x = x.astype("float32")  # numpy has no bfloat16
     return x.numpy()
 
+def from_numpy(x: np.ndarray):
+    import paddle
+
+    return paddle.to_tensor(x)
+
 
 # -- spec -> paddle interpolate -----------------------------------------------------------
 

@@ -33,6 +33,11 @@ def to_numpy(x) -> np.ndarray:
         return x.numpy().astype(np.float32)  # plain numpy has no bfloat16
     return x.numpy()
 
+def from_numpy(x: np.ndarray):
+    import tensorflow as tf
+
+    return tf.constant(x)
+
 
 # -- spec -> TF op ---------------------------------------------------------------------------
 

@@ -34,6 +34,11 @@ def to_numpy(x) -> np.ndarray:
         x = x.float()  # numpy has no bfloat16
     return x.numpy()
 
+def from_numpy(x: np.ndarray):
+    import torch
+
+    return torch.from_numpy(np.ascontiguousarray(x))
+
 
 # -- spec -> F.interpolate ------------------------------------------------------------
 

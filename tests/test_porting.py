@@ -20,24 +20,6 @@ CASES = [(fw, n, case) for fw in FRAMEWORKS for n, case in enumerate(catalogue(f
 ADAPTERS = [name for name in ("torch", "paddle", "tensorflow", "jax") if importlib.util.find_spec(name) is not None]
 
 
-def _tensor(adapter, x):
-    if adapter == "torch":
-        import torch
-
-        return torch.from_numpy(x)
-    if adapter == "tensorflow":
-        import tensorflow as tf
-
-        return tf.constant(x)
-    if adapter == "jax":
-        import jax.numpy as jnp
-
-        return jnp.asarray(x)
-    import paddle
-
-    return paddle.to_tensor(x)
-
-
 def assert_reproduces(case, x, native, ours):
     assert ours.shape == native.shape
     if case.exact:
@@ -62,7 +44,7 @@ def test_porting_matrix(native_outputs, adapter, framework, n, case):
     if adapter != "jax":  # jax's resize is its taps path
         paths.append(lambda t: module.apply_taps(case.spec, t))
     for path in paths:
-        result = path(_tensor(adapter, x))
+        result = path(module.from_numpy(x))
         assert module.is_array(result)
         assert "float32" in str(result.dtype)
         assert_reproduces(case, x, native, module.to_numpy(result))

@@ -166,8 +166,10 @@ def test_import_unisample_imports_no_framework():
     assert out.stdout.strip() == "[]"
 
 
-def test_unimplemented_adapters_say_so(monkeypatch):
-    # A class whose module claims to be jax's, without importing jax.
+def test_arrays_are_recognised_without_importing_their_framework(monkeypatch):
+    # A class whose module claims to be jax's, and a stand-in "jax" module:
+    # recognition reads type(x) and sys.modules, and imports nothing.
+    from unisample.adapters import adapter_for
     from unisample.adapters import jax as jax_adapter
 
     class Array:
@@ -178,5 +180,7 @@ def test_unimplemented_adapters_say_so(monkeypatch):
     fake_jax.Array = Array
     monkeypatch.setitem(sys.modules, "jax", fake_jax)
     assert jax_adapter.is_array(Array())
-    with pytest.raises(NotImplementedError, match=r"no jax adapter yet \(tracked in issue #5\)"):
-        Upsample(size=4)(Array())
+    assert adapter_for(Array()) is jax_adapter
+    monkeypatch.delitem(sys.modules, "jax")
+    with pytest.raises(TypeError, match="cannot resize a jaxlib._jax"):
+        adapter_for(Array())
