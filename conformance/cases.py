@@ -213,8 +213,16 @@ def _jax_cases() -> List[Case]:
 _BUILDERS = {"torch": _torch_cases, "tensorflow": _tf_cases, "paddle": _paddle_cases, "jax": _jax_cases}
 
 
-def catalogue(framework: Optional[str] = None) -> List[Case]:
-    """Every case of ``framework`` (or of all frameworks), in a stable order, ids unique."""
+def catalogue(framework: Optional[str] = None, quick: bool = False, kernels=None,
+              case: Optional[str] = None) -> List[Case]:
+    """Every case of ``framework`` (or of all frameworks), in a stable order, ids unique.
+
+    ``quick`` keeps every fourth case of each mode family (every family stays
+    covered); ``kernels`` keeps only specs with those kernels (nearest, linear,
+    cubic, area, lanczos3, lanczos5); ``case`` keeps only ids containing that
+    text (how a failing case is re-run alone).  Workers and the parent filter
+    alike, so case numbers agree.
+    """
     names = FRAMEWORKS if framework is None else (framework,)
     out: List[Case] = []
     for name in names:
@@ -222,6 +230,18 @@ def catalogue(framework: Optional[str] = None) -> List[Case]:
             raise ValueError(f"framework: got {name!r}; expected one of {', '.join(FRAMEWORKS)}")
         out.extend(_BUILDERS[name]())
     seen: Dict[str, Case] = {}
-    for case in out:
-        seen.setdefault(case.id, case)
-    return list(seen.values())
+    for c in out:
+        seen.setdefault(c.id, c)
+    cases = [c for c in seen.values() if kernels is None or c.spec.kernel in kernels]
+    if quick:
+        counter: Dict[tuple, int] = {}
+        kept = []
+        for c in cases:
+            key = (c.framework, c.spec.kernel, c.spec.antialias)
+            counter[key] = counter.get(key, 0) + 1
+            if counter[key] % 4 == 1:
+                kept.append(c)
+        cases = kept
+    if case is not None:
+        cases = [c for c in cases if case in c.id]
+    return cases

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,7 @@ class CaseResult:
     exact: bool  # held to bit-exactness
     reference_error_eps: Optional[float] = None
     numpy_error_eps: Optional[float] = None
+    adapter_error_eps: Optional[float] = None  # unisample compare: the replaying adapter's error
     bound_eps: Optional[float] = None
     message: str = ""
 
@@ -57,59 +59,71 @@ class FrameworkRun:
     status: str  # "ran", "not installed", "crashed", "timed out"
     seconds: float = 0.0
     message: str = ""
+    version: str = ""
     results: List[CaseResult] = field(default_factory=list)
+    # (case, input, native output) per case, for the report's pictures and atlas; not in to_dict
+    arrays: list = field(default_factory=list, repr=False)
 
     @property
     def failed(self) -> bool:
         return self.status in ("crashed", "timed out") or any(r.verdict != "pass" for r in self.results)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        del d["arrays"]
+        return d
+
+
+def judge(spec, x: np.ndarray, expected: np.ndarray, actual: np.ndarray) -> tuple:
+    """``(passed, error in eps, bound in eps, message)`` for ``actual`` against ``expected``.
+
+    Nearest modes must be bit-exact; others within ``tolerance.bound_in_eps``.
+    """
+    if actual.shape != expected.shape:
+        return False, None, None, f"output shape {actual.shape}, expected {expected.shape}"
+    dtype = np.asarray(x).dtype.name
+    error = tolerance.error_in_eps(actual, expected, dtype, tolerance.scale_of(x))
+    if spec.kernel in tolerance.EXACT_KERNELS:
+        same = np.array_equal(np.asarray(actual).astype(expected.dtype), expected)
+        return same, error, 0.0, "" if same else "nearest output differs (bit-exactness required)"
+    axes = spec.spatial_axes(x.ndim)
+    resized = [x.shape[a] for a in axes if x.shape[a] != expected.shape[a]]
+    bound = tolerance.bound_in_eps(dtype, resized)
+    return error <= bound, error, bound, "" if error <= bound else f"error {error:.1f} eps > bound {bound:.1f} eps"
 
 
 def _compare(case: Case, x: np.ndarray, native: np.ndarray) -> CaseResult:
-    spec = case.spec
-    result = CaseResult(case.framework, family_of(case), case.id, spec.to_dict(), "pass", case.exact)
-    reference = spec.reference(x)
-    ours = spec(x)
-    if native.shape != reference.shape:
+    result = CaseResult(case.framework, family_of(case), case.id, case.spec.to_dict(), "pass", case.exact)
+    checks = [judge(case.spec, x, native, case.spec.reference(x)), judge(case.spec, x, native, case.spec(x))]
+    (ok_ref, result.reference_error_eps, bound, why_ref), (ok_np, result.numpy_error_eps, _, why_np) = checks
+    result.bound_eps = bound
+    if not (ok_ref and ok_np):
         result.verdict = "fail"
-        result.message = f"native output shape {native.shape}, spec gives {reference.shape}"
-        return result
-    dtype = case.dtype
-    scale = tolerance.scale_of(x)
-    result.reference_error_eps = tolerance.error_in_eps(reference, native, dtype, scale)
-    result.numpy_error_eps = tolerance.error_in_eps(ours, native, dtype, scale)
-    if case.exact:
-        result.bound_eps = 0.0
-        same = np.array_equal(ours, native) and np.array_equal(reference.astype(native.dtype), native)
-        if not same:
-            result.verdict = "fail"
-            result.message = "nearest output differs (bit-exactness required)"
-        return result
-    axes = spec.spatial_axes(x.ndim)
-    out_shape = spec.output_shape(x.shape)
-    resized = [x.shape[a] for a in axes if x.shape[a] != out_shape[a]]
-    result.bound_eps = tolerance.bound_in_eps(dtype, resized)
-    if max(result.reference_error_eps, result.numpy_error_eps) > result.bound_eps:
-        result.verdict = "fail"
-        result.message = (
-            f"error {max(result.reference_error_eps, result.numpy_error_eps):.1f} eps "
-            f"> bound {result.bound_eps:.1f} eps"
-        )
+        result.message = why_ref or why_np
     return result
 
 
-def _check(framework: str, path: str) -> List[CaseResult]:
-    results = []
+def _check(run_: "FrameworkRun", path: str, quick: bool, kernels, case) -> None:
     with np.load(path) as data:
-        for n, case in enumerate(catalogue(framework)):
+        run_.version = str(data["version"]) if "version" in data else ""
+        for n, case in enumerate(catalogue(run_.framework, quick=quick, kernels=kernels, case=case)):
             if f"err/{n}" in data:
-                results.append(CaseResult(framework, family_of(case), case.id, case.spec.to_dict(),
-                                          "native error", case.exact, message=str(data[f"err/{n}"])))
+                run_.results.append(CaseResult(run_.framework, family_of(case), case.id, case.spec.to_dict(),
+                                               "native error", case.exact, message=str(data[f"err/{n}"])))
                 continue
-            results.append(_compare(case, data[f"in/{n}"], data[f"out/{n}"]))
-    return results
+            x, native = data[f"in/{n}"], data[f"out/{n}"]
+            run_.results.append(_compare(case, x, native))
+            run_.arrays.append((case, x, native))
+
+
+def _progress_of(log) -> Optional[tuple]:
+    """The last ``progress N TOTAL`` line a worker wrote, as (N, TOTAL)."""
+    log.seek(0)
+    lines = [line for line in log.read().splitlines() if line.startswith("progress ")]
+    if not lines:
+        return None
+    _, done, total = lines[-1].split()
+    return int(done), int(total)
 
 
 def run(
@@ -118,35 +132,55 @@ def run(
     progress: Optional[Callable[[FrameworkRun], None]] = None,
     worker_command: Optional[Callable[[str, str], List[str]]] = None,
     is_installed: Callable[[str], bool] = installed,
+    quick: bool = False,
+    kernels: Optional[Sequence[str]] = None,
+    workers: Optional[int] = None,
+    ticker: Optional[Callable[[Dict[str, tuple]], None]] = None,
+    keep_dir: Optional[str] = None,
+    case: Optional[str] = None,
 ) -> List[FrameworkRun]:
-    """Run the suite for ``frameworks`` (default: all four), workers in parallel.
+    """Run the suite for ``frameworks`` (default: all four).
 
+    At most ``workers`` framework processes run at once (default: all).
+    ``quick``, ``kernels`` and ``case`` select cases (``cases.catalogue``).  ``progress``
+    is called with each finished ``FrameworkRun``, ``ticker`` with
+    ``{framework: (cases done, total)}`` while workers run.
     ``worker_command(framework, out_path)`` gives the worker's argv and
     ``is_installed`` decides which frameworks get one (tests replace both to
-    simulate crashing and hanging workers).
+    simulate crashing and hanging workers).  With ``keep_dir``, each worker's
+    file (a ``unisample record`` file) is kept there as ``<framework>.npz``.
     """
     frameworks = list(frameworks or FRAMEWORKS)
     for name in frameworks:
         if name not in FRAMEWORKS:
             raise ValueError(f"frameworks: got {name!r}; expected some of {', '.join(FRAMEWORKS)}")
+    selection = ((["--quick"] if quick else []) + (["--kernels", ",".join(kernels)] if kernels else [])
+                 + (["--case", case] if case is not None else []))
     worker_command = worker_command or (
-        lambda fw, out: [sys.executable, "-m", "unisample.conformance.worker", fw, out]
+        lambda fw, out: [sys.executable, "-m", "unisample.conformance.worker", fw, out, *selection]
     )
     runs: Dict[str, FrameworkRun] = {}
     procs = {}
+    waiting = []
+    for name in frameworks:
+        if is_installed(name):
+            waiting.append(name)
+        else:
+            runs[name] = FrameworkRun(name, "not installed", message=f"pip install 'unisample[{name}]'")
+            if progress:
+                progress(runs[name])
+    limit = workers or len(frameworks)
     with tempfile.TemporaryDirectory(prefix="unisample-conformance-") as tmp:
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu", PYTHONWARNINGS="ignore")
-        for name in frameworks:
-            if not is_installed(name):
-                runs[name] = FrameworkRun(name, "not installed", message=f"pip install 'unisample[{name}]'")
-                if progress:
-                    progress(runs[name])
-                continue
-            out = os.path.join(tmp, f"{name}.npz")
-            log = open(os.path.join(tmp, f"{name}.log"), "w+")
-            proc = subprocess.Popen(worker_command(name, out), stdout=log, stderr=subprocess.STDOUT, env=env)
-            procs[name] = (proc, out, log, time.monotonic())
-        while procs:
+        while waiting or procs:
+            while waiting and len(procs) < limit:
+                name = waiting.pop(0)
+                out = os.path.join(tmp, f"{name}.npz")
+                log = open(os.path.join(tmp, f"{name}.log"), "w+")
+                proc = subprocess.Popen(worker_command(name, out), stdout=log, stderr=subprocess.STDOUT, env=env)
+                procs[name] = (proc, out, log, time.monotonic())
+            if ticker:
+                ticker({name: _progress_of(log) or (0, 0) for name, (_, _, log, _) in procs.items()})
             for name, (proc, out, log, started) in list(procs.items()):
                 elapsed = time.monotonic() - started
                 code = proc.poll()
@@ -161,12 +195,65 @@ def run(
                     tail = log.read()[-2000:].strip()
                     run_ = FrameworkRun(name, "crashed", elapsed, f"worker exited with status {code}: {tail}")
                 else:
-                    run_ = FrameworkRun(name, "ran", elapsed, results=_check(name, out))
+                    run_ = FrameworkRun(name, "ran", elapsed)
+                    _check(run_, out, quick, kernels, case)
+                    if keep_dir:
+                        shutil.copy(out, os.path.join(keep_dir, f"{name}.npz"))
                 log.close()
                 del procs[name]
                 runs[name] = run_
                 if progress:
                     progress(run_)
-            time.sleep(0.05)
+            time.sleep(0.1)
     return [runs[name] for name in frameworks]
 
+
+def replay(recorded, framework: str, timeout: float = 300.0) -> FrameworkRun:
+    """Replay files of ``unisample record`` (a path or a list) through ``framework``'s
+    adapter (``numpy`` included), in one worker process, and judge each output
+    against the recorded one.  Results are labelled ``<recorded framework> -> <framework>``."""
+    import json
+
+    from unisample import Upsample
+
+    files = [recorded] if isinstance(recorded, str) else list(recorded)
+    if framework != "numpy" and framework not in FRAMEWORKS:
+        raise ValueError(f"framework: got {framework!r}; expected numpy or one of {', '.join(FRAMEWORKS)}")
+    if not installed(framework):
+        return FrameworkRun(framework, "not installed", message=f"pip install 'unisample[{framework}]'")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu", PYTHONWARNINGS="ignore")
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="unisample-compare-") as tmp:
+        out = os.path.join(tmp, "replayed.npz")
+        command = [sys.executable, "-m", "unisample.conformance.worker", framework, out]
+        for name in files:
+            command += ["--replay", name]
+        try:
+            proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return FrameworkRun(framework, "timed out", timeout, f"no answer after {timeout:.0f} s")
+        seconds = time.monotonic() - started
+        if proc.returncode != 0 or not os.path.exists(out):
+            tail = (proc.stdout + proc.stderr)[-2000:].strip()
+            return FrameworkRun(framework, "crashed", seconds, f"worker exited with status {proc.returncode}: {tail}")
+        run_ = FrameworkRun(framework, "ran", seconds)
+        with np.load(out) as got:
+            run_.version = str(got["version"])
+            for k, name in enumerate(files):
+                with np.load(name) as rec:
+                    source = str(rec["framework"])
+                    count = sum(1 for key in rec.files if key.startswith("in/"))
+                    for n in range(count):
+                        spec = Upsample.from_dict(json.loads(str(rec[f"spec/{n}"])))
+                        result = CaseResult(f"{source} -> {framework}", spec.kernel + (" aa" if spec.antialias else ""),
+                                            str(rec[f"id/{n}"]), spec.to_dict(), "pass",
+                                            spec.kernel in tolerance.EXACT_KERNELS)
+                        if f"err/{k}/{n}" in got or f"out/{n}" not in rec:
+                            result.verdict = "adapter error" if f"err/{k}/{n}" in got else "not recorded"
+                            result.message = str(got[f"err/{k}/{n}"]) if f"err/{k}/{n}" in got else ""
+                        else:
+                            ok, result.adapter_error_eps, result.bound_eps, result.message = judge(
+                                spec, rec[f"in/{n}"], rec[f"out/{n}"], got[f"out/{k}/{n}"])
+                            result.verdict = "pass" if ok else "fail"
+                        run_.results.append(result)
+    return run_

@@ -1,15 +1,25 @@
 """One framework's worker: runs its native calls and writes the outputs to a file.
 
-    python -m unisample.conformance.worker FRAMEWORK OUT.npz
+    python -m unisample.conformance.worker FRAMEWORK OUT.npz [--quick] [--kernels nearest,linear] [--case TEXT]
 
 The parent process never imports the framework: it reads ``OUT.npz``, whose
 keys are ``in/<n>`` and ``out/<n>`` (or ``err/<n>``, the error text of a call
-that raised) for the n-th case of ``cases.catalogue(FRAMEWORK)``.
+that raised) for the n-th case of ``cases.catalogue(FRAMEWORK, quick,
+kernels, case)``, ``id/<n>`` and ``spec/<n>`` (the case id and its spec as JSON, so
+that the file stands alone: ``unisample record`` keeps it), and ``version``.
+Progress goes to stdout as ``progress N TOTAL`` lines.
+
+    python -m unisample.conformance.worker FRAMEWORK OUT.npz --replay A.npz [--replay B.npz ...]
+
+replays recorded files instead: each recorded input through FRAMEWORK's
+adapter (``numpy`` included) with the recorded spec; ``OUT.npz`` holds
+``out/<k>/<n>`` (or ``err/<k>/<n>``) for case n of the k-th file.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
@@ -19,18 +29,52 @@ from .cases import catalogue, make_input
 from .native import run_native
 
 
-def run(framework: str, path: str) -> int:
-    arrays = {}
-    for n, case in enumerate(catalogue(framework)):
+def run(framework: str, path: str, quick: bool = False, kernels=None, case=None) -> int:
+    import importlib
+
+    arrays = {"framework": np.array(framework),
+              "version": np.array(getattr(importlib.import_module(framework), "__version__", "?"))}
+    cases = catalogue(framework, quick=quick, kernels=kernels, case=case)
+    for n, case in enumerate(cases):
+        if n % 10 == 0:
+            print(f"progress {n} {len(cases)}", flush=True)
         x = make_input(case)
         arrays[f"in/{n}"] = x
+        arrays[f"id/{n}"] = np.array(case.id)
+        arrays[f"spec/{n}"] = np.array(json.dumps(case.spec.to_dict()))
         try:
             arrays[f"out/{n}"] = np.asarray(run_native(case, x))
         except Exception as e:  # a refused call is a result, reported per case
             arrays[f"err/{n}"] = np.array(f"{type(e).__name__}: {e}")
+    print(f"progress {len(cases)} {len(cases)}", flush=True)
     tmp = path + ".part.npz"
     np.savez(tmp, **arrays)
     os.replace(tmp, path)  # the parent never sees a half-written file
+    return 0
+
+
+def replay(framework: str, recorded, path: str) -> int:
+    from unisample import Upsample
+    from unisample.adapters import get_adapter
+
+    adapter = get_adapter(framework)
+    arrays = {"framework": np.array(framework)}
+    for k, name in enumerate(recorded):
+        with np.load(name) as data:
+            count = sum(1 for key in data.files if key.startswith("in/"))
+            for n in range(count):
+                if n % 10 == 0:
+                    print(f"progress {n} {count}", flush=True)
+                spec = Upsample.from_dict(json.loads(str(data[f"spec/{n}"])))
+                try:
+                    y = spec(adapter.from_numpy(data[f"in/{n}"]))
+                    arrays[f"out/{k}/{n}"] = np.asarray(adapter.to_numpy(y))
+                except Exception as e:  # reported per case
+                    arrays[f"err/{k}/{n}"] = np.array(f"{type(e).__name__}: {e}")
+    arrays["version"] = np.array(getattr(sys.modules.get(framework), "__version__", "?"))
+    tmp = path + ".part.npz"
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
     return 0
 
 
@@ -38,10 +82,16 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("framework")
     parser.add_argument("out")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--kernels")
+    parser.add_argument("--case")
+    parser.add_argument("--replay", metavar="RECORDED", action="append")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
-    return run(args.framework, args.out)
+    if args.replay:
+        return replay(args.framework, args.replay, args.out)
+    return run(args.framework, args.out, args.quick, args.kernels.split(",") if args.kernels else None, args.case)
 
 
 if __name__ == "__main__":

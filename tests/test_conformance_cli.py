@@ -4,6 +4,7 @@ import functools
 import importlib.util
 import json
 import re
+import shlex
 import subprocess
 import sys
 
@@ -59,3 +60,36 @@ def test_cli_runs_torch_and_writes_json(tmp_path):
     assert set(first) >= {"framework", "family", "case", "spec", "verdict", "reference_error_eps",
                           "numpy_error_eps", "bound_eps"}
     assert all(r["verdict"] == "pass" for r in run["results"])
+
+
+TAMPERING_WORKER = """
+import sys
+import numpy as np
+from unisample.conformance.worker import main
+framework, out = sys.argv[1:3]
+main([framework, out, "--quick", "--kernels", "nearest"])
+data = dict(np.load(out))
+data["out/3"] = data["out/3"] + 1  # what a framework upgrade that changed one case would record
+np.savez(out, **data)
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
+def test_a_failing_case_is_printed_with_the_command_that_reruns_it_alone(monkeypatch, capsys, tmp_path):
+    script = tmp_path / "tampering_worker.py"
+    script.write_text(TAMPERING_WORKER)
+    real_run = runner.run
+    monkeypatch.setattr(runner, "run", functools.partial(
+        real_run, worker_command=lambda fw, out: [sys.executable, str(script), fw, out]))
+    assert cli.main(["conformance", "--frameworks", "torch", "--quick", "--modes", "nearest", "--no-porting"]) == 1
+    out = capsys.readouterr().out
+    assert "1 failing case(s)" in out, out
+    (command,) = re.findall(r"^\s+(unisample conformance .*)$", out, re.M)
+    argv = shlex.split(command)[1:]
+    case = argv[argv.index("--case") + 1]
+    assert case.startswith("torch:") and case in out
+    # the printed command, run for real (untampered), selects exactly that case
+    monkeypatch.setattr(runner, "run", real_run)
+    assert cli.main(argv + ["--json", str(tmp_path / "one.json")]) == 0
+    (run,) = json.loads((tmp_path / "one.json").read_text())["runs"]
+    assert [r["case"] for r in run["results"]] == [case]

@@ -1,6 +1,7 @@
 """The ``unisample`` command.
 
-    unisample conformance [--frameworks torch,paddle] [--json PATH] [--case TEXT]
+    unisample conformance [--frameworks torch,paddle] [--modes cubic,linear] [--quick]
+                          [--json PATH] [--html PATH] [--case TEXT] [--workers N]
 
 runs every installed framework's native resize on the case matrix, each in its
 own process, and checks the float64 reference and the numpy adapter against
@@ -11,7 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shlex
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
 from typing import List, Optional
 
@@ -43,9 +48,31 @@ def _summary_rows(runs) -> List[list]:
     return rows
 
 
-def _table(header: List[str], rows: List[list]) -> str:
+def _porting_table(porting) -> tuple:
+    """(header, rows) of the porting matrix: native framework x adapter, passed/cases and worst eps."""
+    cells = defaultdict(list)
+    for run in porting:
+        for r in run.results:
+            cells[(r.framework.split(" -> ")[0], run.framework)].append(r)
+    targets = [run.framework for run in porting]
+    sources = sorted({source for source, _ in cells}, key=lambda n: targets.index(n) if n in targets else 99)
+    rows = []
+    for source in sources:
+        row = [source]
+        for target in targets:
+            results = cells.get((source, target), [])
+            passed = sum(r.verdict == "pass" for r in results)
+            errors = [r.adapter_error_eps for r in results if r.adapter_error_eps is not None and not r.exact]
+            worst = f" (worst {max(errors):.1f} eps)" if errors else ""
+            row.append(f"{passed}/{len(results)}{worst}" if results else "-")
+        rows.append(row)
+    return ["native \\ adapter"] + targets, rows
+
+
+def _table(header: List[str], rows: List[list], left: int = 2) -> str:
+    """Plain-text table; the first ``left`` columns are left-aligned, the rest right-aligned."""
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
-    line = lambda cells: "  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)  # noqa: E731
+    line = lambda cells: "  ".join(str(c).ljust(w) if i < left else str(c).rjust(w)  # noqa: E731
                                    for i, (c, w) in enumerate(zip(cells, widths)))
     return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
@@ -54,36 +81,121 @@ def conformance(args) -> int:
     from unisample.conformance import runner
 
     frameworks = args.frameworks.split(",") if args.frameworks else None
+    kernels = args.modes.split(",") if args.modes else None
     print("unisample conformance: each framework's native resize, in its own process, "
           "against the float64 reference and the numpy adapter", flush=True)
+    tty = sys.stdout.isatty()
 
     def progress(run):
         extra = f"{len(run.results)} cases" if run.status == "ran" else run.message.splitlines()[0][:200]
-        print(f"  {run.framework:<11} {run.status} ({run.seconds:.1f} s) {extra}", flush=True)
+        print(("\r\033[K" if tty else "") + f"  {run.framework:<11} {run.status} ({run.seconds:.1f} s) {extra}",
+              flush=True)
 
-    runs = runner.run(frameworks, timeout=args.timeout, progress=progress)
-    if args.case:
-        for run in runs:
-            run.results = [r for r in run.results if args.case in r.case]
+    def ticker(states):
+        # One line of bars on a terminal; nothing in logs and pipes.
+        if tty and states:
+            bars = []
+            for name, (done, total) in sorted(states.items()):
+                filled = int(20 * done / total) if total else 0
+                bars.append(f"{name} [{'#' * filled}{'.' * (20 - filled)}] {done}/{total or '?'}")
+            print("\r\033[K  " + "  ".join(bars), end="", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="unisample-recorded-") as keep:
+        runs = runner.run(frameworks, timeout=args.timeout, progress=progress, ticker=ticker, quick=args.quick,
+                          kernels=kernels, workers=args.workers, keep_dir=keep, case=args.case)
+        porting = []
+        ran = [run.framework for run in runs if run.status == "ran"]
+        if ran and not args.no_porting:
+            print("  porting: every native output above through every installed adapter ...", flush=True)
+            recorded = [os.path.join(keep, f"{name}.npz") for name in ran]
+            with ThreadPoolExecutor(max_workers=args.workers or 2) as pool:
+                porting = list(pool.map(lambda target: runner.replay(recorded, target, timeout=args.timeout), ran))
+            for run in porting:
+                print(f"  {run.framework:<11} adapter {run.status} ({run.seconds:.1f} s) {len(run.results)} cases",
+                      flush=True)
     print()
     print(_table(["framework", "family", "cases", "passed", "failed", "worst ref (eps)", "worst numpy (eps)",
                   "bound (eps)"], _summary_rows(runs)))
-    failures = [r for run in runs for r in run.results if r.verdict != "pass"]
+    if porting:
+        print("\nporting matrix: native outputs (rows) reproduced by each adapter (columns), passed/cases")
+        print(_table(*_porting_table(porting), left=99))
+    failures = [r for run in runs + porting for r in run.results if r.verdict != "pass"]
     if failures:
-        print(f"\n{len(failures)} failing case(s); reproduce one with: unisample conformance "
-              "--frameworks FRAMEWORK --case 'CASE'")
+        print(f"\n{len(failures)} failing case(s), each with the command that re-runs it alone:")
         for r in failures[:25]:
-            print(f"  [{r.verdict}] {r.case}\n      spec {r.spec}\n      {r.message}")
+            involved = ",".join(dict.fromkeys(r.framework.split(" -> ")))  # native, then adapter if porting
+            print(f"  [{r.verdict}] {r.framework}: {r.case}\n      spec {r.spec}\n      {r.message}\n"
+                  f"      unisample conformance --frameworks {involved} --case {shlex.quote(r.case)}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"runs": [run.to_dict() for run in runs]}, f, indent=1)
+            json.dump({"schema": "unisample.conformance/1", "runs": [run.to_dict() for run in runs],
+                       "porting": [run.to_dict() for run in porting]}, f, indent=1)
         print(f"\nwrote {args.json}")
+    if args.html:
+        from unisample.conformance import report
+
+        with open(args.html, "w") as f:
+            f.write(report.render(runs, porting))
+        print(f"wrote {args.html}")
     ran = [run for run in runs if run.status == "ran"]
     if not ran and not any(run.failed for run in runs):
         print("\nno framework installed: nothing was compared (pip install 'unisample[all]')")
-    failed = any(run.failed for run in runs)
+    failed = any(run.failed for run in runs + porting)
     print("\nFAILED" if failed else "\nOK: every installed framework's native output is reproduced")
     return 1 if failed else 0
+
+
+def record(args) -> int:
+    import os
+    import subprocess
+
+    command = [sys.executable, "-m", "unisample.conformance.worker", args.framework, args.output]
+    if args.quick:
+        command.append("--quick")
+    if args.modes:
+        command += ["--kernels", args.modes]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu", PYTHONWARNINGS="ignore")
+    proc = subprocess.run(command, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        print(f"recording {args.framework} failed (status {proc.returncode}):\n{proc.stderr[-2000:]}")
+        return 1
+    import numpy as np
+
+    with np.load(args.output) as data:
+        count = sum(1 for key in data.files if key.startswith("in/"))
+        print(f"recorded {count} native {args.framework} {data['version']} cases (inputs, specs, outputs) "
+              f"to {args.output}")
+    return 0
+
+
+def compare(args) -> int:
+    from unisample.conformance import runner
+
+    run = runner.replay(args.recorded, args.framework, timeout=args.timeout)
+    print(f"unisample compare: {args.recorded} replayed through the {args.framework} adapter")
+    if run.status != "ran":
+        print(f"  {run.status}: {run.message}")
+        return 1
+    families = defaultdict(list)
+    for r in run.results:
+        families[r.family].append(r)
+    rows = []
+    for family in sorted(families):
+        results = families[family]
+        failed = sum(r.verdict != "pass" for r in results)
+        errors = [r.adapter_error_eps for r in results if r.adapter_error_eps is not None]
+        exact = all(r.exact for r in results)
+        rows.append([run.framework, family, str(len(results)), str(len(results) - failed), str(failed),
+                     "exact" if exact and not failed else (f"{max(errors):.1f}" if errors else "-")])
+    print(_table(["framework", "family", "cases", "passed", "failed", "worst (eps)"], rows))
+    failures = [r for r in run.results if r.verdict != "pass"]
+    for r in failures[:25]:
+        print(f"  [{r.verdict}] {r.case}\n      spec {r.spec}\n      {r.message}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"schema": "unisample.compare/1", "runs": [run.to_dict()]}, f, indent=1)
+    print("\nFAILED" if failures else "\nOK: every recorded output is reproduced")
+    return 1 if failures else 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -92,9 +204,27 @@ def main(argv: Optional[List[str]] = None) -> int:
     p = sub.add_parser("conformance", help="check the reference and adapters against native resize ops")
     p.add_argument("--frameworks", help="comma-separated subset of torch,tensorflow,paddle,jax (default: all)")
     p.add_argument("--json", metavar="PATH", help="write every case's result as JSON")
+    p.add_argument("--html", metavar="PATH", help="write the HTML report (heatmap, pictures, atlas)")
     p.add_argument("--case", metavar="TEXT", help="report only cases whose id contains TEXT")
+    p.add_argument("--modes", help="comma-separated kernels: nearest,linear,cubic,area,lanczos3,lanczos5")
+    p.add_argument("--quick", action="store_true", help="every fourth case of each mode family")
+    p.add_argument("--workers", type=int, help="framework processes at once (default: all)")
+    p.add_argument("--no-porting", action="store_true",
+                   help="skip replaying every native output through every installed adapter")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds a framework's worker may take")
     p.set_defaults(func=conformance)
+    p = sub.add_parser("record", help="store one framework's native outputs (inputs, specs, outputs) in a file")
+    p.add_argument("--framework", required=True, choices=["torch", "tensorflow", "paddle", "jax"])
+    p.add_argument("-o", "--output", required=True, metavar="PATH.npz")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--modes")
+    p.set_defaults(func=record)
+    p = sub.add_parser("compare", help="replay a recorded file through another framework's adapter")
+    p.add_argument("recorded", metavar="PATH.npz")
+    p.add_argument("--framework", required=True, choices=["numpy", "torch", "tensorflow", "paddle", "jax"])
+    p.add_argument("--json", metavar="PATH")
+    p.add_argument("--timeout", type=float, default=300.0)
+    p.set_defaults(func=compare)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -1,0 +1,212 @@
+"""The HTML report: one self-contained page (inline CSS and PNG pictures).
+
+* the summary matrix, framework x mode family, as a heatmap of the worst error
+  over its bound (green: far inside, yellow: near it, red: failed);
+* per framework, its worst cases;
+* for failing cases (or, when none fail, each framework's most divergent
+  ones) input, reference, native output and their difference side by side;
+* the native behaviour atlas (``atlas.py``): how far each framework's naive
+  port lands from another framework's native output.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from typing import List, Optional
+
+import numpy as np
+
+from . import pictures
+from .atlas import atlas
+from .cases import FRAMEWORKS
+
+_STYLE = """
+body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; }
+table { border-collapse: collapse; margin: 0.5em 0; }
+td, th { border: 1px solid #ccc; padding: 4px 8px; text-align: center; }
+th { background: #f4f4f4; } td.left, th.left { text-align: left; }
+.pass { color: #1a7f37; } .fail { color: #cf222e; font-weight: bold; }
+figure { display: inline-block; margin: 0 8px 8px 0; text-align: center; }
+figure img { image-rendering: pixelated; border: 1px solid #999; }
+figcaption { font-size: 12px; } .case { font-family: monospace; font-size: 12px; }
+"""
+
+
+def _ratio_colour(ratio: Optional[float], failed: bool) -> str:
+    if failed:
+        return "#ff8182"
+    if ratio is None:
+        return "#eeeeee"
+    # green (0) -> yellow (at the bound)
+    t = max(0.0, min(1.0, ratio))
+    red, green = int(120 + 135 * t), int(220 - 20 * t)
+    return f"rgb({red},{green},120)"
+
+
+def _diff_colour(diff: Optional[float]) -> str:
+    if diff is None:
+        return "#eeeeee"
+    t = max(0.0, min(1.0, np.log10(max(diff, 1e-7)) / 7 + 1))  # 1e-7 -> 0 (same numbers), 1 -> 1
+    return f"rgb({int(150 + 105 * t)},{int(230 - 150 * t)},{int(150 - 70 * t)})"
+
+
+def _summary(runs) -> str:
+    families = sorted({r.family for run in runs for r in run.results})
+    rows = [f"<tr><th class='left'>framework</th>{''.join(f'<th>{html.escape(f)}</th>' for f in families)}</tr>"]
+    for run in runs:
+        label = f"{html.escape(run.framework)} <small>{html.escape(run.version)}</small>"
+        if run.status != "ran":
+            rows.append(f"<tr><td class='left'>{label}</td><td colspan='{max(1, len(families))}' "
+                        f"class='fail' style='background:#ffd7d5'>{html.escape(run.status)}: "
+                        f"{html.escape(run.message[:300])}</td></tr>")
+            continue
+        by_family = defaultdict(list)
+        for r in run.results:
+            by_family[r.family].append(r)
+        cells = []
+        for family in families:
+            results = by_family.get(family)
+            if not results:
+                cells.append("<td style='background:#eeeeee'>-</td>")
+                continue
+            failed = sum(r.verdict != "pass" for r in results)
+            ratios = [max(r.reference_error_eps or 0, r.numpy_error_eps or 0) / r.bound_eps
+                      for r in results if r.bound_eps]
+            worst = max(ratios) if ratios else (0.0 if not failed else None)
+            text = f"{len(results) - failed}/{len(results)}"
+            detail = "exact" if all(r.exact for r in results) and not failed else f"{(worst or 0) * 100:.0f}% of bound"
+            cells.append(f"<td style='background:{_ratio_colour(worst, failed > 0)}' "
+                         f"title='{html.escape(family)}: {text} passed'>{text}<br><small>{detail}</small></td>")
+        rows.append(f"<tr><td class='left'>{label}</td>{''.join(cells)}</tr>")
+    return f"<table id='summary-heatmap'>{''.join(rows)}</table>"
+
+
+def _worst_tables(runs, per_framework: int = 5) -> str:
+    parts = []
+    for run in runs:
+        if run.status != "ran" or not run.results:
+            continue
+        ranked = sorted(run.results, key=lambda r: (r.verdict == "pass",
+                                                    -max(r.reference_error_eps or 0, r.numpy_error_eps or 0)))
+        rows = ["<tr><th class='left'>case</th><th>family</th><th>verdict</th><th>ref error (eps)</th>"
+                "<th>numpy error (eps)</th><th>bound (eps)</th></tr>"]
+        for r in ranked[:per_framework]:
+            verdict = f"<span class='{'pass' if r.verdict == 'pass' else 'fail'}'>{html.escape(r.verdict)}</span>"
+            fmt = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
+            rows.append(f"<tr><td class='left case'>{html.escape(r.case)}</td><td>{html.escape(r.family)}</td>"
+                        f"<td>{verdict}</td><td>{fmt(r.reference_error_eps)}</td><td>{fmt(r.numpy_error_eps)}</td>"
+                        f"<td>{'exact' if r.exact else fmt(r.bound_eps)}</td></tr>")
+        parts.append(f"<h3>{html.escape(run.framework)}</h3><table>{''.join(rows)}</table>")
+    return "".join(parts)
+
+
+def _figures(runs, limit: int = 12) -> str:
+    chosen = []
+    failing = [(run, i) for run in runs for i, r in enumerate(run.results) if r.verdict != "pass" and run.arrays]
+    if failing:
+        chosen = failing[:limit]
+    else:
+        for run in runs:
+            if run.status != "ran" or not run.results:
+                continue
+            scores = [max(r.reference_error_eps or 0, r.numpy_error_eps or 0) / (r.bound_eps or 1)
+                      for r in run.results]
+            chosen.append((run, int(np.argmax(scores))))
+    parts = []
+    for run, i in chosen:
+        result = run.results[i]
+        case, x, native = next((c, a, b) for c, a, b in run.arrays if c.id == result.case)
+        reference = case.spec.reference(x)
+        last = case.spec.channels_last
+        planes = [pictures.plane(a, last) for a in (x, reference, native)]
+        lo = min(float(p.min()) for p in planes)
+        hi = max(float(p.max()) for p in planes)
+        difference = np.abs(planes[2] - planes[1])
+        images = [("input", pictures.grey(planes[0], lo, hi)), ("reference", pictures.grey(planes[1], lo, hi)),
+                  (f"{run.framework} native", pictures.grey(planes[2], lo, hi)),
+                  (f"|difference| (max {difference.max():.2e})", pictures.heat(difference))]
+        figures = "".join(f"<figure><img alt='{html.escape(caption)}' src='{pictures.data_uri(image)}'>"
+                          f"<figcaption>{html.escape(caption)}</figcaption></figure>" for caption, image in images)
+        parts.append(f"<div class='visual-diff'><p class='case'>[{html.escape(result.verdict)}] "
+                     f"{html.escape(result.case)}</p>{figures}</div>")
+    return "".join(parts)
+
+
+def _atlas_table(rows: List[dict]) -> str:
+    by_source = defaultdict(dict)
+    for row in rows:
+        by_source[(row["source"], row["family"])][row["target"]] = row
+    header = "".join(f"<th>naive port to {html.escape(t)}</th>" for t in FRAMEWORKS)
+    lines = [f"<tr><th class='left'>native op</th><th>family</th>{header}</tr>"]
+    for (source, family), targets in sorted(by_source.items()):
+        cells = []
+        for target in FRAMEWORKS:
+            row = targets.get(target)
+            if target == source:
+                cells.append("<td style='background:#f4f4f4'>-</td>")
+            elif row is None or row["worst"] is None:
+                cells.append("<td style='background:#dddddd'>cannot express</td>")
+            else:
+                cells.append(f"<td style='background:{_diff_colour(row['worst'])}' title='worst {row['worst']:.3g}'>"
+                             f"median {row['median']:.2g}<br><small>worst {row['worst']:.2g}; "
+                             f"{row['expressible']}/{row['cases']} expressible</small></td>")
+        lines.append(f"<tr><td class='left'>{html.escape(source)}</td><td>{html.escape(family)}</td>"
+                     f"{''.join(cells)}</tr>")
+    return f"<table id='atlas'>{''.join(lines)}</table>"
+
+
+def _porting(porting) -> str:
+    if not porting:
+        return "<p>Not run.</p>"
+    cells = defaultdict(list)
+    for run in porting:
+        for r in run.results:
+            cells[(r.framework.split(" -> ")[0], run.framework)].append(r)
+    targets = [run.framework for run in porting]
+    lines = ["<tr><th class='left'>native \\ adapter</th>" + "".join(f"<th>{html.escape(t)}</th>" for t in targets)
+             + "</tr>"]
+    for source in sorted({s for s, _ in cells}):
+        row = [f"<td class='left'>{html.escape(source)}</td>"]
+        for target in targets:
+            results = cells.get((source, target), [])
+            failed = sum(r.verdict != "pass" for r in results)
+            ratios = [r.adapter_error_eps / r.bound_eps for r in results if r.bound_eps and r.adapter_error_eps is not None]
+            row.append(f"<td style='background:{_ratio_colour(max(ratios) if ratios else 0.0, failed > 0)}'>"
+                       f"{len(results) - failed}/{len(results)}</td>" if results else "<td>-</td>")
+        lines.append("<tr>" + "".join(row) + "</tr>")
+    return f"<table id='porting'>{''.join(lines)}</table>"
+
+
+def render(runs, porting=()) -> str:
+    """The whole report page for lists of ``runner.FrameworkRun`` (native runs and replays)."""
+    failed = any(run.failed for run in list(runs) + list(porting))
+    atlas_rows = atlas({run.framework: run.arrays for run in runs if run.status == "ran"})
+    verdict = ("<p class='fail'>FAILED: some native outputs are not reproduced</p>" if failed else
+               "<p class='pass'>OK: every installed framework's native output is reproduced</p>")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>unisample conformance report</title>
+<style>{_STYLE}</style></head><body>
+<h1>unisample conformance report</h1>
+{verdict}
+<h2>Summary: passed cases per framework and mode family</h2>
+<p>Each framework's native resize against the float64 reference and the numpy engine; the colour is the
+worst error as a share of its bound (green far inside, yellow at it, red failed).</p>
+{_summary(runs)}
+<h2>Porting: each framework's native outputs through every adapter</h2>
+<p>The spec of every native configuration (from <code>Upsample.from_&lt;framework&gt;</code>) applied to the same
+input by each framework's adapter, against the native output: passed / cases.</p>
+{_porting(porting)}
+<h2>Worst cases per framework</h2>
+{_worst_tables(runs)}
+<h2>Pictures: input, reference, native output, difference</h2>
+<p>{"Failing cases." if failed else "No case fails: each framework's most divergent case."}</p>
+{_figures(runs)}
+<h2>Native behaviour atlas: what porting without unisample changes</h2>
+<p>Each framework's native configurations, called in another framework with the same nominal arguments and that
+framework's defaults; the cells give the median and worst absolute difference from the original output
+(N(0, 1) inputs), coloured by the worst.  Anything above about 1e-5 is a different answer, not rounding.</p>
+{_atlas_table(atlas_rows)}
+</body></html>
+"""

@@ -1,0 +1,127 @@
+"""The HTML report (rendered in headless Chromium), record/compare, unisample.testing,
+and a worker killed mid-run."""
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from unisample import Upsample
+from unisample.conformance import atlas, report, runner
+from unisample.testing import assert_resize_matches
+
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+HAS_PADDLE = importlib.util.find_spec("paddle") is not None
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def quick_runs():
+    if not (HAS_TORCH and HAS_PADDLE):
+        pytest.skip("torch and paddle are needed")
+    return runner.run(["torch", "paddle"], quick=True)
+
+
+def test_report_has_heatmap_pictures_and_atlas(quick_runs, tmp_path):
+    page = report.render(quick_runs)
+    assert "id='summary-heatmap'" in page and "id='atlas'" in page
+    assert page.count("class='visual-diff'") == 2  # nothing fails: each framework's most divergent case
+    assert page.count("data:image/png;base64,") == 8
+    # the atlas finds the documented differences: torch's bicubic is not paddle's with align_mode... but
+    # torch's nearest ported to tensorflow's (half-pixel) is different numbers
+    rows = atlas.atlas({run.framework: run.arrays for run in quick_runs})
+    torch_nearest_to_tf = next(r for r in rows if (r["source"], r["family"], r["target"]) ==
+                               ("torch", "nearest", "tensorflow"))
+    assert torch_nearest_to_tf["worst"] > 1.0
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (CI installs it)")
+def test_report_renders_in_headless_chromium(quick_runs, tmp_path):
+    path = tmp_path / "report.html"
+    path.write_text(report.render(quick_runs))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", path.as_uri()], capture_output=True, text=True,
+                         timeout=120).stdout
+    assert 'id="summary-heatmap"' in dom and 'id="atlas"' in dom and "visual-diff" in dom
+    assert dom.count("<img") == 8
+    shot = tmp_path / "report.png"
+    subprocess.run([CHROMIUM, *flags, "--window-size=1200,1600", f"--screenshot={shot}", path.as_uri()],
+                   capture_output=True, timeout=120)
+    assert shot.stat().st_size > 20_000  # a page with a coloured table and pictures, not a blank one
+
+
+@pytest.mark.skipif(not (HAS_TORCH and HAS_PADDLE), reason="torch and paddle are needed")
+def test_record_in_one_process_compare_in_another(tmp_path):
+    recorded = tmp_path / "torch.npz"
+    cli = [sys.executable, "-m", "unisample.cli"]
+    proc = subprocess.run([*cli, "record", "--framework", "torch", "--quick", "-o", str(recorded)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and "recorded 86 native torch" in proc.stdout, proc.stdout + proc.stderr
+    for target in ("paddle", "numpy"):
+        proc = subprocess.run([*cli, "compare", str(recorded), "--framework", target], capture_output=True, text=True)
+        assert proc.returncode == 0 and "OK: every recorded output is reproduced" in proc.stdout, proc.stdout
+    # a recorded output that a framework upgrade changed is caught
+    with np.load(recorded) as data:
+        arrays = dict(data)
+    n = next(i for i in range(86) if "bicubic" in str(arrays[f"id/{i}"]))
+    arrays[f"out/{n}"] = arrays[f"out/{n}"] + 1e-3
+    tampered = tmp_path / "tampered.npz"
+    np.savez(tampered, **arrays)
+    proc = subprocess.run([*cli, "compare", str(tampered), "--framework", "numpy"], capture_output=True, text=True)
+    assert proc.returncode == 1 and "[fail]" in proc.stdout and "bicubic" in proc.stdout
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
+def test_killed_worker_is_a_crashed_row_and_the_others_complete():
+    kill_self = [sys.executable, "-c", "import os, signal, time; time.sleep(0.5); os.kill(os.getpid(), signal.SIGKILL)"]
+
+    def command(framework, out):
+        if framework == "paddle":
+            return kill_self
+        return [sys.executable, "-m", "unisample.conformance.worker", framework, out, "--quick"]
+
+    runs = runner.run(["torch", "paddle"], quick=True, worker_command=command, is_installed=lambda fw: True)
+    torch_run, paddle_run = runs
+    assert paddle_run.status == "crashed" and "-9" in paddle_run.message
+    assert torch_run.status == "ran" and len(torch_run.results) == 86 and not torch_run.failed
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
+def test_json_schema(tmp_path):
+    path = tmp_path / "r.json"
+    proc = subprocess.run([sys.executable, "-m", "unisample.cli", "conformance", "--frameworks", "torch",
+                           "--quick", "--modes", "cubic", "--json", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+    data = json.loads(path.read_text())
+    assert data["schema"] == "unisample.conformance/1"
+    (run,) = data["runs"]
+    assert set(run) == {"framework", "status", "seconds", "message", "version", "results"}
+    assert set(run["results"][0]) == {"framework", "family", "case", "spec", "verdict", "exact",
+                                      "reference_error_eps", "numpy_error_eps", "adapter_error_eps", "bound_eps",
+                                      "message"}
+    assert {r["family"] for r in run["results"]} == {"cubic", "cubic aa"}
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
+def test_assert_resize_matches():
+    import torch
+    import torch.nn.functional as F
+
+    spec = Upsample(scale_factor=2, mode="bicubic", align_corners=True)
+    assert_resize_matches(lambda x: F.interpolate(x, scale_factor=2, mode="bicubic", align_corners=True),
+                          spec, to_array=torch.from_numpy)
+    assert_resize_matches(spec.to_torch(), spec, to_array=torch.from_numpy)
+    # TF's bicubic (a=-0.5) is not torch's
+    with pytest.raises(AssertionError, match=r"max difference .* eps > bound"):
+        assert_resize_matches(Upsample(scale_factor=2, mode="bicubic", cubic_coeff_a=-0.5, align_corners=True),
+                              spec)
+    # half-pixel nearest is not floor nearest
+    with pytest.raises(AssertionError, match="bit-exactness"):
+        assert_resize_matches(lambda x: F.interpolate(x, size=(10, 8), mode="nearest-exact"),
+                              Upsample(size=(10, 8)), to_array=torch.from_numpy)

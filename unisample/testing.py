@@ -1,0 +1,80 @@
+"""Assertions for your own test suite: does your resize compute a spec?
+
+    from unisample import Upsample
+    from unisample.testing import assert_resize_matches
+
+    def test_decoder_upsampling():
+        spec = Upsample(scale_factor=2, mode="bilinear", align_corners=True)
+        assert_resize_matches(my_model.up1, spec, to_array=torch.from_numpy)
+
+``fn`` is called on each input (converted by ``to_array``) and its output,
+converted back to numpy, is compared with ``spec.reference``: bit-exact for
+nearest modes, within ``unisample.tolerance``'s bound otherwise (the bound the
+frameworks themselves are held to).  Imports numpy only.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Optional
+
+import numpy as np
+
+from . import tolerance
+from .spec import Upsample
+
+__all__ = ["assert_resize_matches", "default_inputs"]
+
+
+def default_inputs(spec: Upsample, dtype=np.float32) -> list:
+    """A few N(0, 1) inputs shaped for ``spec``: odd, even and length-1 spatial sizes."""
+    rank = spec.spatial_rank or 2
+    rng = np.random.default_rng(0)
+    inputs = []
+    for spatial in ((7, 5, 3), (8, 6, 4), (1, 9, 2)):
+        spatial = spatial[:rank]
+        shape = (2,) + spatial + (3,) if spec.channels_last else (2, 3) + spatial
+        try:
+            spec.output_shape(shape)
+        except ValueError:
+            continue  # a scale factor that shrinks this input to nothing
+        inputs.append(rng.standard_normal(shape).astype(dtype))
+    return inputs
+
+
+def assert_resize_matches(fn: Callable, spec: Upsample, inputs: Optional[Iterable] = None,
+                          to_array: Optional[Callable] = None) -> None:
+    """Raise ``AssertionError`` unless ``fn(x)`` computes ``spec`` on every input.
+
+    ``inputs``: numpy arrays or arrays of any supported framework (default:
+    ``default_inputs(spec)``); ``to_array`` converts each before the call
+    (e.g. ``torch.from_numpy``).
+    """
+    from .adapters import adapter_for
+
+    if not isinstance(spec, Upsample):
+        raise TypeError(f"spec: got {type(spec).__name__}; expected a unisample.Upsample")
+    for x in default_inputs(spec) if inputs is None else inputs:
+        x_in = to_array(x) if to_array is not None else x
+        x_np = np.asarray(adapter_for(x_in).to_numpy(x_in))
+        y = fn(x_in)
+        try:
+            y_np = np.asarray(adapter_for(y).to_numpy(y))
+        except TypeError:
+            y_np = np.asarray(y)
+        expected = spec.reference(x_np)
+        where = f"on input {x_np.dtype}{list(x_np.shape)}"
+        if y_np.shape != expected.shape:
+            raise AssertionError(f"{spec!r} {where}: output shape {y_np.shape}, expected {expected.shape}")
+        dtype = x_np.dtype.name if x_np.dtype.kind == "f" else "float32"
+        error = tolerance.error_in_eps(y_np, expected, dtype, tolerance.scale_of(x_np))
+        if spec.kernel in tolerance.EXACT_KERNELS:
+            if not np.array_equal(y_np, expected.astype(y_np.dtype)):
+                raise AssertionError(f"{spec!r} {where}: nearest output differs from the spec (bit-exactness "
+                                     f"required; max difference {error:.1f} eps)")
+            continue
+        axes = spec.spatial_axes(x_np.ndim)
+        bound = tolerance.bound_in_eps(dtype, [x_np.shape[a] for a in axes if x_np.shape[a] != expected.shape[a]])
+        if error > bound:
+            worst = float(np.abs(y_np.astype(np.float64) - expected).max())
+            raise AssertionError(f"{spec!r} {where}: max difference {worst:.3g} = {error:.1f} eps > bound "
+                                 f"{bound:.1f} eps: not the same numbers")
