@@ -74,7 +74,7 @@ def _table(header: List[str], rows: List[list], left: int = 2) -> str:
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
     line = lambda cells: "  ".join(str(c).ljust(w) if i < left else str(c).rjust(w)  # noqa: E731
                                    for i, (c, w) in enumerate(zip(cells, widths)))
-    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+    return "\n".join(line(cells).rstrip() for cells in [header, ["-" * w for w in widths], *rows])
 
 
 def conformance(args) -> int:
