@@ -3,6 +3,7 @@ and a worker killed mid-run."""
 
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from unisample import Upsample
+from unisample.cli import main as cli_main
 from unisample.conformance import atlas, report, runner
 from unisample.testing import assert_resize_matches
 
@@ -77,19 +79,42 @@ def test_record_in_one_process_compare_in_another(tmp_path):
     assert proc.returncode == 1 and "[fail]" in proc.stdout and "bicubic" in proc.stdout
 
 
-@pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
-def test_killed_worker_is_a_crashed_row_and_the_others_complete():
-    kill_self = [sys.executable, "-c", "import os, signal, time; time.sleep(0.5); os.kill(os.getpid(), signal.SIGKILL)"]
+DIES_MID_RUN = """
+import os, signal, sys
+from unisample.conformance import worker
+
+def print_then_die(*args, **kwargs):  # the worker's progress lines go through its module's print
+    print_(*args, **kwargs)
+    if args and str(args[0]).startswith("progress 20 "):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+print_ = print
+worker.print = print_then_die
+sys.exit(worker.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.skipif(not (HAS_TORCH and HAS_PADDLE), reason="torch and paddle are needed")
+def test_killed_worker_is_a_crashed_row_exit_1_and_the_others_complete(tmp_path, monkeypatch, capsys):
+    script = tmp_path / "dies_mid_run.py"
+    script.write_text(DIES_MID_RUN)
 
     def command(framework, out):
-        if framework == "paddle":
-            return kill_self
-        return [sys.executable, "-m", "unisample.conformance.worker", framework, out, "--quick"]
+        program = [str(script)] if framework == "paddle" else ["-m", "unisample.conformance.worker"]
+        return [sys.executable, *program, framework, out, "--quick"]
 
-    runs = runner.run(["torch", "paddle"], quick=True, worker_command=command, is_installed=lambda fw: True)
-    torch_run, paddle_run = runs
-    assert paddle_run.status == "crashed" and "-9" in paddle_run.message
-    assert torch_run.status == "ran" and len(torch_run.results) == 86 and not torch_run.failed
+    real_run = runner.run
+    monkeypatch.setattr(runner, "run", lambda *a, **kw: real_run(*a, worker_command=command,
+                                                                 is_installed=lambda fw: True, **kw))
+    assert cli_main(["conformance", "--frameworks", "torch,paddle", "--quick", "--no-porting",
+                     "--json", str(tmp_path / "r.json")]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"^  paddle\s+crashed .*status -9", out, re.M), out
+    assert re.search(r"^paddle\s+crashed", out, re.M) and "FAILED" in out
+    torch_run, paddle_run = json.loads((tmp_path / "r.json").read_text())["runs"]
+    assert paddle_run["status"] == "crashed" and paddle_run["results"] == []
+    assert torch_run["status"] == "ran" and len(torch_run["results"]) == 86
+    assert all(r["verdict"] == "pass" for r in torch_run["results"])
 
 
 @pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
