@@ -19,7 +19,7 @@ import numpy as np
 
 from unisample import Upsample
 
-from .cases import FRAMEWORKS, Case
+from .cases import ADAPTER_FRAMEWORKS, Case
 
 _LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
@@ -72,7 +72,7 @@ def atlas(cases_and_outputs: Dict[str, List[tuple]]) -> List[dict]:
     for source, items in cases_and_outputs.items():
         for case, x, native in items:
             family = case.spec.kernel + (" aa" if case.spec.antialias else "")
-            for target in FRAMEWORKS:
+            for target in ADAPTER_FRAMEWORKS:
                 if target == source:
                     continue
                 counts[(source, family, target)] += 1

@@ -27,9 +27,12 @@ import numpy as np
 
 from unisample import Upsample
 
-__all__ = ["Case", "catalogue", "FRAMEWORKS", "make_input"]
+__all__ = ["Case", "catalogue", "FRAMEWORKS", "ADAPTER_FRAMEWORKS", "make_input"]
 
-FRAMEWORKS = ("torch", "tensorflow", "paddle", "jax")
+# Frameworks with an adapter (unisample computes on their arrays), and every
+# native runtime the suite checks: onnxruntime runs specs exported to ONNX.
+ADAPTER_FRAMEWORKS = ("torch", "tensorflow", "paddle", "jax")
+FRAMEWORKS = ADAPTER_FRAMEWORKS + ("onnxruntime",)
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,50 @@ def _jax_cases() -> List[Case]:
     return cases
 
 
-_BUILDERS = {"torch": _torch_cases, "tensorflow": _tf_cases, "paddle": _paddle_cases, "jax": _jax_cases}
+def _onnxruntime_runs(spec: Upsample, shape) -> bool:
+    """Whether onnxruntime's CPU Resize accepts this spec and shape: ONNX allows any,
+    but its linear kernel takes only 4-D inputs (batch and channels unscaled, NCHW
+    or NHWC) and 5-D NCDHW, its cubic kernel only 4-D NCHW, or NHWC when
+    antialiased or upscaling ('ScalesValidation' in onnxruntime 1.32)."""
+    ndim, kernel = len(shape), spec.kernel
+    if kernel == "linear":
+        return ndim == 4 or ndim == 5 and not spec.channels_last
+    if kernel == "cubic":
+        upscaling = all(m >= n for m, n in zip(spec.output_shape(shape), shape))
+        return ndim == 4 and (not spec.channels_last or spec.antialias or upscaling)
+    return True
+
+
+def _onnxruntime_cases() -> List[Case]:
+    """Every float32 case of the other frameworks whose spec ONNX can express,
+    exported with ``unisample.onnx`` (opset 19) and read back by ``spec_from_resize``:
+    the suite checks both directions."""
+    from unisample.onnx import resize_attributes, resize_inputs, spec_from_resize
+
+    cases, seen = [], set()
+    for name in ADAPTER_FRAMEWORKS:
+        for c in _BUILDERS[name]():
+            if c.dtype != "float32" or (c.spec, c.shape) in seen:
+                continue
+            seen.add((c.spec, c.shape))
+            try:
+                attributes = resize_attributes(c.spec, c.shape)
+                inputs, axes = resize_inputs(c.spec, len(c.shape), c.shape, 19)
+            except ValueError:
+                continue  # not expressible: unisample.onnx says why
+            if not _onnxruntime_runs(c.spec, c.shape):
+                continue
+            if axes:
+                attributes["axes"] = axes
+            spec = spec_from_resize(attributes, inputs.get("scales"), inputs.get("sizes"),
+                                    data_format="channels_last" if c.spec.channels_last else "channels_first")
+            kw = {**attributes, **{k: v.tolist() for k, v in inputs.items()}}
+            cases.append(_case("onnxruntime", "onnx.Resize", kw, c.shape, spec))
+    return cases
+
+
+_BUILDERS = {"torch": _torch_cases, "tensorflow": _tf_cases, "paddle": _paddle_cases, "jax": _jax_cases,
+             "onnxruntime": _onnxruntime_cases}
 
 
 def catalogue(framework: Optional[str] = None, quick: bool = False, kernels=None,

@@ -58,7 +58,21 @@ def _jax(case: Case, x: np.ndarray) -> np.ndarray:
     return np.asarray(jax.image.resize(x, tuple(kw["shape"]), kw["method"], antialias=kw["antialias"]))
 
 
-RUNNERS = {"torch": _torch, "tensorflow": _tensorflow, "paddle": _paddle, "jax": _jax}
+def _onnxruntime(case: Case, x: np.ndarray) -> np.ndarray:
+    import onnxruntime
+
+    from unisample.onnx import resize_model
+
+    kw = case.kwargs
+    scales, sizes = kw.pop("scales", None), kw.pop("sizes", None)
+    model = resize_model(kw, scales, sizes, x.shape, x.ndim, case.spec.output_shape(x.shape), dtype=x.dtype)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1  # many tiny sessions: threads cost more than they give
+    session = onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    return session.run(None, {"x": x})[0]
+
+
+RUNNERS = {"torch": _torch, "tensorflow": _tensorflow, "paddle": _paddle, "jax": _jax, "onnxruntime": _onnxruntime}
 
 
 def run_native(case: Case, x: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import pictures
 from .atlas import atlas
-from .cases import FRAMEWORKS
+from .cases import ADAPTER_FRAMEWORKS
 
 _STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
@@ -138,11 +138,11 @@ def _atlas_table(rows: List[dict]) -> str:
     by_source = defaultdict(dict)
     for row in rows:
         by_source[(row["source"], row["family"])][row["target"]] = row
-    header = "".join(f"<th>naive port to {html.escape(t)}</th>" for t in FRAMEWORKS)
+    header = "".join(f"<th>naive port to {html.escape(t)}</th>" for t in ADAPTER_FRAMEWORKS)
     lines = [f"<tr><th class='left'>native op</th><th>family</th>{header}</tr>"]
     for (source, family), targets in sorted(by_source.items()):
         cells = []
-        for target in FRAMEWORKS:
+        for target in ADAPTER_FRAMEWORKS:
             row = targets.get(target)
             if target == source:
                 cells.append("<td style='background:#f4f4f4'>-</td>")

@@ -23,7 +23,7 @@ import numpy as np
 
 from unisample import tolerance
 
-from .cases import FRAMEWORKS, Case, catalogue
+from .cases import ADAPTER_FRAMEWORKS, FRAMEWORKS, Case, catalogue
 
 __all__ = ["CaseResult", "FrameworkRun", "run", "installed", "family_of"]
 
@@ -217,8 +217,8 @@ def replay(recorded, framework: str, timeout: float = 300.0) -> FrameworkRun:
     from unisample import Upsample
 
     files = [recorded] if isinstance(recorded, str) else list(recorded)
-    if framework != "numpy" and framework not in FRAMEWORKS:
-        raise ValueError(f"framework: got {framework!r}; expected numpy or one of {', '.join(FRAMEWORKS)}")
+    if framework != "numpy" and framework not in ADAPTER_FRAMEWORKS:
+        raise ValueError(f"framework: got {framework!r}; expected numpy or one of {', '.join(ADAPTER_FRAMEWORKS)}")
     if not installed(framework):
         return FrameworkRun(framework, "not installed", message=f"pip install 'unisample[{framework}]'")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu", PYTHONWARNINGS="ignore")

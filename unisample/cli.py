@@ -79,6 +79,7 @@ def _table(header: List[str], rows: List[list], left: int = 2) -> str:
 
 def conformance(args) -> int:
     from unisample.conformance import runner
+    from unisample.conformance.cases import ADAPTER_FRAMEWORKS
 
     frameworks = args.frameworks.split(",") if args.frameworks else None
     kernels = args.modes.split(",") if args.modes else None
@@ -108,8 +109,9 @@ def conformance(args) -> int:
         if ran and not args.no_porting:
             print("  porting: every native output above through every installed adapter ...", flush=True)
             recorded = [os.path.join(keep, f"{name}.npz") for name in ran]
+            targets = [name for name in ran if name in ADAPTER_FRAMEWORKS]  # onnxruntime has no adapter
             with ThreadPoolExecutor(max_workers=args.workers or 2) as pool:
-                porting = list(pool.map(lambda target: runner.replay(recorded, target, timeout=args.timeout), ran))
+                porting = list(pool.map(lambda target: runner.replay(recorded, target, timeout=args.timeout), targets))
             for run in porting:
                 print(f"  {run.framework:<11} adapter {run.status} ({run.seconds:.1f} s) {len(run.results)} cases",
                       flush=True)
@@ -202,7 +204,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="unisample", description="Same resize numbers in every framework.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("conformance", help="check the reference and adapters against native resize ops")
-    p.add_argument("--frameworks", help="comma-separated subset of torch,tensorflow,paddle,jax (default: all)")
+    p.add_argument("--frameworks",
+                   help="comma-separated subset of torch,tensorflow,paddle,jax,onnxruntime (default: all)")
     p.add_argument("--json", metavar="PATH", help="write every case's result as JSON")
     p.add_argument("--html", metavar="PATH", help="write the HTML report (heatmap, pictures, atlas)")
     p.add_argument("--case", metavar="TEXT", help="report only cases whose id contains TEXT")
@@ -214,7 +217,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--timeout", type=float, default=300.0, help="seconds a framework's worker may take")
     p.set_defaults(func=conformance)
     p = sub.add_parser("record", help="store one framework's native outputs (inputs, specs, outputs) in a file")
-    p.add_argument("--framework", required=True, choices=["torch", "tensorflow", "paddle", "jax"])
+    p.add_argument("--framework", required=True, choices=["torch", "tensorflow", "paddle", "jax", "onnxruntime"])
     p.add_argument("-o", "--output", required=True, metavar="PATH.npz")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--modes")

@@ -616,6 +616,21 @@ class Upsample:
 
         return get_adapter("jax").layer(self)
 
+    def to_onnx(self, input_shape=None, ndim: Optional[int] = None, opset: int = 19, dtype=np.float32):
+        """A one-node ONNX model (``onnx.ModelProto``) computing this spec with ``Resize``;
+        ``ValueError`` naming the missing feature where ONNX cannot (see ``unisample.onnx``)."""
+        from .onnx import to_onnx
+
+        return to_onnx(self, input_shape=input_shape, ndim=ndim, opset=opset, dtype=dtype)
+
+    @classmethod
+    def from_onnx(cls, obj) -> "Upsample":
+        """The spec of an ONNX model's only Resize/Upsample node (a ``ModelProto`` or a
+        path), or of ``(model, node)``; ``unisample.onnx.resize_nodes`` lists them all."""
+        from .onnx import from_onnx
+
+        return from_onnx(obj)
+
     @classmethod
     def from_paddle(cls, obj) -> "Upsample":
         """The spec of ``paddle.nn.Upsample``, ``UpsamplingBilinear2D``, ``UpsamplingNearest2D``

@@ -1,0 +1,170 @@
+"""ONNX both ways: Upsample.to_onnx / from_onnx, torch's exporter, and where
+onnxruntime disagrees with torch (measured, so a change shows up here).
+
+Every expressible spec of the conformance catalogue runs in onnxruntime in
+tests/test_native.py (the ``onnxruntime`` framework of the suite)."""
+
+import importlib.util
+import io
+
+import numpy as np
+import pytest
+
+from unisample import Upsample, tolerance
+from unisample.onnx import resize_attributes, resize_model, resize_nodes, spec_from_resize
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("onnx") is None or importlib.util.find_spec("onnxruntime") is None,
+    reason="onnx and onnxruntime are needed")
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+def run_ort(model, x):
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: x})[0]
+
+
+def x_of(shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+def assert_reference(spec, x, y):
+    expected = spec.reference(x)
+    assert y.shape == expected.shape
+    if spec.kernel == "nearest":
+        np.testing.assert_array_equal(y, expected.astype(np.float32))
+    else:
+        resized = [x.shape[a] for a in spec.spatial_axes(x.ndim) if x.shape[a] != y.shape[a]]
+        error = tolerance.error_in_eps(y, expected, "float32", tolerance.scale_of(x))
+        assert error <= tolerance.bound_in_eps("float32", resized)
+
+
+SPECS = [
+    Upsample(scale_factor=2, mode="bilinear", align_corners=True),
+    Upsample(scale_factor=(2.5, 1.5), mode="bilinear"),
+    Upsample(size=(5, 9), mode="bicubic"),
+    Upsample(size=(5, 9), mode="bicubic", cubic_coeff_a=-0.5, exclude_outside=True),
+    Upsample(size=(3, 2), mode="bicubic", antialias=True),
+    Upsample(scale_factor=2.5),
+    Upsample(size=(10, 8), mode="nearest-exact"),
+    Upsample(size=(10, 8), mode="nearest-exact", data_format="channels_last"),
+    Upsample(size=(4, 6, 5), mode="trilinear", align_corners=True),
+]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=repr)
+def test_to_onnx_runs_in_onnxruntime_static_and_dynamic_and_reads_back(spec):
+    rank = spec.spatial_rank or 2
+    shape = (2, 7, 5, 3)[: rank + 2] if spec.channels_last else (2, 3, 7, 5, 4)[: rank + 2]
+    x = x_of(shape)
+    for model in (spec.to_onnx(shape), spec.to_onnx(ndim=len(shape))):
+        assert_reference(spec, x, run_ort(model, x))
+        back = Upsample.from_onnx(model)
+        # scale factors come back with ONNX's rule for unchanged axes (never copied)
+        expected = spec if spec.scale_factor is None else Upsample.from_dict(
+            {**spec.to_dict(), "scale_factor": back.scale_factor, "same_size_copy": "never"})
+        assert back == expected
+
+
+def test_opset_11_with_sizes_needs_the_input_shape():
+    spec = Upsample(size=(10, 8), mode="bilinear")
+    with pytest.raises(ValueError, match="pass input_shape="):
+        spec.to_onnx(ndim=4, opset=11)
+    x = x_of((2, 3, 7, 5))
+    assert_reference(spec, x, run_ort(spec.to_onnx(x.shape, opset=11), x))
+
+
+@pytest.mark.parametrize("spec, missing", [
+    (Upsample(size=4, mode="area"), "no 'area' mode"),
+    (Upsample(size=(4, 4), mode="lanczos3"), "no 'lanczos3' mode"),
+    (Upsample(size=(4, 4), mode="bicubic", cubic_coeff_a=-0.5, exclude_outside=True, cubic_table_size=1024),
+     "1024-entry coefficient table"),
+    (Upsample(size=(3, 2), mode="bilinear", antialias=True), "antialiased linear"),
+    (Upsample(size=(3, 2), mode="bicubic", antialias=True, align_corners=True), "align_corners"),
+    (Upsample(scale_factor=2, mode="bilinear", coordinate_transform="paddle_half_pixel"), "length-1 output"),
+])
+def test_what_onnx_cannot_say_is_named(spec, missing):
+    with pytest.raises(ValueError, match=missing):
+        spec.to_onnx(ndim=4)
+
+
+def test_pytorch_copy_rule_for_unchanged_axes_is_checked_when_the_shape_is_known():
+    spec = Upsample(scale_factor=1.1, mode="bilinear")  # torch copies an axis of length 5 (floor(5.5) == 5)
+    with pytest.raises(ValueError, match="keeps its length 5"):
+        spec.to_onnx((1, 1, 5, 20))
+    x = x_of((1, 1, 20, 20))
+    assert_reference(spec, x, run_ort(spec.to_onnx(x.shape), x))
+
+
+@pytest.mark.parametrize("ambiguous", [
+    dict(mode="nearest"),  # ONNX's defaults: half_pixel, round_prefer_floor, and a downscale has ties
+    dict(mode="linear", coordinate_transformation_mode="tf_crop_and_resize"),
+    dict(mode="linear", coordinate_transformation_mode="half_pixel_symmetric"),
+    dict(mode="cubic", keep_aspect_ratio_policy="not_larger"),
+])
+def test_from_onnx_refuses_what_unisample_cannot_reproduce(ambiguous):
+    with pytest.raises(ValueError, match="from_onnx"):
+        spec_from_resize(ambiguous, scales=[1, 1, 0.5, 0.5])
+
+
+def test_onnx_default_nearest_is_read_where_ties_cannot_happen():
+    # round_prefer_floor equals round_prefer_ceil for integer upscaling with half-pixel centres
+    spec = spec_from_resize({"mode": "nearest"}, scales=[1, 1, 2, 3])
+    assert spec.mode == "nearest-exact"
+    x = x_of((1, 2, 5, 4))
+    model = resize_model({"mode": "nearest"}, [1, 1, 2, 3], None, x.shape, 4)
+    np.testing.assert_array_equal(run_ort(model, x), spec.reference(x).astype(np.float32))
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
+@pytest.mark.parametrize("module_kwargs", [
+    dict(scale_factor=2, mode="bilinear", align_corners=True),
+    dict(scale_factor=2, mode="bilinear"),
+    dict(scale_factor=2, mode="nearest"),
+    dict(size=(11, 9), mode="bicubic"),
+    dict(scale_factor=2, mode="bicubic", align_corners=True),
+])
+def test_from_onnx_reads_torch_exported_models(module_kwargs):
+    import torch
+
+    module = torch.nn.Upsample(**module_kwargs)
+    x = x_of((1, 3, 7, 5))
+    buffer = io.BytesIO()
+    torch.onnx.export(module, (torch.from_numpy(x),), buffer, dynamo=False, opset_version=17)
+    import onnx
+
+    model = onnx.load_from_string(buffer.getvalue())
+    spec = Upsample.from_onnx(model)
+    with torch.no_grad():
+        expected = module(torch.from_numpy(x)).numpy()
+    assert_reference(spec, x, expected)  # the spec read from ONNX computes torch's numbers
+    (node, found), = resize_nodes(model)
+    assert found == spec and node.op_type == "Resize"
+
+
+def test_measured_disagreements_with_torch_are_still_there():
+    """DESIGN §1: where ONNX (onnxruntime and the ONNX reference agree) and the
+    frameworks differ.  If a release fixes one, this fails and unisample.onnx
+    can start exporting the spec."""
+    from onnx.reference import ReferenceEvaluator
+
+    x = x_of((1, 1, 8, 8))
+    # antialiased linear: torch/TF antialias=True is unisample's reference
+    model = resize_model({"mode": "linear", "antialias": 1, "axes": [2, 3]}, None, [3, 3], x.shape, 4, (1, 1, 3, 3))
+    expected = Upsample(size=(3, 3), mode="bilinear", antialias=True).reference(x)
+    assert np.abs(run_ort(model, x) - expected).max() > 0.1
+    assert np.abs(ReferenceEvaluator(model).run(None, {"x": x})[0] - expected).max() > 0.1
+    # a length-1 output: pytorch_half_pixel samples 0, torch samples the centre
+    model = resize_model({"mode": "linear", "coordinate_transformation_mode": "pytorch_half_pixel",
+                          "axes": [2, 3]}, None, [1, 1], x.shape, 4, (1, 1, 1, 1))
+    expected = Upsample(size=(1, 1), mode="bilinear").reference(x)
+    assert abs(float(run_ort(model, x).ravel()[0]) - float(x[0, 0, 0, 0])) < 1e-6
+    assert abs(float(expected.ravel()[0]) - float(x[0, 0, 0, 0])) > 0.1
+    with pytest.raises(ValueError, match="pytorch_half_pixel maps a length-1 output to 0"):
+        spec_from_resize({"mode": "linear", "coordinate_transformation_mode": "pytorch_half_pixel"},
+                         sizes=[1, 1, 1, 1])
+    # nothing outside the spec's vocabulary leaks into the attributes
+    assert set(resize_attributes(Upsample(size=(3, 3), mode="bicubic", antialias=True))) == {
+        "mode", "coordinate_transformation_mode", "cubic_coeff_a", "exclude_outside", "antialias"}

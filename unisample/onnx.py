@@ -1,0 +1,369 @@
+"""ONNX ``Resize`` both ways: ``Upsample`` <-> a Resize node's attributes and inputs.
+
+ONNX's Resize (opset 11 and later) is the vocabulary DESIGN §1 borrows, so most
+specs map onto it one to one:
+
+=======================  =================================================
+spec                     Resize
+=======================  =================================================
+kernel                   ``mode``: nearest, linear, cubic (no area, no lanczos)
+coordinate_transform     ``coordinate_transformation_mode``: half_pixel,
+                         asymmetric, align_corners
+``nearest`` (floor)      ``nearest_mode="floor"``
+``nearest-exact``        ``nearest_mode="round_prefer_ceil"`` (ties up, as
+                         torch, TF and JAX round)
+cubic_coeff_a            ``cubic_coeff_a``
+exclude_outside          ``exclude_outside``
+antialias                ``antialias`` (opset 18)
+scale_factor             the ``scales`` input: ONNX maps with 1 / scale, as
+                         torch does without ``recompute_scale_factor``
+size                     the ``sizes`` input (with ``axes``, opset 18; older
+                         opsets need the whole input shape)
+=======================  =================================================
+
+What ONNX cannot say raises ``ValueError`` naming the missing feature: area
+resizing, lanczos, TF's 1024-entry cubic table, Paddle's length-1 rule, and
+PyTorch's copy of an axis whose length a scale factor in [1, 2) leaves
+unchanged (checked when the input shape is known).  Reading goes the other
+way, and where ONNX says more than unisample (``round_prefer_floor`` ties,
+``tf_crop_and_resize``, ``extrapolation_value``) it refuses instead of guessing.
+
+Building protos needs the ``onnx`` package (``pip install onnx``); working out
+attributes needs numpy only.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .spec import Upsample
+
+__all__ = ["resize_attributes", "resize_inputs", "resize_model", "to_onnx", "from_onnx", "resize_nodes",
+           "spec_from_resize"]
+
+_MODES = {"nearest": "nearest", "linear": "linear", "cubic": "cubic"}
+
+
+def _integral(values) -> bool:
+    return all(float(v).is_integer() for v in values)
+
+
+def resize_attributes(spec: Upsample, input_shape: Optional[Sequence[int]] = None) -> Dict[str, Any]:
+    """The Resize attributes computing ``spec``, or ``ValueError`` naming what ONNX lacks.
+
+    ``input_shape`` (the whole shape), when known, lets the check cover the
+    cases that depend on it.
+    """
+    where = f"to_onnx: {spec!r}"
+    if spec.kernel not in _MODES:
+        raise ValueError(f"{where}: ONNX Resize has no {spec.kernel!r} mode (only nearest, linear, cubic)")
+    if spec.cubic_table_size is not None:
+        raise ValueError(f"{where}: ONNX Resize evaluates the cubic kernel exactly; TF's {spec.cubic_table_size}-entry "
+                         "coefficient table (cubic_table_size) has no attribute")
+    transform = spec.coordinate_transform
+    if transform == "paddle_half_pixel":
+        sizes = spec.size if spec.size is not None else None
+        if sizes is None or 1 in (sizes if isinstance(sizes, tuple) else (sizes,)):
+            raise ValueError(f"{where}: Paddle samples a length-1 output at -0.5 (coordinate_transform="
+                             "'paddle_half_pixel'); ONNX has no such mode (it equals half_pixel only when no "
+                             "output length is 1, which a fixed size of at least 2 guarantees)")
+        transform = "half_pixel"
+    attributes: Dict[str, Any] = {"mode": _MODES[spec.kernel], "coordinate_transformation_mode": transform}
+    if spec.kernel == "nearest":
+        attributes["nearest_mode"] = "round_prefer_ceil" if spec.mode == "nearest-exact" else "floor"
+    if spec.kernel == "cubic":
+        attributes["cubic_coeff_a"] = float(spec.cubic_coeff_a)
+        attributes["exclude_outside"] = int(bool(spec.exclude_outside))
+    if spec.antialias:
+        if spec.coordinate_transform == "align_corners":
+            # Measured: onnxruntime 1.32 lands up to 1.57 away from torch's
+            # antialiased bicubic with align_corners=True (N(0, 1), 7x5 -> 14x10).
+            raise ValueError(f"{where}: ONNX's antialiased Resize with align_corners is not torch's "
+                             "(onnxruntime differs by up to 1.57 on N(0, 1) input, 7x5 -> 14x10)")
+        if spec.kernel == "linear":
+            # Measured (onnxruntime 1.32 and onnx 1.23's reference agree with
+            # each other): up to 0.13 away from torch/TF antialias=True on
+            # N(0, 1) input, 8x8 -> 3x3 (tests/test_onnx.py shows it).
+            raise ValueError(f"{where}: ONNX's antialiased linear Resize is a different filter from torch's and "
+                             "TF's antialias=True (onnxruntime differs by up to 0.13 on N(0, 1) input, 8x8 -> 3x3)")
+        attributes["antialias"] = 1
+    if spec.scale_factor is not None and spec.same_size_copy not in (None, "never") and input_shape is not None:
+        axes = spec.spatial_axes(len(input_shape))
+        factors = spec._per_axis("scale_factor", spec.scale_factor, len(axes))
+        for axis, f in zip(axes, factors):
+            n = int(input_shape[axis])
+            if f != 1 and math.floor(n * f) == n:
+                raise ValueError(
+                    f"{where}: on input shape {tuple(input_shape)} axis {axis} keeps its length {n} under "
+                    f"scale_factor {f}; the spec copies it (same_size_copy={spec.same_size_copy!r}, PyTorch's "
+                    "rule) while ONNX maps it with 1 / scale; give size= instead")
+    return attributes
+
+
+def resize_inputs(spec: Upsample, ndim: int, input_shape, opset: int) -> Tuple[Dict[str, np.ndarray], List[int]]:
+    """The ``scales`` or ``sizes`` input (and the ``axes`` attribute, opset 18)."""
+    axes = list(spec.spatial_axes(ndim))
+    if spec.scale_factor is not None:
+        factors = spec._per_axis("scale_factor", spec.scale_factor, len(axes))
+        # recompute_scale_factor maps with in/out, which is 1 / scale only for
+        # integer scales; otherwise the sizes must be spelled out.
+        if not spec.recompute_scale_factor or _integral(factors):
+            scales = np.ones(ndim, np.float32)
+            scales[axes] = factors
+            return {"scales": scales}, []
+    if spec.size is not None and opset >= 18:
+        return {"sizes": np.asarray(spec._per_axis("size", spec.size, len(axes)), np.int64)}, axes
+    if input_shape is None:
+        raise ValueError(f"to_onnx: {spec!r} needs explicit output sizes, which before opset 18 (no 'axes') "
+                         "or with recompute_scale_factor and a fractional scale depend on the input shape; "
+                         "pass input_shape=")
+    return {"sizes": np.asarray(spec.output_shape(tuple(input_shape)), np.int64)}, []
+
+
+def to_onnx(spec: Upsample, input_shape: Optional[Sequence[int]] = None, ndim: Optional[int] = None,
+            opset: int = 19, dtype=np.float32, input_name: str = "x", output_name: str = "y"):
+    """A one-node ``onnx.ModelProto`` running ``spec``: ``y = Resize(x, roi, scales | sizes)``.
+
+    The rank comes from ``input_shape`` (whole shape; ``None`` entries are
+    dynamic), ``ndim``, or the spec itself.  ``opset`` 11 to 19 (18+ for
+    ``antialias`` and for sizes given per spatial axis).  Raises ``ValueError``
+    naming the feature when ONNX cannot express the spec.
+    """
+    if not 11 <= opset <= 19:
+        raise ValueError(f"opset: got {opset!r}; expected 11 to 19 (Resize with scales and sizes)")
+    static = None if input_shape is None or any(d is None for d in input_shape) else tuple(input_shape)
+    if ndim is None:
+        ndim = len(input_shape) if input_shape is not None else (spec.spatial_rank or 0) + 2
+    if ndim < 3:
+        raise ValueError(f"to_onnx: {spec!r} does not fix its number of spatial axes; pass ndim= or input_shape=")
+    attributes = resize_attributes(spec, static)
+    if spec.antialias and opset < 18:
+        raise ValueError(f"to_onnx: antialias needs opset 18 or later; got opset={opset}")
+    inputs, axes = resize_inputs(spec, ndim, static, opset)
+    if axes:
+        attributes["axes"] = axes
+    out_shape = spec.output_shape(static) if static else None
+    return resize_model(attributes, inputs.get("scales"), inputs.get("sizes"), input_shape, ndim, out_shape,
+                        opset=opset, dtype=dtype, input_name=input_name, output_name=output_name)
+
+
+def resize_model(attributes: Dict[str, Any], scales, sizes, input_shape, ndim: int, output_shape=None,
+                 opset: int = 19, dtype=np.float32, input_name: str = "x", output_name: str = "y"):
+    """A checked one-node model ``y = Resize(x, roi, scales | sizes)`` with these attributes."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    elem = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
+    initializers = [numpy_helper.from_array(np.zeros(0, np.float32), "roi")]
+    names = [input_name, "roi"]
+    if scales is not None:
+        initializers.append(numpy_helper.from_array(np.asarray(scales, np.float32), "scales"))
+        names.append("scales")
+    else:
+        initializers.append(numpy_helper.from_array(np.asarray(sizes, np.int64), "sizes"))
+        if opset < 13:  # scales is not optional before opset 13: an empty one
+            initializers.append(numpy_helper.from_array(np.zeros(0, np.float32), "scales"))
+            names += ["scales", "sizes"]
+        else:
+            names += ["", "sizes"]
+    node = helper.make_node("Resize", names, [output_name], name="unisample_resize", **attributes)
+    dims = list(input_shape) if input_shape is not None else ["N"] + [f"d{i}" for i in range(1, ndim)]
+    out_dims = list(output_shape) if output_shape is not None else [f"out{i}" for i in range(ndim)]
+    graph = helper.make_graph(
+        [node], "unisample_resize", [helper.make_tensor_value_info(input_name, elem, dims)],
+        [helper.make_tensor_value_info(output_name, elem, out_dims)], initializer=initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="unisample")
+    model.ir_version = min(model.ir_version, 9)  # readable by onnxruntime releases of the last two years
+    onnx.checker.check_model(model)
+    return model
+
+
+# -- reading ---------------------------------------------------------------------
+
+_DEFAULTS = {"mode": "nearest", "coordinate_transformation_mode": "half_pixel", "nearest_mode": "round_prefer_floor",
+             "cubic_coeff_a": -0.75, "exclude_outside": 0, "antialias": 0, "extrapolation_value": 0.0,
+             "keep_aspect_ratio_policy": "stretch", "axes": None}
+
+
+def spec_from_resize(attributes: Dict[str, Any], scales=None, sizes=None, data_format: Optional[str] = None,
+                     op_type: str = "Resize") -> Upsample:
+    """The spec of a Resize (or opset-9 ``Upsample``) with these attributes and
+    constant ``scales`` / ``sizes`` (over every axis, or over ``axes``).
+
+    ``data_format`` says where the channels are; left out, it is read from
+    which axes the scales leave alone (channels first unless only the last
+    axis and the batch axis are 1).
+    """
+    unknown = sorted(set(attributes) - set(_DEFAULTS))
+    if unknown:
+        raise ValueError(f"from_onnx: unknown {op_type} attributes {unknown}")
+    a = {**_DEFAULTS, **attributes}
+    a = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in a.items()}
+    if op_type == "Upsample":  # opset 7-9: asymmetric mapping, nearest floors
+        a["coordinate_transformation_mode"], a["nearest_mode"] = "asymmetric", "floor"
+        a["mode"] = {"bilinear": "linear"}.get(a["mode"], a["mode"])
+    where = f"from_onnx: {op_type}({', '.join(f'{k}={v!r}' for k, v in attributes.items())})"
+    if (scales is None) == (sizes is None):
+        raise ValueError(f"{where}: needs exactly one of constant scales and sizes")
+    values = np.asarray(scales if scales is not None else sizes).ravel()
+    axes = a["axes"]
+    if axes is not None:
+        spatial = list(axes)
+        if data_format is None:
+            data_format = "channels_first" if min(spatial) == 2 else "channels_last"
+    else:
+        ndim = len(values)
+        if not 3 <= ndim <= 5:
+            raise ValueError(f"{where}: {ndim} scales/sizes; expected 3 to 5 (batch, channels, 1-3 spatial axes)")
+        if data_format is None:
+            data_format = ("channels_last" if scales is not None and values[1] != 1 and values[-1] == 1
+                           else "channels_first")
+        spatial = list(range(1, ndim - 1)) if data_format == "channels_last" else list(range(2, ndim))
+        others = [i for i in range(ndim) if i not in spatial]
+        if scales is not None and any(values[i] != 1 for i in others):
+            raise ValueError(f"{where}: scales {values.tolist()} resize the batch or channel axis; "
+                             "unisample resizes spatial axes only")
+        values = values[spatial]
+    if a["keep_aspect_ratio_policy"] != "stretch":
+        raise ValueError(f"{where}: keep_aspect_ratio_policy={a['keep_aspect_ratio_policy']!r} makes the "
+                         "size depend on the input; give the sizes it computes")
+    mode, transform, rounding = a["mode"], a["coordinate_transformation_mode"], a["nearest_mode"]
+    size = tuple(int(v) for v in values) if sizes is not None else None
+    factor = tuple(float(v) for v in values) if scales is not None else None
+    where_size = dict(size=size) if size is not None else dict(scale_factor=factor)
+    if factor is not None:
+        where_size["same_size_copy"] = "never"  # ONNX maps with 1 / scale on every axis
+    rank = len(values)
+    if transform == "pytorch_half_pixel":
+        # torch's exporter writes it; it differs from half_pixel only on a
+        # length-1 output, which torch samples at the centre (DESIGN §1).
+        if size is not None and 1 in size or factor is not None and any(f < 1 for f in factor):
+            raise ValueError(f"{where}: pytorch_half_pixel maps a length-1 output to 0, torch and unisample to the "
+                             "input's centre; with these sizes/scales an output may have length 1")
+        transform = "half_pixel"
+    if transform not in ("half_pixel", "asymmetric", "align_corners", "tf_half_pixel_for_nn"):
+        raise ValueError(f"{where}: coordinate_transformation_mode={transform!r} has no unisample equivalent "
+                         "(half_pixel, pytorch_half_pixel, asymmetric, align_corners, tf_half_pixel_for_nn)")
+    if float(a["extrapolation_value"]) != 0.0 and transform == "tf_crop_and_resize":
+        raise ValueError(f"{where}: extrapolation_value only applies to tf_crop_and_resize")
+    if mode == "nearest":
+        if transform == "tf_half_pixel_for_nn":
+            # v = (dst + 0.5) * in/out, then the rounding: floor(v) is TF's
+            # legacy half-pixel nearest, i.e. nearest-exact.
+            if rounding != "floor":
+                raise ValueError(f"{where}: tf_half_pixel_for_nn with nearest_mode={rounding!r} is not a "
+                                 "framework's rule; only 'floor' (TF's) is supported")
+            return Upsample(mode="nearest-exact", data_format=data_format, **where_size)
+        if rounding == "floor":
+            return Upsample(mode="nearest", coordinate_transform=transform, data_format=data_format, **where_size)
+        if rounding == "round_prefer_ceil" or rounding == "round_prefer_floor" and _no_ties(transform, factor):
+            return Upsample(mode="nearest-exact", coordinate_transform=transform, data_format=data_format,
+                            **where_size)
+        raise ValueError(f"{where}: nearest_mode={rounding!r} rounds exact halves "
+                         f"{'down' if rounding == 'round_prefer_floor' else 'up (ceil)'}; unisample's nearest modes "
+                         "floor or round halves up (torch, TF, JAX), which differ here "
+                         "(for example when downsampling by 2)")
+    if transform == "tf_half_pixel_for_nn":
+        raise ValueError(f"{where}: tf_half_pixel_for_nn is a nearest-only mode")
+    if mode not in ("linear", "cubic"):
+        raise ValueError(f"{where}: mode={mode!r}; expected nearest, linear or cubic")
+    extras: Dict[str, Any] = dict(coordinate_transform=transform, antialias=bool(a["antialias"]))
+    if mode == "cubic":
+        extras.update(cubic_coeff_a=float(a["cubic_coeff_a"]), exclude_outside=bool(a["exclude_outside"]))
+        kind = "bicubic"
+    else:
+        kind = {1: "linear", 2: "bilinear", 3: "trilinear"}[rank]
+    if transform == "align_corners":
+        extras.pop("coordinate_transform")
+        extras["align_corners"] = True
+    return Upsample(mode=kind, data_format=data_format, **where_size, **extras)
+
+
+def _no_ties(transform: str, factor) -> bool:
+    """Whether round_prefer_floor and round_prefer_ceil agree: no output pixel
+    lands exactly half-way, which holds for integer upscaling with half-pixel
+    centres ((2j + 1) / 2s is never an integer + 1/2)."""
+    return transform == "half_pixel" and factor is not None and all(f >= 1 and float(f).is_integer() for f in factor)
+
+
+def _constant(model, name: str):
+    from onnx import numpy_helper
+
+    if not name:
+        return None
+    for init in model.graph.initializer:
+        if init.name == name:
+            return numpy_helper.to_array(init)
+    for node in model.graph.node:
+        if node.op_type == "Constant" and name in node.output:
+            for attr in node.attribute:
+                if attr.name == "value":
+                    return numpy_helper.to_array(attr.t)
+    raise ValueError(f"from_onnx: input {name!r} is computed in the graph; unisample reads constant scales/sizes")
+
+
+def _sizes(model, name: str):
+    """The constant ``sizes`` input, or ``(spatial sizes, axes)`` of the pattern torch's
+    exporter writes for ``size=``: ``Concat(Shape(x)[:2], constant spatial sizes)``."""
+    if not name:
+        return None, None
+    try:
+        return _constant(model, name), None
+    except ValueError:
+        producer = next((n for n in model.graph.node if name in n.output), None)
+        if producer is None or producer.op_type != "Concat" or len(producer.input) != 2:
+            raise
+        tail = _constant(model, producer.input[1])  # the batch and channel sizes come from Shape(x)
+        return tail, list(range(2, 2 + tail.size))
+
+
+def resize_nodes(model) -> List[Tuple[Any, Any]]:
+    """Every Resize / Upsample node of ``model`` (a ModelProto or a path) with its
+    spec, or the ``ValueError`` saying why it has none: ``[(node, spec or error)]``."""
+    import onnx
+    from onnx import helper
+
+    if isinstance(model, (str, bytes)) or hasattr(model, "__fspath__"):
+        model = onnx.load(model)
+    found = []
+    for node in model.graph.node:
+        if node.op_type not in ("Resize", "Upsample"):
+            continue
+        attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        if "axes" in attributes:
+            attributes["axes"] = list(attributes["axes"])
+        try:
+            inputs = list(node.input) + [""] * 4
+            if node.op_type == "Upsample" or len(node.input) == 2 and node.op_type == "Resize":
+                scales, sizes = _constant(model, inputs[1]), None  # opset 9-10: (X, scales)
+            else:
+                scales = _constant(model, inputs[2])
+                if scales is not None and scales.size == 0:
+                    scales = None
+                sizes, axes = _sizes(model, inputs[3])
+                if axes is not None:
+                    attributes["axes"] = axes
+            found.append((node, spec_from_resize(attributes, scales, sizes, op_type=node.op_type)))
+        except ValueError as e:
+            found.append((node, e))
+    return found
+
+
+def from_onnx(obj) -> Upsample:
+    """The spec of a Resize node (with its model, for constant inputs: pass
+    ``(model, node)``) or of the only Resize/Upsample node of a model or file."""
+    if isinstance(obj, tuple):
+        model, node = obj
+        matches = [(n, s) for n, s in resize_nodes(model) if n is node or n.name == node.name]
+    else:
+        matches = resize_nodes(obj)
+    if len(matches) != 1:
+        raise ValueError(f"from_onnx: found {len(matches)} Resize/Upsample nodes; pass (model, node) to pick one "
+                         "or use unisample.onnx.resize_nodes(model) for all of them")
+    (_, spec), = matches
+    if isinstance(spec, Exception):
+        raise spec
+    return spec
