@@ -18,12 +18,7 @@ if importlib.util.find_spec("paddle") is not None:
     import paddle  # noqa: F401  (must precede tensorflow: see above)
 
 
-@pytest.fixture(scope="session")
-def native_outputs(tmp_path_factory):
-    """``load(framework)``: that framework's native outputs on its catalogue, from its worker process.
-
-    Skips the calling test when the framework is not installed.
-    """
+def _native_loader(tmp_path_factory, *selection):
     cache = {}
 
     def load(framework):
@@ -33,7 +28,7 @@ def native_outputs(tmp_path_factory):
             else:
                 path = str(tmp_path_factory.mktemp("native") / f"{framework}.npz")
                 env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu")
-                subprocess.run([sys.executable, "-m", "unisample.conformance.worker", framework, path],
+                subprocess.run([sys.executable, "-m", "unisample.conformance.worker", framework, path, *selection],
                                check=True, env=env, capture_output=True)
                 cache[framework] = np.load(path)
         if cache[framework] is None:
@@ -41,3 +36,18 @@ def native_outputs(tmp_path_factory):
         return cache[framework]
 
     return load
+
+
+@pytest.fixture(scope="session")
+def native_outputs(tmp_path_factory):
+    """``load(framework)``: that framework's native outputs on its catalogue, from its worker process.
+
+    Skips the calling test when the framework is not installed.
+    """
+    return _native_loader(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def native_outputs_quick(tmp_path_factory):
+    """``load(framework)`` on the quick catalogue (``catalogue(framework, quick=True)``)."""
+    return _native_loader(tmp_path_factory, "--quick")

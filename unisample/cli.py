@@ -200,6 +200,19 @@ def compare(args) -> int:
     return 1 if failures else 0
 
 
+def port(args) -> int:
+    from unisample import port as porting
+
+    try:
+        spec, translations = porting.port(args.configuration, to=args.to.split(",") if args.to else None,
+                                          rank=args.rank)
+    except (ValueError, TypeError) as e:
+        print(f"unisample port: {e}", file=sys.stderr)
+        return 2
+    print(porting.render(spec, translations, source=args.configuration))
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="unisample", description="Same resize numbers in every framework.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -228,6 +241,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--json", metavar="PATH")
     p.add_argument("--timeout", type=float, default=300.0)
     p.set_defaults(func=compare)
+    p = sub.add_parser("port", help="translate a resize configuration to the other frameworks",
+                       description="Print, per target framework, the native call that reproduces a resize "
+                                   "configuration exactly, or the unisample layer to use and why the native "
+                                   "one differs.  Example: unisample port \"torch: nn.Upsample(scale_factor=2, "
+                                   "mode='bilinear', align_corners=True)\" --to keras")
+    p.add_argument("configuration", help="'framework: call(...)', framework one of torch, paddle, keras, tf, jax, "
+                                          "onnx; literal arguments only (parsed, never run)")
+    p.add_argument("--to", help="comma-separated targets: torch,paddle,keras,tensorflow,jax,onnx (default: all others)")
+    p.add_argument("--rank", type=int, help="spatial axes (1-3) where the configuration leaves it open (default 2)")
+    p.set_defaults(func=port)
     args = parser.parse_args(argv)
     return args.func(args)
 
