@@ -213,6 +213,49 @@ def port(args) -> int:
     return 0
 
 
+def _load_model(target: str):
+    """A path (.onnx, .keras) as is, or ``package.module:attribute`` imported (called
+    when it is a function or class that builds the model)."""
+    if os.path.exists(target) or ":" not in target:
+        return target
+    import importlib
+
+    module_name, _, attribute = target.partition(":")
+    sys.path.insert(0, os.getcwd())
+    obj = importlib.import_module(module_name)
+    for part in attribute.split("."):
+        obj = getattr(obj, part)
+    if callable(obj) and not any(c.__module__.partition(".")[0] in ("torch", "paddle", "keras")
+                                 for c in type(obj).__mro__):
+        obj = obj()
+    return obj
+
+
+def scan(args) -> int:
+    from unisample import scan as scanning
+
+    try:
+        model = _load_model(args.model)
+        found = scanning.scan(model, to=args.to.split(",") if args.to else None)
+    except (ValueError, TypeError, ImportError, AttributeError) as e:
+        print(f"unisample scan: {e}", file=sys.stderr)
+        return 2
+    print(scanning.render(found, label=f"{args.model}: "))
+    if args.rewrite:
+        new = scanning.rewrite(model if not isinstance(model, str) else _keras_model(model))
+        new.save(args.rewrite)
+        print(f"\nwrote {args.rewrite}: every resize layer replaced by a unisample layer")
+    return 0
+
+
+def _keras_model(path: str):
+    import keras
+
+    import unisample.adapters.keras_layer  # noqa: F401  (registers unisample's layer)
+
+    return keras.models.load_model(path)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="unisample", description="Same resize numbers in every framework.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -251,6 +294,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--to", help="comma-separated targets: torch,paddle,keras,tensorflow,jax,onnx (default: all others)")
     p.add_argument("--rank", type=int, help="spatial axes (1-3) where the configuration leaves it open (default 2)")
     p.set_defaults(func=port)
+    p = sub.add_parser("scan", help="list every resize of a model and where it ports natively")
+    p.add_argument("model", help="a .onnx or .keras file, or package.module:attribute naming a torch module, "
+                                 "Keras model or paddle Layer (or a function building one)")
+    p.add_argument("--to", help="comma-separated targets (default: every framework but the model's own)")
+    p.add_argument("--rewrite", metavar="OUT.keras",
+                   help="Keras models: save a copy whose resize layers are unisample layers")
+    p.set_defaults(func=scan)
     args = parser.parse_args(argv)
     return args.func(args)
 
