@@ -132,40 +132,30 @@ def test_decoder_ported_to_keras_gives_torch_numbers(decoder):
     model, xs, bound, exact, original = decoder
     nhwc = lambda a: np.moveaxis(a, 1, -1)  # noqa: E731
     ins = [keras.Input(shape=nhwc(x).shape[1:]) for x in xs]
-    h, statuses = ins[0], []
-    for k, (module, conv, skip) in enumerate(zip(model.ups, model.convs, ins[1:])):
-        status, layer = ported_layer(module, "keras")
-        statuses.append(status)
-        h = keras.layers.Concatenate(axis=-1)([layer(h), skip])
-        keras_conv = keras.layers.Conv2D(conv.out_channels, 3, padding="same")
-        h = keras_conv(h)
-        keras_conv.set_weights([np.transpose(conv.weight.detach().numpy(), (2, 3, 1, 0)),
-                                conv.bias.detach().numpy()])
-        if k < 2:
-            h = keras.layers.ReLU()(h)
-    rebuilt = keras.Model(ins, h)
+    statuses, layers = zip(*(ported_layer(module, "keras") for module in model.ups))
+    rebuilt = keras.Model(ins, keras_decoder(model, ins, layers))
     ported = np.moveaxis(np.asarray(rebuilt([nhwc(x) for x in xs])), -1, 1)
     # bilinear align_corners and bicubic x1.5 need unisample in Keras; nearest x2 is UpSampling2D
-    assert statuses == ["unisample", "native", "unisample"]
+    assert list(statuses) == ["unisample", "native", "unisample"]
     assert np.abs(ported - exact).max() <= bound
     assert np.abs(original - exact).max() <= bound
     assert np.abs(ported - original).max() <= 2 * bound
-    # and without unisample, Keras' own layers (same nominal modes) fail that check
-    naive = keras.Model(ins, _naive_keras(model, ins))
+    # and without unisample, Keras' own layers (same nominal modes) fail that check; UpSampling2D
+    # cannot do 1.5, so the nearest a porter could write for the last one is Resizing
+    naive_layers = [keras.layers.UpSampling2D(size=2, interpolation="bilinear"),
+                    keras.layers.UpSampling2D(size=2, interpolation="nearest"),
+                    keras.layers.Resizing(30, 24, interpolation="bicubic")]
+    naive = keras.Model(ins, keras_decoder(model, ins, naive_layers))
     assert np.abs(np.moveaxis(np.asarray(naive([nhwc(x) for x in xs])), -1, 1) - exact).max() > 2 * bound
 
 
-def _naive_keras(model, ins):
+def keras_decoder(model, ins, upsamplers):
+    """The torch decoder in Keras (NHWC) with these upsampling layers and the torch convolutions' weights."""
     import keras
 
     h = ins[0]
-    for k, (conv, skip, interpolation) in enumerate(zip(model.convs, ins[1:], ("bilinear", "nearest", "bicubic"))):
-        size = 2 if k < 2 else (3, 3)  # UpSampling2D cannot do 1.5: the nearest a porter could write is Resizing
-        if k < 2:
-            h = keras.layers.UpSampling2D(size=size, interpolation=interpolation)(h)
-        else:
-            h = keras.layers.Resizing(30, 24, interpolation=interpolation)(h)
-        h = keras.layers.Concatenate(axis=-1)([h, skip])
+    for k, (upsample, conv, skip) in enumerate(zip(upsamplers, model.convs, ins[1:])):
+        h = keras.layers.Concatenate(axis=-1)([upsample(h), skip])
         keras_conv = keras.layers.Conv2D(conv.out_channels, 3, padding="same")
         h = keras_conv(h)
         keras_conv.set_weights([np.transpose(conv.weight.detach().numpy(), (2, 3, 1, 0)),
@@ -265,6 +255,7 @@ def test_scan_paddle_layer():
                                paddle.nn.UpsamplingBilinear2D(scale_factor=2))
     found = scanning.scan(net, to=["torch"])
     assert [f.what for f in found] == ["paddle.nn.Upsample", "paddle.nn.UpsamplingBilinear2D"]
+    assert [f.where for f in found] == ["0", "1"]
     assert [f.verdicts["torch"] for f in found] == ["needs unisample", "native ok"]
 
 

@@ -65,17 +65,25 @@ def _own_spec(layer) -> Optional[Upsample]:
     return spec if isinstance(spec, Upsample) and type(layer).__module__.startswith("unisample.") else None
 
 
-def _torch_found(model) -> List[Found]:
+def _layers_found(named_layers, classes: Sequence[str], package: str, reader) -> List[Found]:
+    """unisample layers and the framework's own resize layers among ``(name, layer)`` pairs."""
     found = []
-    for name, module in model.named_modules():
-        spec = _own_spec(module)
+    for name, layer in named_layers:
+        spec = _own_spec(layer)
         if spec is not None:
             found.append(Found(name or "(root)", "unisample layer", spec))
-        elif type(module).__name__ in ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d") \
-                and type(module).__module__.startswith("torch.nn"):
-            found.append(_read(name, f"nn.{type(module).__name__}", Upsample.from_torch, module))
-    found += _torch_functional(model)
+        elif type(layer).__name__ in classes and type(layer).__module__.startswith(package):
+            found.append(_read(name, f"{package}.{type(layer).__name__}", reader, layer))
     return found
+
+
+_TORCH_LAYERS = ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d")
+_PADDLE_LAYERS = ("Upsample", "UpsamplingBilinear2D", "UpsamplingNearest2D")
+
+
+def _torch_found(model) -> List[Found]:
+    return (_layers_found(model.named_modules(), _TORCH_LAYERS, "torch.nn", Upsample.from_torch)
+            + _torch_functional(model))
 
 
 def _torch_functional(model) -> List[Found]:
@@ -101,15 +109,7 @@ def _torch_functional(model) -> List[Found]:
 
 
 def _paddle_found(model) -> List[Found]:
-    found = []
-    for name, layer in model.named_sublayers(include_self=True):
-        spec = _own_spec(layer)
-        if spec is not None:
-            found.append(Found(name or "(root)", "unisample layer", spec))
-        elif type(layer).__name__ in ("Upsample", "UpsamplingBilinear2D", "UpsamplingNearest2D") \
-                and type(layer).__module__.startswith("paddle.nn"):
-            found.append(_read(name, f"paddle.nn.{type(layer).__name__}", Upsample.from_paddle, layer))
-    return found
+    return _layers_found(model.named_sublayers(include_self=True), _PADDLE_LAYERS, "paddle.nn", Upsample.from_paddle)
 
 
 def _keras_layers(model):
@@ -180,8 +180,7 @@ def rewrite(model):
     source = _framework_of(model)
     if source == "torch":
         for name, module in list(model.named_modules()):
-            if type(module).__name__ in ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d") \
-                    and type(module).__module__.startswith("torch.nn"):
+            if type(module).__name__ in _TORCH_LAYERS and type(module).__module__.startswith("torch.nn"):
                 parent_name, _, child = name.rpartition(".")
                 parent = model.get_submodule(parent_name) if parent_name else model
                 setattr(parent, child, Upsample.from_torch(module).to_torch())
