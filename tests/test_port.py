@@ -14,7 +14,7 @@ import sys
 import numpy as np
 import pytest
 
-from unisample import Upsample, port as porting
+from unisample import Upsample, porting
 from unisample.conformance.cases import catalogue
 from unisample.conformance.runner import judge
 
@@ -81,7 +81,9 @@ def test_cli_port_torch_bilinear_align_corners_to_keras_gives_torch_numbers():
 
 
 def test_port_answers_native_where_a_native_op_exists():
-    spec, answers = porting.port("keras: UpSampling2D(size=2, interpolation='bilinear')")
+    import unisample
+
+    spec, answers = unisample.port("keras: UpSampling2D(size=2, interpolation='bilinear')")
     by = {t.target: t for t in answers}
     assert by["torch"].status == "native" and "nn.Upsample(scale_factor=2, mode='bilinear')" in by["torch"].code
     assert by["tensorflow"].status == "native" and by["jax"].status == "native"

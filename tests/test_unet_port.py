@@ -18,7 +18,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from unisample import Upsample, port as porting, scan as scanning, tolerance
+from unisample import Upsample, porting, scanning, tolerance
 
 HAS = {name: importlib.util.find_spec(name) is not None for name in ("torch", "paddle", "keras", "onnx")}
 pytestmark = pytest.mark.skipif(not HAS["torch"], reason="torch is not installed")

@@ -14,7 +14,8 @@ from __future__ import annotations
 from .spec import COORDINATE_TRANSFORMS, DATA_FORMATS, MODES, Upsample
 from .taps import AxisTaps
 
-__all__ = ["Upsample", "resize", "AxisTaps", "MODES", "DATA_FORMATS", "COORDINATE_TRANSFORMS", "__version__"]
+__all__ = ["Upsample", "resize", "port", "scan", "AxisTaps", "MODES", "DATA_FORMATS", "COORDINATE_TRANSFORMS",
+           "__version__"]
 
 __version__ = "0.1.0"
 
@@ -23,3 +24,19 @@ def resize(x, size=None, scale_factor=None, mode="nearest", align_corners=None,
            data_format="channels_first", **extras):
     """Functional form: ``Upsample(size, scale_factor, mode, align_corners, data_format, **extras)(x)``."""
     return Upsample(size, scale_factor, mode, align_corners, data_format, **extras)(x)
+
+
+def port(source, to=None, rank=None):
+    """Translate a resize configuration (``"torch: nn.Upsample(...)"``, an ``Upsample``)
+    to other frameworks: ``(spec, [Translation])``, see ``unisample.porting``."""
+    from .porting import port as _port
+
+    return _port(source, to=to, rank=rank)
+
+
+def scan(model, to=None):
+    """Every resize of a torch / Keras / paddle / ONNX model with per-framework verdicts;
+    see ``unisample.scanning``."""
+    from .scanning import scan as _scan
+
+    return _scan(model, to=to)

@@ -201,7 +201,7 @@ def compare(args) -> int:
 
 
 def port(args) -> int:
-    from unisample import port as porting
+    from unisample import porting
 
     try:
         spec, translations = porting.port(args.configuration, to=args.to.split(",") if args.to else None,
@@ -232,7 +232,7 @@ def _load_model(target: str):
 
 
 def scan(args) -> int:
-    from unisample import scan as scanning
+    from unisample import scanning
 
     try:
         model = _load_model(args.model)

@@ -5,7 +5,7 @@ file), a paddle ``Layer``, or an ONNX model (or a ``.onnx`` file), and lists
 each resize it contains with its spec and, per target framework, whether a
 native op reproduces it there (``native ok``), a unisample layer is needed
 (``needs unisample``), or the target cannot express it at all (``cannot be
-expressed``: ONNX only).  Verdicts come from ``unisample.port``.
+expressed``: ONNX only).  Verdicts come from ``unisample.porting``.
 
 torch modules are also traced with ``torch.fx`` to find ``F.interpolate``
 calls inside ``forward`` (when the module traces).  ``rewrite`` swaps the
@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
-from . import port as porting
+from . import porting
 from .spec import Upsample
 
 __all__ = ["Found", "scan", "rewrite", "render"]
