@@ -1,6 +1,7 @@
 """The numpy adapter: taps applied in the input's own precision.
 
-Floating inputs come back in their dtype: float32 and float64 are computed in
+Taps are applied by ``unisample.engine`` (blocked matrix products; the
+reference keeps the plain gather).  Floating inputs come back in their dtype: float32 and float64 are computed in
 that dtype; float16 is computed in float32 and rounded once at the end, as
 PyTorch does on CPU.  Integer inputs keep their dtype: nearest modes gather
 exactly; every other mode resamples one axis at a time, last spatial axis
@@ -16,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from unisample.dtypes import dtype_class
+from unisample.engine import apply_taps_fast
 from unisample.reference import apply_axis, apply_taps, pass_order
 
 NAME = "numpy"
@@ -39,11 +41,13 @@ def resize(spec, x: np.ndarray) -> np.ndarray:
     taps = spec.taps(tuple(x.shape[i] for i in axes))
     if kind != "integer":
         compute = np.float32 if kind == "half" else dtype
-        return apply_taps(x.astype(compute, copy=False), taps, axes).astype(dtype, copy=False)
+        return apply_taps_fast(x.astype(compute, copy=False), taps, axes).astype(dtype, copy=False)
     if spec.kernel == "nearest":
         return apply_taps(x, taps, axes)
     info = np.iinfo(dtype)
     y = x.astype(np.float64)
     for i in pass_order(taps, integer=True):
+        # The gather's summation order, as every adapter's integer path: exact
+        # .5 ties then round the same way everywhere.
         y = np.clip(np.floor(apply_axis(y, taps[i], axes[i]) + 0.5), info.min, info.max)
     return y.astype(dtype)
