@@ -1,15 +1,21 @@
-"""Resize speed: unisample's numpy engine against native ops and a naive gather.
+"""Resize speed: unisample's numpy engine against OpenCV, Pillow, torch and a naive gather.
 
     python benchmarks/resize_speed.py [--repeat 5] [--quick]
 
-Prints, per case, the median wall time of each implementation measured in
-this run, and its ratio to the unisample numpy engine.  Implementations whose
-package is not installed are skipped.  Not a test: nothing here asserts a time.
+Per case, mode and layout: the median wall time of each implementation,
+measured in this run, and the ratios the README reports (numpy engine /
+OpenCV, naive gather / numpy engine).  OpenCV and Pillow get their own layout
+(HWC images, single-channel float planes) prepared outside the timing;
+torch gets NCHW, or NHWC as channels_last memory format.  Pillow's filters
+widen when shrinking (antialias), so its downscale rows do more work than the
+others.  Implementations whose package is not installed are skipped.  Not a
+test: nothing here asserts a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 
 import numpy as np
@@ -19,16 +25,16 @@ from _timing import median_time  # benchmarks/ is the script's folder
 from unisample import Upsample
 
 CASES = [
-    # (input shape NCHW, output spatial size)
+    # (N, C, H, W), output (H, W)
     ((1, 3, 1024, 1024), (2048, 2048)),
-    ((8, 64, 128, 128), (256, 256)),
     ((1, 3, 2160, 3840), (1080, 1920)),
+    ((8, 64, 128, 128), (256, 256)),
 ]
 QUICK = [((1, 3, 256, 256), (512, 512)), ((2, 16, 64, 64), (128, 128))]
 
 
 def naive_gather(up: Upsample, x: np.ndarray) -> np.ndarray:
-    """The textbook 2-D numpy resize: one fancy-index gather per pair of taps."""
+    """The textbook 2-D numpy resize (NCHW): one fancy-index gather per pair of taps."""
     th, tw = up.taps(x.shape[2:])
     out = np.zeros(x.shape[:2] + (th.out_size, tw.out_size), np.float32)
     for k in range(th.width):
@@ -38,36 +44,47 @@ def naive_gather(up: Upsample, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def implementations(mode: str):
-    impls = {
-        "unisample numpy": lambda x, size: Upsample(size=size, mode=mode)(x),
-        "naive numpy gather": lambda x, size: naive_gather(Upsample(size=size, mode=mode), x),
-    }
-    try:
-        import torch
-        import torch.nn.functional as F
-
-        def run_torch(x, size):
-            with torch.no_grad():
-                return F.interpolate(torch.from_numpy(x), size=size, mode=mode).numpy()
-
-        impls["torch F.interpolate"] = run_torch
-    except ImportError:
-        pass
+def contenders(mode: str, size, nchw: np.ndarray, layout: str) -> dict:
+    """name -> zero-argument callable, inputs prepared in each one's own layout."""
+    data_format = "channels_last" if layout == "NHWC" else "channels_first"
+    x = np.ascontiguousarray(nchw.transpose(0, 2, 3, 1)) if layout == "NHWC" else nchw
+    up = Upsample(size=size, mode=mode, data_format=data_format)
+    found = {"unisample numpy": lambda: up(x)}
+    if layout == "NCHW":
+        found["naive numpy gather"] = lambda: naive_gather(Upsample(size=size, mode=mode), nchw)
     try:
         import cv2
 
         flag = {"bilinear": cv2.INTER_LINEAR, "bicubic": cv2.INTER_CUBIC}[mode]
-
-        def run_cv2(x, size):
-            # OpenCV works on HWC images: one call per image, channels last.
-            return [cv2.resize(np.ascontiguousarray(img.transpose(1, 2, 0)), size[::-1], interpolation=flag)
-                    for img in x]
-
-        impls["OpenCV cv2.resize"] = run_cv2
+        # cv2.resize takes at most 512 channels per image, HWC
+        hwc = [np.ascontiguousarray(img.transpose(1, 2, 0)) for img in nchw]
+        found["OpenCV cv2.resize"] = lambda: [cv2.resize(img, size[::-1], interpolation=flag) for img in hwc]
     except ImportError:
         pass
-    return impls
+    try:
+        from PIL import Image
+
+        resample = {"bilinear": Image.BILINEAR, "bicubic": Image.BICUBIC}[mode]
+        planes = [Image.fromarray(plane, mode="F") for img in nchw for plane in img]
+        found["Pillow (float planes)"] = lambda: [p.resize(size[::-1], resample) for p in planes]
+    except ImportError:
+        pass
+    try:
+        import torch
+        import torch.nn.functional as F
+
+        t = torch.from_numpy(nchw)
+        if layout == "NHWC":
+            t = t.contiguous(memory_format=torch.channels_last)
+
+        def run_torch():
+            with torch.no_grad():
+                return F.interpolate(t, size=size, mode=mode)
+
+        found["torch F.interpolate"] = run_torch
+    except ImportError:
+        pass
+    return found
 
 
 def main() -> None:
@@ -75,24 +92,27 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="small shapes only")
     args = parser.parse_args()
-    print(f"# {platform.processor() or platform.machine()}, {platform.python_version()}, numpy {np.__version__}, "
-          f"median of {args.repeat}")
-    print("| case | implementation | median (ms) | ratio to unisample numpy |")
-    print("|---|---|---:|---:|")
+    print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"numpy {np.__version__}, float32, median of {args.repeat}")
+    names = ["unisample numpy", "OpenCV cv2.resize", "Pillow (float planes)", "torch F.interpolate",
+             "naive numpy gather"]
+    print("| case | layout | " + " | ".join(f"{n} (ms)" for n in names) + " | numpy / OpenCV | gather / numpy |")
+    print("|---|---|" + "---:|" * (len(names) + 2))
     rng = np.random.default_rng(0)
     for shape, size in QUICK if args.quick else CASES:
-        x = rng.standard_normal(shape, dtype=np.float32)
+        nchw = rng.standard_normal(shape, dtype=np.float32)
         for mode in ("bilinear", "bicubic"):
-            label = f"{mode} {'x'.join(map(str, shape))} -> {size[0]}x{size[1]}"
-            timings = {}
-            for name, fn in implementations(mode).items():
-                if name == "naive numpy gather" and np.prod(shape) > 4e6 and not args.quick:
-                    timings[name] = median_time(lambda: fn(x, size), 1)  # slow: one run is enough
-                else:
-                    timings[name] = median_time(lambda: fn(x, size), args.repeat)
-            base = timings["unisample numpy"]
-            for name, t in timings.items():
-                print(f"| {label} | {name} | {t * 1e3:.1f} | {t / base:.2f} |", flush=True)
+            for layout in ("NCHW", "NHWC"):
+                times = {}
+                for name, fn in contenders(mode, size, nchw, layout).items():
+                    slow = name == "naive numpy gather" and not args.quick
+                    times[name] = median_time(fn, 1 if slow else args.repeat)  # the gather: seconds a call
+                cells = [f"{times[n] * 1e3:.1f}" if n in times else "-" for n in names]
+                ours = times["unisample numpy"]
+                vs_cv = f"{ours / times['OpenCV cv2.resize']:.2f}" if "OpenCV cv2.resize" in times else "-"
+                vs_gather = f"{times['naive numpy gather'] / ours:.1f}x" if "naive numpy gather" in times else "-"
+                label = f"{mode} {'x'.join(map(str, shape))} -> {size[0]}x{size[1]}"
+                print(f"| {label} | {layout} | " + " | ".join(cells) + f" | {vs_cv} | {vs_gather} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import os
 import shlex
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
 from typing import List, Optional
@@ -256,6 +257,24 @@ def _keras_model(path: str):
     return keras.models.load_model(path)
 
 
+def resize_command(args) -> int:
+    from unisample import image
+
+    try:
+        size = image.parse_size(args.size) if args.size is not None else None
+        antialias = False if args.no_antialias else None
+        start = time.perf_counter()
+        (w, h), (ow, oh) = image.resize_file(args.input, args.output, size=size, scale=args.scale, fit=args.fit,
+                                             mode=args.mode, antialias=antialias, framework=args.framework)
+    except (ValueError, TypeError, OSError) as e:
+        print(f"unisample resize: {e}", file=sys.stderr)
+        return 2
+    print(f"{args.input} ({w}x{h}) -> {args.output} ({ow}x{oh}), {args.mode}"
+          f"{'' if args.no_antialias else ', antialiased when shrinking'}, {args.framework}, "
+          f"{(time.perf_counter() - start) * 1e3:.0f} ms")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="unisample", description="Same resize numbers in every framework.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -301,6 +320,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--rewrite", metavar="OUT.keras",
                    help="Keras models: save a copy whose resize layers are unisample layers")
     p.set_defaults(func=scan)
+    p = sub.add_parser("resize", help="resize an image file (PNG, JPEG; 8-bit, 16-bit grey)",
+                       description="Resize an image file with a unisample spec: integer pixels rounded half up "
+                                   "and saturated after each axis pass; antialiased when shrinking.")
+    p.add_argument("input")
+    p.add_argument("output")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--size", help="WIDTHxHEIGHT, or N for an N x N box")
+    how.add_argument("--scale", type=float, help="both sides times this")
+    p.add_argument("--fit", choices=["contain", "cover", "stretch"], default="contain",
+                   help="with --size: fit inside the box (default), fill it and crop the centre, or stretch")
+    p.add_argument("--mode", choices=["nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area"],
+                   default="bicubic")
+    p.add_argument("--no-antialias", action="store_true", help="do not widen the kernel when shrinking")
+    p.add_argument("--framework", choices=["numpy", "torch", "tensorflow", "paddle", "jax"], default="numpy",
+                   help="whose adapter computes it (the same numbers)")
+    p.set_defaults(func=resize_command)
     args = parser.parse_args(argv)
     return args.func(args)
 
