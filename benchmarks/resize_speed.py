@@ -8,7 +8,10 @@ OpenCV, naive gather / numpy engine).  OpenCV and Pillow get their own layout
 (HWC images, single-channel float planes) prepared outside the timing;
 torch gets NCHW, or NHWC as channels_last memory format.  Pillow's filters
 widen when shrinking (antialias), so its downscale rows do more work than the
-others.  Implementations whose package is not installed are skipped.  Not a
+others.  Each is called 10 times before timing: the first calls of a large
+resize in a fresh process ran 3-4x slower here (allocator and BLAS threads
+settling), for every implementation.  Implementations whose package is not
+installed are skipped.  Not a
 test: nothing here asserts a time.
 """
 
@@ -106,7 +109,8 @@ def main() -> None:
                 times = {}
                 for name, fn in contenders(mode, size, nchw, layout).items():
                     slow = name == "naive numpy gather" and not args.quick
-                    times[name] = median_time(fn, 1 if slow else args.repeat)  # the gather: seconds a call
+                    # the gather takes seconds a call: one warm-up, one timed call
+                    times[name] = median_time(fn, 1, warmup=1) if slow else median_time(fn, args.repeat, warmup=10)
                 cells = [f"{times[n] * 1e3:.1f}" if n in times else "-" for n in names]
                 ours = times["unisample numpy"]
                 vs_cv = f"{ours / times['OpenCV cv2.resize']:.2f}" if "OpenCV cv2.resize" in times else "-"
