@@ -24,18 +24,31 @@ __all__ = ["FRAMEWORKS", "adapter_for", "get_adapter"]
 FRAMEWORKS = ("numpy", "torch", "tensorflow", "paddle", "jax")
 
 
+_LOADED: dict = {}
+# type(x) -> its adapter: recognising an array type once is enough (a call
+# on a small tensor costs microseconds, and this is on every call's path).
+_BY_TYPE: dict = {}
+
+
 def get_adapter(name: str) -> ModuleType:
     """The adapter module of framework ``name`` (imports the adapter, not the framework)."""
-    if name not in FRAMEWORKS:
-        raise ValueError(f"framework: got {name!r}; expected one of {', '.join(FRAMEWORKS)}")
-    return importlib.import_module(f"{__name__}.{name}")
+    adapter = _LOADED.get(name)
+    if adapter is None:
+        if name not in FRAMEWORKS:
+            raise ValueError(f"framework: got {name!r}; expected one of {', '.join(FRAMEWORKS)}")
+        adapter = _LOADED[name] = importlib.import_module(f"{__name__}.{name}")
+    return adapter
 
 
 def adapter_for(x) -> ModuleType:
     """The adapter whose framework ``x`` belongs to; TypeError for anything else."""
+    adapter = _BY_TYPE.get(type(x))
+    if adapter is not None:
+        return adapter
     for name in FRAMEWORKS:
         adapter = get_adapter(name)
         if adapter.is_array(x):
+            _BY_TYPE[type(x)] = adapter
             return adapter
     raise TypeError(
         f"unisample cannot resize a {type(x).__module__}.{type(x).__qualname__}; "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import Mapping, Sequence
 
@@ -49,3 +50,19 @@ def native_config(obj, *, framework: str, call: str, keys: Sequence[str], layers
         f"{who}: got {cls.__module__}.{cls.__qualname__}; expected {', '.join(layers)} "
         f"or a dict of {call} arguments"
     )
+
+
+def cached_table(table):
+    """Cache an adapter's ``spec -> native call`` table per (spec, input size, dtype):
+    it runs on every call, and a small tensor's resize takes microseconds.  Sizes
+    that are not plain ints (tensors while tracing, None for dynamic dimensions)
+    are looked up uncached."""
+    cached = functools.lru_cache(maxsize=4096)(table)
+
+    @functools.wraps(table)
+    def lookup(spec, in_size, *args, **kwargs):
+        if all(type(n) is int for n in in_size):
+            return cached(spec, tuple(in_size), *args, **kwargs)
+        return table(spec, in_size, *args, **kwargs)
+
+    return lookup

@@ -20,7 +20,7 @@ import numpy as np
 from unisample.dtypes import dtype_class
 from unisample.reference import pass_order
 
-from ._common import framework_array, native_config
+from ._common import cached_table, framework_array, native_config
 
 NAME = "jax"
 
@@ -39,6 +39,7 @@ def from_numpy(x: np.ndarray):
     return jnp.asarray(x)
 
 
+@cached_table
 def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     """Always None: ``jax.image.resize`` is never faster than the taps (see the module docstring)."""
     return None

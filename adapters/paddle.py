@@ -17,7 +17,7 @@ from unisample.dtypes import dtype_class
 from unisample.reference import pass_order
 from unisample.taps import copied_axes
 
-from ._common import framework_array, native_config
+from ._common import cached_table, framework_array, native_config
 
 NAME = "paddle"
 
@@ -43,6 +43,7 @@ def from_numpy(x: np.ndarray):
 # -- spec -> paddle interpolate -----------------------------------------------------------
 
 
+@cached_table
 def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     """``paddle.nn.functional.interpolate`` keyword arguments that compute ``spec``, or None.
 

@@ -19,7 +19,7 @@ import numpy as np
 from unisample.dtypes import dtype_class
 from unisample.reference import pass_order
 
-from ._common import framework_array, native_config
+from ._common import cached_table, framework_array, native_config
 
 NAME = "tensorflow"
 
@@ -42,6 +42,7 @@ def from_numpy(x: np.ndarray):
 # -- spec -> TF op ---------------------------------------------------------------------------
 
 
+@cached_table
 def native_kwargs(spec, in_size, dtype: str, xla_safe: bool = True) -> Optional[Tuple[str, dict]]:
     """``(op, keyword arguments)`` of the TF op that computes ``spec`` on an input of
     spatial size ``in_size`` and dtype name ``dtype``, or None.

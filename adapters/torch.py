@@ -17,7 +17,7 @@ import numpy as np
 from unisample.dtypes import dtype_class
 from unisample.reference import pass_order
 
-from ._common import framework_array, native_config
+from ._common import cached_table, framework_array, native_config
 
 NAME = "torch"
 
@@ -43,6 +43,7 @@ def from_numpy(x: np.ndarray):
 # -- spec -> F.interpolate ------------------------------------------------------------
 
 
+@cached_table
 def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     """``F.interpolate`` keyword arguments that compute ``spec``, or None.
 

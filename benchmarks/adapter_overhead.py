@@ -94,6 +94,37 @@ SPECS = {
 }
 
 
+SMALL = ((1, 3, 32, 32), (64, 64))
+
+
+def per_call_us(fn, calls: int = 2000, rounds: int = 7) -> float:
+    """The best of ``rounds`` rounds of ``calls`` back-to-back calls, per call, in
+    microseconds (the least noisy figure for a call this short on a shared VM)."""
+    import time
+
+    for _ in range(200):
+        fn()
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        best = min(best, time.perf_counter() - start)
+    return best / calls * 1e6
+
+
+def import_ms() -> tuple:
+    """(``import unisample``, of which ``import numpy``) in ms, cumulative, from ``-X importtime``."""
+    import subprocess
+    import sys
+
+    err = subprocess.run([sys.executable, "-X", "importtime", "-c", "import unisample"],
+                         capture_output=True, text=True).stderr
+    cumulative = {line.split("|")[2].strip(): int(line.split("|")[1]) for line in err.splitlines()
+                  if line.startswith("import time:") and line.count("|") == 2 and "cumulative" not in line}
+    return cumulative["unisample"] / 1e3, cumulative.get("numpy", 0) / 1e3
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frameworks", default="torch,paddle,tensorflow")
@@ -113,6 +144,17 @@ def main() -> None:
                 case = f"{mode} {'x'.join(map(str, shape))} -> {size[0]}x{size[1]}"
                 print(f"| {name} | {case} | {t_native * 1e3:.1f} | {t_ours * 1e3:.1f} | {t_ours / t_native:.2f} "
                       f"| {t_taps * 1e3:.1f} | {t_taps / t_native:.2f} |", flush=True)
+    print(f"\nSmall input, {'x'.join(map(str, SMALL[0]))} -> {SMALL[1][0]}x{SMALL[1][1]} bilinear, per call:\n")
+    print("| framework | native (us) | up(x) (us) | overhead (us) |")
+    print("|---|---:|---:|---:|")
+    for name in args.frameworks.split(","):
+        native, ours, _ = SETUPS[name](SMALL[0])
+        spec = SPECS[name](SMALL[1], "bilinear")
+        t_native = per_call_us(lambda: native(SMALL[1], "bilinear"))
+        t_ours = per_call_us(lambda: ours(spec))
+        print(f"| {name} | {t_native:.1f} | {t_ours:.1f} | {t_ours - t_native:.1f} |", flush=True)
+    total, numpy_part = import_ms()
+    print(f"\n`import unisample`: {total:.0f} ms, of which numpy {numpy_part:.0f} ms")
 
 
 if __name__ == "__main__":

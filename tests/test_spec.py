@@ -175,12 +175,16 @@ def test_arrays_are_recognised_without_importing_their_framework(monkeypatch):
     class Array:
         pass
 
-    Array.__module__ = "jaxlib._jax"
+    class Unloaded:  # the same claim, but its framework is not loaded: refused, nothing imported
+        pass
+
+    Array.__module__ = Unloaded.__module__ = "jaxlib._jax"
+    monkeypatch.delitem(sys.modules, "jax", raising=False)
+    with pytest.raises(TypeError, match="cannot resize a jaxlib._jax"):
+        adapter_for(Unloaded())
+    assert "jax" not in sys.modules
     fake_jax = type(sys)("jax")
     fake_jax.Array = Array
     monkeypatch.setitem(sys.modules, "jax", fake_jax)
-    assert jax_adapter.is_array(Array())
+    assert jax_adapter.is_array(Array()) and not jax_adapter.is_array(Unloaded())
     assert adapter_for(Array()) is jax_adapter
-    monkeypatch.delitem(sys.modules, "jax")
-    with pytest.raises(TypeError, match="cannot resize a jaxlib._jax"):
-        adapter_for(Array())
