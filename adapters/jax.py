@@ -17,7 +17,7 @@ from typing import Optional
 
 import numpy as np
 
-from unisample.dtypes import dtype_class
+from unisample.dtypes import dtype_class, round_passes
 from unisample.reference import pass_order
 
 from ._common import cached_table, framework_array, native_config
@@ -71,11 +71,9 @@ def apply_taps(spec, x):
     axes = spec.spatial_axes(x.ndim)
     taps = spec.taps(tuple(int(x.shape[a]) for a in axes))
     if kind == "integer" and spec.kernel != "nearest":
-        info = np.iinfo(x.dtype.name)
         # float64 needs jax_enable_x64; float32 holds every integer up to 2**24 exactly
         y = x.astype(jnp.float64 if jnp.zeros(0).dtype == jnp.float64 else jnp.float32)
-        for i in pass_order(taps, integer=True):
-            y = jnp.clip(jnp.floor(_apply_axis(y, taps[i], axes[i]) + 0.5), info.min, info.max)
+        y = round_passes(y, taps, axes, np.iinfo(x.dtype.name), apply_axis=_apply_axis, floor=jnp.floor, clip=jnp.clip)
         return y.astype(x.dtype)
     y = x.astype(jnp.float32) if kind == "half" else x
     for i in pass_order(taps):

@@ -1,24 +1,24 @@
 """The numpy adapter: taps applied in the input's own precision.
 
 Taps are applied by ``unisample.engine`` (blocked matrix products; the
-reference keeps the plain gather).  Floating inputs come back in their dtype: float32 and float64 are computed in
-that dtype; float16 is computed in float32 and rounded once at the end, as
+reference keeps the plain gather).  Floating inputs come back in their dtype:
+float32 and float64 are computed in that dtype; float16 is computed in float32 and rounded once at the end, as
 PyTorch does on CPU.  Integer inputs keep their dtype: nearest modes gather
 exactly; every other mode resamples one axis at a time, last spatial axis
-first, in float64, and after each pass rounds half up (``floor(v + 0.5)``) and
-saturates to the dtype's range: the rule of PyTorch's and Pillow's uint8
-kernels, whose only other difference is fixed-point weights (results within
-about 0.03 of a .5 tie may round the other way there).  Booleans and complex
-numbers are refused.
+first, in float64, and after each pass rounds half up and saturates to the
+dtype's range (``unisample.dtypes.round_passes``): the rule of PyTorch's and
+Pillow's uint8 kernels, whose only other difference is fixed-point weights
+(results within about 0.03 of a .5 tie may round the other way there).
+Booleans and complex numbers are refused.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from unisample.dtypes import dtype_class
-from unisample.engine import apply_taps_fast
-from unisample.reference import apply_axis, apply_taps, pass_order
+from unisample.dtypes import dtype_class, round_passes
+from unisample.engine import apply_axis_fast, apply_taps_fast
+from unisample.reference import apply_taps
 
 NAME = "numpy"
 
@@ -44,10 +44,8 @@ def resize(spec, x: np.ndarray) -> np.ndarray:
         return apply_taps_fast(x.astype(compute, copy=False), taps, axes).astype(dtype, copy=False)
     if spec.kernel == "nearest":
         return apply_taps(x, taps, axes)
-    info = np.iinfo(dtype)
-    y = x.astype(np.float64)
-    for i in pass_order(taps, integer=True):
-        # The gather's summation order, as every adapter's integer path: exact
-        # .5 ties then round the same way everywhere.
-        y = np.clip(np.floor(apply_axis(y, taps[i], axes[i]) + 0.5), info.min, info.max)
+    # The engine's summation order differs from the other adapters' gathers:
+    # HALF_UP's margin makes the rounding independent of it.
+    y = round_passes(x.astype(np.float64), taps, axes, np.iinfo(dtype), apply_axis=apply_axis_fast,
+                     floor=np.floor, clip=np.clip)
     return y.astype(dtype)

@@ -13,7 +13,7 @@ from typing import Optional
 
 import numpy as np
 
-from unisample.dtypes import dtype_class
+from unisample.dtypes import dtype_class, round_passes
 from unisample.reference import pass_order
 from unisample.taps import copied_axes
 
@@ -165,10 +165,8 @@ def apply_taps(spec, x):
             for i in pass_order(taps):
                 y = _apply_axis(y, taps[i], axes[i])
             return y.astype(x.dtype) if small else y
-        info = np.iinfo(str(x.dtype).rsplit(".", 1)[-1])
-        y = x.astype("float64")
-        for i in pass_order(taps, integer=True):
-            y = paddle.clip(paddle.floor(_apply_axis(y, taps[i], axes[i]) + 0.5), float(info.min), float(info.max))
+        y = round_passes(x.astype("float64"), taps, axes, np.iinfo(str(x.dtype).rsplit(".", 1)[-1]),
+                         apply_axis=_apply_axis, floor=paddle.floor, clip=paddle.clip)
         return y.astype(x.dtype)
     y = x.astype("float32") if kind == "half" else x
     for i in pass_order(taps):

@@ -16,7 +16,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from unisample.dtypes import dtype_class
+from unisample.dtypes import dtype_class, round_passes
 from unisample.reference import pass_order
 
 from ._common import cached_table, framework_array, native_config
@@ -171,10 +171,8 @@ def apply_taps(spec, x):
     axes = spec.spatial_axes(len(x.shape))
     taps = spec.taps(_spatial_size(x, axes))
     if kind == "integer" and spec.kernel != "nearest":
-        info = np.iinfo(x.dtype.name)
-        y = tf.cast(x, tf.float64)
-        for i in pass_order(taps, integer=True):
-            y = tf.clip_by_value(tf.floor(_apply_axis(y, taps[i], axes[i]) + 0.5), float(info.min), float(info.max))
+        y = round_passes(tf.cast(x, tf.float64), taps, axes, np.iinfo(x.dtype.name), apply_axis=_apply_axis,
+                         floor=tf.floor, clip=tf.clip_by_value)
         return tf.cast(y, x.dtype)
     y = tf.cast(x, tf.float32) if kind == "half" else x
     for i in pass_order(taps):

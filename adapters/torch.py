@@ -14,7 +14,7 @@ from typing import Optional
 
 import numpy as np
 
-from unisample.dtypes import dtype_class
+from unisample.dtypes import dtype_class, round_passes
 from unisample.reference import pass_order
 
 from ._common import cached_table, framework_array, native_config
@@ -147,10 +147,8 @@ def apply_taps(spec, x):
     axes = spec.spatial_axes(x.ndim)
     taps = spec.taps(tuple(x.shape[a] for a in axes))
     if kind == "integer" and spec.kernel != "nearest":
-        info = torch.iinfo(x.dtype)
-        y = x.to(torch.float64)
-        for i in pass_order(taps, integer=True):
-            y = torch.clamp(torch.floor(_apply_axis(y, taps[i], axes[i]) + 0.5), info.min, info.max)
+        y = round_passes(x.to(torch.float64), taps, axes, torch.iinfo(x.dtype), apply_axis=_apply_axis,
+                         floor=torch.floor, clip=torch.clamp)
         return y.to(x.dtype)
     y = x.to(torch.float32) if kind == "half" else x
     for i in pass_order(taps):

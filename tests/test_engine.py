@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from unisample import Upsample, tolerance
+from unisample import engine
 from unisample.engine import _use_blocks, apply_taps_fast
 from unisample.reference import apply_taps
 
@@ -20,9 +21,13 @@ SPECS = [
 ]
 
 
+@pytest.mark.parametrize("blocks", ["as chosen", "forced"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("spec, shape", SPECS, ids=[repr(s) for s, _ in SPECS])
-def test_fast_engine_matches_the_reference(spec, shape, dtype):
+def test_fast_engine_matches_the_reference(spec, shape, dtype, blocks, monkeypatch):
+    if blocks == "forced":  # these inputs are small: without this, most passes would gather
+        monkeypatch.setattr(engine, "_MIN_CALL_WORK", 0)
+        monkeypatch.setattr(engine, "_use_blocks", lambda taps, pre, post: taps.weight is not None)
     x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
     axes = spec.spatial_axes(x.ndim)
     taps = spec.taps(tuple(shape[a] for a in axes))
@@ -37,7 +42,15 @@ def test_fast_engine_matches_the_reference(spec, shape, dtype):
 
 
 def test_blocks_are_used_where_dense_work_stays_small():
-    up = Upsample(size=(2048, 2048), mode="bilinear").taps((1024, 1024))
-    assert all(_use_blocks(t) for t in up)
-    strong = Upsample(size=(64, 64), mode="bilinear").taps((4000, 4000))  # 2 taps in a run of 500+
-    assert not any(_use_blocks(t) for t in strong)
+    # (pre, post): the element counts before and after the axis, NCHW 1x3x1024x1024
+    up_h, up_w = Upsample(size=(2048, 2048), mode="bilinear").taps((1024, 1024))
+    assert _use_blocks(up_h, 3, 1024) and _use_blocks(up_w, 3 * 2048, 1)
+    # shrinking 62x without antialias: a block reads every input, the gather 2 in 62
+    strong = Upsample(size=(64, 64), mode="bilinear").taps((4000, 4000))
+    assert not any(_use_blocks(t, 3, 4000) for t in strong)
+    # antialiased, the same shrink has 2 * 2 * 62 taps an output: blocks of 4 outputs
+    wide = Upsample(size=(64, 64), mode="bicubic", antialias=True).taps((4000, 4000))
+    assert all(_use_blocks(t, 3, 4000) for t in wide)
+    # a small feature map's batch of 512 products of 8x30 by 30x64 per block: the gather
+    small_h, _ = Upsample(size=(16, 16), mode="bilinear").taps((64, 64))
+    assert not _use_blocks(small_h, 8 * 64, 64)

@@ -11,7 +11,7 @@ import pytest
 
 from unisample import Upsample, tolerance
 
-from integer_rule import assert_integer_rule
+from integer_rule import assert_integer_rule, exact_ties
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
 
@@ -144,3 +144,11 @@ def test_from_jax_resize_scale_and_translate_and_refusals():
         Upsample.from_jax(dict(shape=(2, 4, 4, 3), method="gaussian"))
     with pytest.raises(ValueError, match=r"unknown jax.image.resize arguments \['size'\]"):
         Upsample.from_jax(dict(size=(4, 4), method="linear"))
+
+
+def test_integer_exact_halves_round_up():
+    # float32 without jax_enable_x64: tenths are off by ~1e-8, inside HALF_UP's 2**-16
+    import jax.numpy as jnp
+
+    spec, x, expected = exact_ties()
+    np.testing.assert_array_equal(np.asarray(spec(jnp.asarray(x))), expected)

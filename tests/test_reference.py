@@ -10,6 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unisample import Upsample
+from unisample.dtypes import HALF_UP
+
+from integer_rule import exact_ties
 
 MODES_ANY_RANK = ["nearest", "nearest-exact", "bicubic", "area", "lanczos3", "lanczos5"]
 LINEAR_BY_RANK = {1: "linear", 2: "bilinear", 3: "trilinear"}
@@ -257,8 +260,24 @@ def test_numpy_adapter_integer_rule(dtype):
     y = up(x)
     assert y.dtype == dtype
     info = np.iinfo(dtype)
-    np.testing.assert_array_equal(y, np.clip(np.floor(up.reference(x) + 0.5), info.min, info.max))
+    np.testing.assert_array_equal(y, np.clip(np.floor(up.reference(x) + HALF_UP), info.min, info.max))
     big = np.array([0, 255], np.uint8).reshape(1, 1, 2)
     assert Upsample(size=(5,), mode="bicubic")(big).max() == 255  # saturated, not wrapped
     # hand-derived ties: half-pixel 2 -> 4 linear of [0, 2] gives 0, 0.5, 1.5, 2: halves round up
     np.testing.assert_array_equal(Upsample(size=4, mode="linear")(np.array([[[0, 2]]], dtype)), [[[0, 1, 2, 2]]])
+
+
+def test_integer_rule_rounds_exact_halves_up_whatever_the_summation_order():
+    # The float64 gather (one product per tap, summed in tap order) and the
+    # engine's BLAS blocks both land tenths-weighted halves an ulp either side;
+    # HALF_UP's margin rounds both up, as exact arithmetic says (about one
+    # pixel in ten of this case is an exact half).
+    from unisample.reference import apply_axis
+    from unisample.dtypes import round_passes
+
+    spec, x, expected = exact_ties()
+    np.testing.assert_array_equal(spec(x), expected)
+    axes = spec.spatial_axes(x.ndim)
+    gathered = round_passes(x.astype(np.float64), spec.taps(x.shape[2:]), axes, np.iinfo(np.uint8),
+                            apply_axis=apply_axis, floor=np.floor, clip=np.clip)
+    np.testing.assert_array_equal(gathered, expected)

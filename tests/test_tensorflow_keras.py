@@ -15,6 +15,8 @@ import pytest
 
 from unisample import Upsample, tolerance
 
+from integer_rule import exact_ties
+
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="tensorflow is not installed")
 
 SPECS = [
@@ -222,3 +224,10 @@ def test_from_keras_refusals_and_backends():
     assert Upsample.from_keras(bicubic, backend="tensorflow").cubic_table_size == 1024
     assert Upsample.from_keras(bicubic, backend="jax").cubic_table_size is None
     assert Upsample.from_keras(bicubic, backend="torch").cubic_coeff_a == -0.75
+
+
+def test_integer_exact_halves_round_up():
+    import tensorflow as tf
+
+    spec, x, expected = exact_ties()  # answers derived with rational arithmetic
+    np.testing.assert_array_equal(spec(tf.constant(x)).numpy(), expected)

@@ -8,6 +8,8 @@ import pytest
 
 from unisample import Upsample, tolerance
 
+from integer_rule import exact_ties
+
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 HAS_PADDLE = importlib.util.find_spec("paddle") is not None
 needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
@@ -48,6 +50,15 @@ def test_specs_without_a_native_op_give_the_reference_answer(framework, spec):
     assert adapter.is_array(y)
     error = tolerance.error_in_eps(adapter.to_numpy(y), spec.reference(x), "float32", tolerance.scale_of(x))
     assert error <= tolerance.bound_in_eps("float32", [7, 5])
+
+
+@pytest.mark.parametrize("framework", [n for n, ok in (("torch", HAS_TORCH), ("paddle", HAS_PADDLE)) if ok])
+def test_integer_exact_halves_round_up(framework):
+    from unisample.adapters import get_adapter
+
+    spec, x, expected = exact_ties()  # answers derived with rational arithmetic
+    tensor = __import__("torch").from_numpy(x) if framework == "torch" else __import__("paddle").to_tensor(x)
+    np.testing.assert_array_equal(get_adapter(framework).to_numpy(spec(tensor)), expected)
 
 
 # -- torch -------------------------------------------------------------------------------

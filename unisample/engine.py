@@ -10,16 +10,16 @@ fancy-index temporaries and BLAS's threads.  Zero weights add exact zeros,
 so the result differs from the gather only by summation order (within the
 tolerance module's bound).
 
-A block's run is ``block * in / out + width`` input pixels long: dense work is
-that many multiply-adds per output instead of ``width``, so when the taps are
-sparse inside their runs (strong downscaling without antialias) the gather is
-kept (``_use_blocks``).  Blocks per (taps, dtype) are computed once and cached.
+A block's run is about ``block * in / out + width`` input pixels long: dense
+work is that many multiply-adds per output instead of ``width``, so when the
+taps are sparse inside their runs (strong downscaling without antialias) the
+gather is kept (``_use_blocks``).  Blocks per (taps, dtype) are computed once and cached.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -32,13 +32,19 @@ __all__ = ["apply_taps_fast", "apply_axis_fast"]
 #: (measured best between 32 and 48 on the benchmark cases), short enough that
 #: the dense block does little work on zeros
 _RUN = 36
-#: blocks of 8 to 64 outputs
-_MIN_BLOCK, _MAX_BLOCK = 8, 64
+#: at most 64 outputs a block
+_MAX_BLOCK = 64
 
 
 def _block_outputs(taps: AxisTaps) -> int:
-    ratio = taps.in_size / taps.out_size
-    return int(min(_MAX_BLOCK, max(_MIN_BLOCK, 8 * round(max(_RUN - taps.width, 0) / ratio / 8))))
+    """Outputs per block: enough that a block reads about ``_RUN`` input pixels, or
+    one tap's ``width`` when that is wider (antialiased shrinking: 4000 -> 256
+    bicubic has 63 taps, and 4 outputs a block ran 30x faster than the gather);
+    multiples of 8 from 8 up."""
+    outputs = max(_RUN, taps.width) * taps.out_size / taps.in_size
+    if outputs >= 8:
+        return int(min(_MAX_BLOCK, 8 * round(outputs / 8)))
+    return max(1, int(round(outputs)))
 
 
 @functools.lru_cache(maxsize=256)
@@ -74,23 +80,36 @@ def _interleaved_blocks(taps: AxisTaps, dtype: str, post: int):
 _INTERLEAVE_MAX = 4
 
 
-def _use_blocks(taps: AxisTaps) -> bool:
-    """Blocks unless the taps are sparse in their runs (strong downscaling without
-    antialias), where a gather per tap does less work."""
+#: multiply-adds a BLAS call should do at least: below it the calls' overhead
+#: costs more than the gather (8x64x64x64 -> 16x16 has 512 products of 8x30 by
+#: 30x64 per block: 4x slower than the gather)
+_MIN_CALL_WORK = 32768
+
+
+def _use_blocks(taps: AxisTaps, pre: int, post: int) -> bool:
+    """Blocks unless they would read far more input than the gather (strong
+    shrinking without antialias: 15x with 2 taps reads every input row where the
+    gather reads 2 in 15) or the BLAS calls would be too small to pay for
+    themselves.  ``pre`` and ``post`` are the element counts before and after the
+    axis."""
     if taps.weight is None:
         return False
-    run = _block_outputs(taps) * taps.in_size / taps.out_size + taps.width  # input pixels a block reads
-    return run <= 2 * taps.width + 40
+    outputs = _block_outputs(taps)
+    run = (outputs - 1) * taps.in_size / taps.out_size + taps.width  # input pixels a block reads
+    if run / outputs > 2 * taps.width:
+        return False
+    per_call = outputs * post * (pre if post <= _INTERLEAVE_MAX else 1)
+    return per_call * run >= _MIN_CALL_WORK
 
 
 def apply_axis_fast(x: np.ndarray, taps: AxisTaps, axis: int) -> np.ndarray:
     """``reference.apply_axis`` computed with blocked matrix products (same numbers
     up to summation order), in ``x.dtype`` (float32 or float64)."""
-    if not _use_blocks(taps):
-        return apply_axis(x, taps, axis)
-    x = np.ascontiguousarray(x)
     pre = int(np.prod(x.shape[:axis], dtype=np.int64))
     post = int(np.prod(x.shape[axis + 1:], dtype=np.int64))
+    if not _use_blocks(taps, pre, post):
+        return apply_axis(x, taps, axis)
+    x = np.ascontiguousarray(x)
     shape = x.shape[:axis] + (taps.out_size,) + x.shape[axis + 1:]
     out = np.empty(shape, x.dtype)
     blocks = _blocks(taps, x.dtype.name)
