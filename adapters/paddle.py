@@ -178,8 +178,9 @@ def native(spec, x):
     """paddle's interpolate on ``x`` if it computes ``spec``, else None."""
     import paddle.nn.functional as F
 
-    axes = spec.spatial_axes(x.ndim)
-    kwargs = native_kwargs(spec, tuple(x.shape[a] for a in axes), dtype_class(x.dtype, NAME))
+    shape = x.shape  # a new list on every access: read it once
+    axes = spec.spatial_axes(len(shape))
+    kwargs = native_kwargs(spec, tuple(shape[a] for a in axes), dtype_class(x.dtype, NAME))
     return None if kwargs is None else F.interpolate(x, **kwargs)
 
 

@@ -123,8 +123,9 @@ def native(spec, x):
     """TF's own op on ``x`` if it computes ``spec``, else None."""
     import tensorflow as tf
 
-    axes = spec.spatial_axes(len(x.shape))
-    call = native_kwargs(spec, _spatial_size(x, axes), x.dtype.name, xla_safe=not tf.executing_eagerly())
+    shape = x.shape  # a new TensorShape on every access: read it once
+    axes = spec.spatial_axes(shape.rank)
+    call = native_kwargs(spec, _spatial_size(shape, axes), x.dtype.name, xla_safe=not tf.executing_eagerly())
     if call is None:
         return None
     op, kwargs = call
@@ -139,11 +140,12 @@ def native(spec, x):
 # -- taps with TF ops -------------------------------------------------------------------------
 
 
-def _spatial_size(x, axes) -> Tuple[int, ...]:
-    size = tuple(x.shape[a] for a in axes)
+def _spatial_size(shape, axes) -> Tuple[int, ...]:
+    """The spatial lengths of a ``tf.TensorShape``; ValueError where one is unknown."""
+    size = tuple(shape[a] for a in axes)
     if any(n is None for n in size):
         raise ValueError(
-            f"input has shape {tuple(x.shape)}: unisample needs static spatial sizes (the batch may be unknown)"
+            f"input has shape {tuple(shape)}: unisample needs static spatial sizes (the batch may be unknown)"
         )
     return tuple(int(n) for n in size)
 
@@ -169,7 +171,7 @@ def apply_taps(spec, x):
 
     kind = dtype_class(x.dtype.name, NAME)
     axes = spec.spatial_axes(len(x.shape))
-    taps = spec.taps(_spatial_size(x, axes))
+    taps = spec.taps(_spatial_size(x.shape, axes))
     if kind == "integer" and spec.kernel != "nearest":
         y = round_passes(tf.cast(x, tf.float64), taps, axes, np.iinfo(x.dtype.name), apply_axis=_apply_axis,
                          floor=tf.floor, clip=tf.clip_by_value)

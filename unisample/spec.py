@@ -18,6 +18,8 @@ from typing import Any, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
+from .adapters import adapter_for  # imports no framework
+
 __all__ = ["Upsample", "MODES", "DATA_FORMATS", "COORDINATE_TRANSFORMS"]
 
 # mode -> (kernel, spatial rank or None for "1, 2 or 3", has align_corners)
@@ -552,8 +554,6 @@ class Upsample:
 
     def __call__(self, x):
         """Resize ``x`` (numpy, torch, tensorflow, paddle or jax array); same kind of array out."""
-        from .adapters import adapter_for
-
         return adapter_for(x).resize(self, x)
 
     def reference(self, x) -> np.ndarray:
