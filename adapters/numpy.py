@@ -2,8 +2,8 @@
 
 Taps are applied by ``unisample.engine`` (blocked matrix products; the
 reference keeps the plain gather).  Floating inputs come back in their dtype:
-float32 and float64 are computed in that dtype; float16 is computed in float32 and rounded once at the end, as
-PyTorch does on CPU.  Integer inputs keep their dtype: nearest modes gather
+float32 and float64 are computed in that dtype; float16 is computed in
+float32 and rounded once at the end, as PyTorch does on CPU.  Integer inputs keep their dtype: nearest modes gather
 exactly; every other mode resamples one axis at a time, last spatial axis
 first, in float64, and after each pass rounds half up and saturates to the
 dtype's range (``unisample.dtypes.round_passes``): the rule of PyTorch's and

@@ -37,11 +37,11 @@ def dtype_class(dtype, framework: str) -> str:
 #: them by an ulp depending on how the weights were rounded and in which order
 #: the taps were summed (0.3 * 5 + 0.7 * 0 may come out as 1.4999999999999998).
 #: With the margin, every summation order (a gather, a BLAS product, another
-#: framework's kernel) rounds the same way: float64 sums of 8- and 16-bit
-#: images differ between orders by ~1e-11 at most, far inside 2**-16.  The rule
-#: departs from exact round-half-up only for values within 1.6e-5 below a half,
-#: which exact rational weights of small denominators never produce, and which is
-#: far below the ~0.03 by which PyTorch's and Pillow's fixed-point uint8 weights
+#: framework's kernel) rounds the same way: float64 sums of 16-bit images over
+#: 63 taps differ between orders by less than 1e-9, far inside 2**-16.  The
+#: rule departs from exact round-half-up only for values within 1.5e-5 below a
+#: half, which no rational value of denominator below 32768 is, and which is far
+#: below the ~0.03 by which PyTorch's and Pillow's fixed-point uint8 weights
 #: move values.
 HALF_UP = 0.5 + 2.0**-16
 

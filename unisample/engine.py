@@ -13,7 +13,8 @@ tolerance module's bound).
 A block's run is about ``block * in / out + width`` input pixels long: dense
 work is that many multiply-adds per output instead of ``width``, so when the
 taps are sparse inside their runs (strong downscaling without antialias) the
-gather is kept (``_use_blocks``).  Blocks per (taps, dtype) are computed once and cached.
+gather is kept (``_use_blocks``).  Blocks per (taps, dtype) are computed once
+and cached.
 """
 
 from __future__ import annotations
