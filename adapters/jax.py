@@ -18,7 +18,7 @@ from typing import Optional
 import numpy as np
 
 from unisample.dtypes import dtype_class, round_passes
-from unisample.reference import pass_order
+from unisample.reference import apply_taps as apply_passes
 
 from ._common import cached_table, framework_array, native_config
 
@@ -76,8 +76,7 @@ def apply_taps(spec, x):
         y = round_passes(y, taps, axes, np.iinfo(x.dtype.name), apply_axis=_apply_axis, floor=jnp.floor, clip=jnp.clip)
         return y.astype(x.dtype)
     y = x.astype(jnp.float32) if kind == "half" else x
-    for i in pass_order(taps):
-        y = _apply_axis(y, taps[i], axes[i])
+    y = apply_passes(y, taps, axes, apply_axis=_apply_axis)
     return y.astype(x.dtype)
 
 

@@ -14,7 +14,7 @@ from typing import Optional
 import numpy as np
 
 from unisample.dtypes import dtype_class, round_passes
-from unisample.reference import pass_order
+from unisample.reference import apply_taps as apply_passes
 from unisample.taps import copied_axes
 
 from ._common import cached_table, framework_array, native_config
@@ -162,15 +162,13 @@ def apply_taps(spec, x):
             # int32, which holds those values exactly.
             small = str(x.dtype).rsplit(".", 1)[-1] in ("uint8", "int8", "int16")
             y = x.astype("int32") if small else x
-            for i in pass_order(taps):
-                y = _apply_axis(y, taps[i], axes[i])
+            y = apply_passes(y, taps, axes, apply_axis=_apply_axis)
             return y.astype(x.dtype) if small else y
         y = round_passes(x.astype("float64"), taps, axes, np.iinfo(str(x.dtype).rsplit(".", 1)[-1]),
                          apply_axis=_apply_axis, floor=paddle.floor, clip=paddle.clip)
         return y.astype(x.dtype)
     y = x.astype("float32") if kind == "half" else x
-    for i in pass_order(taps):
-        y = _apply_axis(y, taps[i], axes[i])
+    y = apply_passes(y, taps, axes, apply_axis=_apply_axis)
     return y.astype(x.dtype) if kind == "half" else y
 
 

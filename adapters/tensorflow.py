@@ -17,7 +17,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from unisample.dtypes import dtype_class, round_passes
-from unisample.reference import pass_order
+from unisample.reference import apply_taps as apply_passes
 
 from ._common import cached_table, framework_array, native_config
 
@@ -177,8 +177,7 @@ def apply_taps(spec, x):
                          floor=tf.floor, clip=tf.clip_by_value)
         return tf.cast(y, x.dtype)
     y = tf.cast(x, tf.float32) if kind == "half" else x
-    for i in pass_order(taps):
-        y = _apply_axis(y, taps[i], axes[i])
+    y = apply_passes(y, taps, axes, apply_axis=_apply_axis)
     return tf.cast(y, x.dtype) if kind == "half" else y
 
 

@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 
 from unisample.dtypes import dtype_class, round_passes
-from unisample.reference import pass_order
+from unisample.reference import apply_taps as apply_passes
 
 from ._common import cached_table, framework_array, native_config
 
@@ -151,8 +151,7 @@ def apply_taps(spec, x):
                          floor=torch.floor, clip=torch.clamp)
         return y.to(x.dtype)
     y = x.to(torch.float32) if kind == "half" else x
-    for i in pass_order(taps):
-        y = _apply_axis(y, taps[i], axes[i])
+    y = apply_passes(y, taps, axes, apply_axis=_apply_axis)
     return y.to(x.dtype)
 
 

@@ -24,7 +24,7 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-from .reference import apply_axis, pass_order
+from .reference import apply_axis, apply_taps
 from .taps import AxisTaps
 
 __all__ = ["apply_taps_fast", "apply_axis_fast"]
@@ -130,6 +130,4 @@ def apply_axis_fast(x: np.ndarray, taps: AxisTaps, axis: int) -> np.ndarray:
 
 def apply_taps_fast(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int]) -> np.ndarray:
     """``reference.apply_taps`` with ``apply_axis_fast``: same pass order, same dtype."""
-    for i in pass_order(taps):
-        x = apply_axis_fast(x, taps[i], axes[i])
-    return x
+    return apply_taps(x, taps, axes, apply_axis=apply_axis_fast)

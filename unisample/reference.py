@@ -48,8 +48,10 @@ def pass_order(taps: Sequence[Optional[AxisTaps]], integer: bool = False) -> Lis
     return sorted(active, key=lambda i: taps[i].out_size / taps[i].in_size)
 
 
-def apply_taps(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int]) -> np.ndarray:
-    """Apply per-axis ``taps`` to the ``axes`` of ``x``, computing in ``x.dtype``."""
+def apply_taps(x, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int], *, apply_axis=apply_axis):
+    """Apply per-axis ``taps`` to the ``axes`` of ``x``, computing in ``x.dtype``, in
+    ``pass_order``.  ``apply_axis`` is the one-axis pass: numpy's gather here; the
+    engine and every adapter pass their own (same order, their framework's ops)."""
     for i in pass_order(taps):
         x = apply_axis(x, taps[i], axes[i])
     return x
