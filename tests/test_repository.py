@@ -15,3 +15,15 @@ def test_ci_runs_exactly_the_readme_test_command():
 def test_readme_main_job_command_runs_conformance():
     readme = (ROOT / "README.md").read_text()
     assert re.search(r"pip install .*unisample|pip install .*\[all-cpu\].*&& unisample conformance", readme)
+
+
+def test_a_clean_clone_can_create_the_readme_venv():
+    # The README's commands start with `python3 -m venv .venv`: a tracked file
+    # named .venv (one was committed by accident) makes that fail on a fresh
+    # clone, while CI, which deletes .venv first, stays green.
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files", ".venv"], cwd=ROOT, capture_output=True, text=True)
+    if tracked.returncode != 0:  # not a git checkout (an sdist): nothing is tracked
+        return
+    assert tracked.stdout.strip() == "", "remove .venv from the repository: `git rm --cached .venv`"
