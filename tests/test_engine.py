@@ -1,13 +1,15 @@
 """The fast numpy engine against the reference's plain gather: same taps, same
 numbers up to summation order (the tolerance module's bound), every layout."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 
 from unisample import Upsample, tolerance
 from unisample import engine
 from unisample.engine import _use_blocks, apply_taps_fast
-from unisample.reference import apply_taps
+from unisample.reference import apply_taps, pass_order
 
 SPECS = [
     (Upsample(scale_factor=2, mode="bilinear"), (2, 3, 37, 29)),
@@ -18,16 +20,30 @@ SPECS = [
     (Upsample(size=(11, 13, 17), mode="trilinear"), (1, 2, 5, 30, 8)),
     (Upsample(size=(7, 9), mode="area"), (1, 3, 50, 64)),
     (Upsample(size=(12, 8)), (1, 3, 50, 64)),  # nearest: a gather, exact
+    # periodic taps: shrinking by 2 and 3 (grouped pixels), enlarging by 3
+    (Upsample(size=(20, 16), mode="bilinear"), (1, 3, 40, 32)),
+    (Upsample(size=(20, 16), mode="bicubic", data_format="channels_last"), (2, 40, 32, 3)),
+    (Upsample(size=(10, 7), mode="bilinear", data_format="channels_last"), (1, 30, 21, 2)),
+    (Upsample(scale_factor=3, mode="bicubic"), (1, 2, 10, 12)),
 ]
 
+#: a method forced where the taps allow it (these inputs are small: as chosen,
+#: most passes would gather, and none would use windows)
+FORCED = {
+    "blocks": lambda taps, pre, post, dtype: taps.weight is not None,
+    "windows": lambda taps, pre, post, dtype: engine._period(taps) is not None,
+    "grouped": lambda taps, pre, post, dtype: post <= 4 and engine._period(taps) is not None
+    and engine._grouped(taps, dtype, post) is not None,
+}
 
-@pytest.mark.parametrize("blocks", ["as chosen", "forced"])
+
+@pytest.mark.parametrize("method", ["as chosen", *FORCED])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("spec, shape", SPECS, ids=[repr(s) for s, _ in SPECS])
-def test_fast_engine_matches_the_reference(spec, shape, dtype, blocks, monkeypatch):
-    if blocks == "forced":  # these inputs are small: without this, most passes would gather
-        monkeypatch.setattr(engine, "_MIN_CALL_WORK", 0)
-        monkeypatch.setattr(engine, "_use_blocks", lambda taps, pre, post: taps.weight is not None)
+def test_fast_engine_matches_the_reference(spec, shape, dtype, method, monkeypatch):
+    if method != "as chosen":
+        chosen = engine._method
+        monkeypatch.setattr(engine, "_method", lambda *a: method if FORCED[method](*a) else chosen(*a))
     x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
     axes = spec.spatial_axes(x.ndim)
     taps = spec.taps(tuple(shape[a] for a in axes))
@@ -54,3 +70,81 @@ def test_blocks_are_used_where_dense_work_stays_small():
     # a small feature map's batch of 512 products of 8x30 by 30x64 per block: the gather
     small_h, _ = Upsample(size=(16, 16), mode="bilinear").taps((64, 64))
     assert not _use_blocks(small_h, 8 * 64, 64)
+
+
+def test_every_forced_method_runs_on_some_spec():
+    used = set()
+    for spec, shape in SPECS:
+        axes = spec.spatial_axes(len(shape))
+        for taps, axis in zip(spec.taps(tuple(shape[a] for a in axes)), axes):
+            pre, post = int(np.prod(shape[:axis])), int(np.prod(shape[axis + 1:]))
+            used |= {m for m, allowed in FORCED.items() if allowed(taps, pre, post, "float32")}
+    assert used == set(FORCED)
+
+
+def test_periods_found_from_the_taps():
+    # half-pixel bilinear 8 -> 16: output j samples (j + 0.5) / 2 - 0.5, so outputs
+    # 2i + 1 and 2i + 2 read inputs (i, i + 1): two outputs per input step; output 0
+    # (sample -0.25) is clamped, and so is the last
+    period = engine._period(Upsample(size=(16, 16), mode="bilinear").taps((8, 8))[0])
+    assert (period.outputs, period.inputs, period.first, period.count, period.exact) == (2, 1, 1, 7, True)
+    # 16 -> 8: output j samples 2j + 0.5, inputs (2j, 2j + 1) with weights 1/2, no clamping
+    period = engine._period(Upsample(size=(8, 8), mode="bilinear").taps((16, 16))[0])
+    assert (period.outputs, period.inputs, period.first, period.count, period.exact) == (1, 2, 0, 8, True)
+    # align_corners 4 -> 11 samples j * 3/10: the taps repeat every 10 outputs, longer
+    # than _MAX_PERIOD (8)
+    assert engine._period(Upsample(size=(11, 11), mode="bilinear", align_corners=True).taps((4, 4))[0]) is None
+    assert engine._period(Upsample(size=(16, 16)).taps((8, 8))[0]) is None  # nearest: no weights
+
+
+def test_methods_chosen_for_the_benchmark_images():
+    # (pre, post) of each pass, NCHW, in pass order
+    shrink_h, shrink_w = Upsample(size=(1080, 1920), mode="bilinear").taps((2160, 3840))
+    assert engine._method(shrink_h, 3, 3840, "float32") == "windows"
+    assert engine._method(shrink_w, 3 * 1080, 1, "float32") == "grouped"
+    cubic_w = Upsample(size=(1080, 1920), mode="bicubic").taps((2160, 3840))[1]
+    assert engine._method(cubic_w, 3 * 1080, 1, "float32") == "blocks"  # 4 taps span 2 groups
+    up_h, up_w = Upsample(size=(2048, 2048), mode="bilinear").taps((1024, 1024))
+    assert engine._method(up_w, 3 * 1024, 1, "float32") == "blocks"
+    assert engine._method(up_h, 3, 2048, "float32") == "windows"
+    # shrinking 62.5x: output pairs repeat every 125 inputs, and the windows read
+    # only each output's 2 rows, like the gather; 4000 -> 63 has no short period
+    strong = Upsample(size=(64, 64), mode="bilinear").taps((4000, 4000))[0]
+    assert engine._method(strong, 3, 4000, "float32") == "windows"
+    irregular = Upsample(size=(63, 63), mode="bilinear").taps((4000, 4000))[0]
+    assert engine._method(irregular, 3, 4000, "float32") == "gather"
+    # the width: a group of 125 inputs for 2 outputs would read 60x more than the gather
+    assert engine._method(strong, 3 * 64, 1, "float32") == "gather"
+
+
+def test_pass_order_runs_the_innermost_axis_where_the_array_is_smallest():
+    up = Upsample(size=(2048, 2048), mode="bilinear").taps((1024, 1024))
+    assert pass_order(up) == [1, 0]  # enlarging: width first
+    down = Upsample(size=(1080, 1920), mode="bilinear").taps((2160, 3840))
+    assert pass_order(down) == [0, 1]  # shrinking: width last
+    mixed = Upsample(size=(20, 80), mode="bilinear").taps((40, 40))
+    assert pass_order(mixed) == [0, 1]  # the shrinking axis first whatever its position
+
+
+def test_results_never_share_the_scratch_buffers():
+    up = Upsample(size=(96, 96), mode="bilinear")
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((2, 1, 3, 64, 64)).astype(np.float32)
+    first = up(a)
+    kept = first.copy()
+    second = up(b)  # the same shapes: the same scratch buffers
+    np.testing.assert_array_equal(first, kept)
+    assert not np.shares_memory(first, second)
+
+
+def test_threads_resize_at_once_with_the_right_numbers(monkeypatch):
+    # every pass split over the pool, and four callers sharing it
+    monkeypatch.setattr(engine, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(engine, "_WINDOW_MIN_POST", 1)
+    up = Upsample(size=(40, 60), mode="bicubic")
+    inputs = np.random.default_rng(2).standard_normal((8, 1, 3, 80, 120)).astype(np.float32)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(up, inputs))
+    for x, y in zip(inputs, results):
+        error = tolerance.error_in_eps(y, up.reference(x), "float32", tolerance.scale_of(x))
+        assert error <= tolerance.bound_in_eps("float32", [80, 120])

@@ -37,7 +37,9 @@ def pass_order(taps: Sequence[Optional[AxisTaps]], integer: bool = False) -> Lis
     """The axes to resample (positions in ``taps``), in the order every backend uses.
 
     Floating point: the axis that shrinks most goes first, so that later passes
-    touch fewer elements.  Integer: the last axis first, because the rule for
+    touch fewer elements; among axes scaled alike, the innermost (the costliest
+    pass in numpy, the one that cannot stream whole rows) runs where the array
+    is smallest: first when enlarging, last when shrinking.  Integer: the last axis first, because the rule for
     integers (round half up and saturate after each pass) is PyTorch's and
     Pillow's uint8 rule, and they resample width before height.  ``None`` taps
     leave their axis unchanged and are skipped.
@@ -45,7 +47,11 @@ def pass_order(taps: Sequence[Optional[AxisTaps]], integer: bool = False) -> Lis
     active = [i for i, t in enumerate(taps) if t is not None]
     if integer:
         return active[::-1]
-    return sorted(active, key=lambda i: taps[i].out_size / taps[i].in_size)
+    def key(i):
+        ratio = taps[i].out_size / taps[i].in_size
+        return ratio, -i if ratio > 1 else i
+
+    return sorted(active, key=key)
 
 
 def apply_taps(x, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int], *, apply_axis=apply_axis):
