@@ -5,17 +5,36 @@ from __future__ import annotations
 import statistics
 import time
 
+#: seconds between turns: OpenBLAS's idle threads spin for about 2**28 cycles
+#: (0.1 s here) before they sleep
+PAUSE = 0.15
+
+
+def median_times(fns: dict, repeat: int, warmup: int = 3) -> dict:
+    """Median wall time of ``repeat`` calls of each function in ``fns`` (name ->
+    zero-argument callable), after ``warmup`` calls of each (taps cache, lazy
+    imports, kernels, BLAS threads, and the allocator: glibc serves large arrays
+    from fresh pages until a few have been freed, measured here as 3-5x slower
+    first calls of a 50 MB resize).  The functions take turns, one call each per
+    round, so that this shared VM's slow spells (the same call varied 2x within
+    minutes) fall on all of them alike and their ratios stay meaningful.  Before
+    each turn the process sleeps ``PAUSE`` seconds: the thread pools of OpenBLAS
+    (numpy), OpenMP (torch) and OpenCV keep spinning on the cores for a while
+    after a call, and the next function would pay for the previous one's."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            if len(fns) > 1:
+                time.sleep(PAUSE)
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
 
 def median_time(fn, repeat: int, warmup: int = 3) -> float:
-    """Median wall time of ``repeat`` calls of ``fn``, after ``warmup`` calls (taps
-    cache, lazy imports, kernels, BLAS threads, and the allocator: glibc serves
-    large arrays from fresh pages until a few have been freed, measured here as
-    3-5x slower first calls of a 50 MB resize)."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """``median_times`` of one function."""
+    return median_times({"fn": fn}, repeat, warmup)["fn"]

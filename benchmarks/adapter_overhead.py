@@ -18,7 +18,7 @@ import platform
 
 import numpy as np
 
-from _timing import median_time  # benchmarks/ is the script's folder
+from _timing import median_times  # benchmarks/ is the script's folder
 
 from unisample import Upsample
 
@@ -138,9 +138,9 @@ def main() -> None:
             native, ours, taps = SETUPS[name](shape)
             for mode in MODES:
                 spec = SPECS[name](size, mode)
-                t_native = median_time(lambda: native(size, mode), args.repeat)
-                t_ours = median_time(lambda: ours(spec), args.repeat)
-                t_taps = median_time(lambda: taps(spec), args.repeat)
+                times = median_times({"native": lambda: native(size, mode), "ours": lambda: ours(spec),
+                                      "taps": lambda: taps(spec)}, args.repeat)
+                t_native, t_ours, t_taps = times["native"], times["ours"], times["taps"]
                 case = f"{mode} {'x'.join(map(str, shape))} -> {size[0]}x{size[1]}"
                 print(f"| {name} | {case} | {t_native * 1e3:.1f} | {t_ours * 1e3:.1f} | {t_ours / t_native:.2f} "
                       f"| {t_taps * 1e3:.1f} | {t_taps / t_native:.2f} |", flush=True)

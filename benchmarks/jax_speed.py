@@ -15,7 +15,7 @@ import argparse
 import platform
 
 import numpy as np
-from _timing import median_time  # benchmarks/ is the script's folder
+from _timing import median_times  # benchmarks/ is the script's folder
 
 from unisample import Upsample, tolerance
 
@@ -42,8 +42,9 @@ def main() -> None:
             ours = jax.jit(spec)
             difference = tolerance.error_in_eps(np.asarray(ours(x)), np.asarray(native(x)), "float32",
                                                 tolerance.scale_of(np.asarray(x)))
-            t_native = median_time(lambda: native(x).block_until_ready(), args.repeat)
-            t_ours = median_time(lambda: ours(x).block_until_ready(), args.repeat)
+            times = median_times({"native": lambda: native(x).block_until_ready(),
+                                  "ours": lambda: ours(x).block_until_ready()}, args.repeat)
+            t_native, t_ours = times["native"], times["ours"]
             label = f"{method} {'x'.join(map(str, shape))} -> {size[0]}x{size[1]}"
             print(f"| {label} | {t_native * 1e3:.1f} | {t_ours * 1e3:.1f} | {t_native / t_ours:.1f}x "
                   f"| {difference:.1f} |", flush=True)

@@ -3,7 +3,7 @@
     python benchmarks/resize_speed.py [--repeat 5] [--quick]
 
 Per case, mode and layout: the median wall time of each implementation,
-measured in this run, and the ratios the README reports (numpy engine /
+measured in this run (taking turns, one call each per round), and the ratios the README reports (numpy engine /
 OpenCV, naive gather / numpy engine).  OpenCV and Pillow get their own layout
 (HWC images, single-channel float planes) prepared outside the timing;
 torch gets NCHW, or NHWC as channels_last memory format.  Pillow's filters
@@ -23,7 +23,7 @@ import platform
 
 import numpy as np
 
-from _timing import median_time  # benchmarks/ is the script's folder
+from _timing import median_time, median_times  # benchmarks/ is the script's folder
 
 from unisample import Upsample
 
@@ -106,11 +106,11 @@ def main() -> None:
         nchw = rng.standard_normal(shape, dtype=np.float32)
         for mode in ("bilinear", "bicubic"):
             for layout in ("NCHW", "NHWC"):
-                times = {}
-                for name, fn in contenders(mode, size, nchw, layout).items():
-                    slow = name == "naive numpy gather" and not args.quick
-                    # the gather takes seconds a call: one warm-up, one timed call
-                    times[name] = median_time(fn, 1, warmup=1) if slow else median_time(fn, args.repeat, warmup=10)
+                fns = contenders(mode, size, nchw, layout)
+                # the gather takes seconds a call: one warm-up, one timed call
+                slow = {} if args.quick else {"naive numpy gather": fns.pop("naive numpy gather", None)}
+                times = median_times(fns, args.repeat, warmup=10)
+                times.update({name: median_time(fn, 1, warmup=1) for name, fn in slow.items() if fn})
                 cells = [f"{times[n] * 1e3:.1f}" if n in times else "-" for n in names]
                 ours = times["unisample numpy"]
                 vs_cv = f"{ours / times['OpenCV cv2.resize']:.2f}" if "OpenCV cv2.resize" in times else "-"
