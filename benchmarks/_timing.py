@@ -10,9 +10,9 @@ import time
 PAUSE = 0.15
 
 
-def median_times(fns: dict, repeat: int, warmup: int = 3) -> dict:
-    """Median wall time of ``repeat`` calls of each function in ``fns`` (name ->
-    zero-argument callable), after ``warmup`` calls of each (taps cache, lazy
+def turn_times(fns: dict, repeat: int, warmup: int = 3) -> dict:
+    """Wall times (seconds) of ``repeat`` calls of each function in ``fns`` (name
+    -> zero-argument callable), after ``warmup`` calls of each (taps cache, lazy
     imports, kernels, BLAS threads, and the allocator: glibc serves large arrays
     from fresh pages until a few have been freed, measured here as 3-5x slower
     first calls of a 50 MB resize).  The functions take turns, one call each per
@@ -32,7 +32,20 @@ def median_times(fns: dict, repeat: int, warmup: int = 3) -> dict:
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
+    return times
+
+
+def median_times(fns: dict, repeat: int, warmup: int = 3) -> dict:
+    """The median of each function's ``turn_times``."""
+    return {name: statistics.median(t) for name, t in turn_times(fns, repeat, warmup).items()}
+
+
+def paired_ratio(times: dict, numerator: str, denominator: str) -> float:
+    """The median over rounds of ``times[numerator][i] / times[denominator][i]``
+    (``turn_times``' lists): the two calls of a round ran back to back, so a
+    ratio of neighbours cancels the VM's slower spells better than a ratio of
+    medians does."""
+    return statistics.median(a / b for a, b in zip(times[numerator], times[denominator]))
 
 
 def median_time(fn, repeat: int, warmup: int = 3) -> float:

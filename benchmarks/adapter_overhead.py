@@ -1,13 +1,17 @@
 """Adapter cost: ``up(x)`` and the taps path against the framework's own resize.
 
-    python benchmarks/adapter_overhead.py [--frameworks torch,paddle,tensorflow] [--repeat 5]
+    python benchmarks/adapter_overhead.py [--frameworks torch,paddle,tensorflow] [--repeat 15]
 
 For each framework, shape and mode: the median time of the direct native call
 (``F.interpolate``, paddle's ``interpolate``, ``tf.image.resize`` on NHWC), of
 ``up(x)`` for the spec that reproduces that call (``from_torch`` /
 ``from_paddle`` / ``from_keras``: the adapter's native call where its table
-allows, the taps elsewhere), and of the adapter's taps path alone, with their
-ratios to the native call, all measured in the same run.  Not a test: nothing
+allows, the taps elsewhere), and of the adapter's taps path alone, all
+measured in the same run, taking turns.  The ratios to the native call are
+medians of the per-round ratios (``paired_ratio``): the fast path differs from
+the native call by a table lookup, and on this VM a fresh 134 MB output
+sometimes costs 250-500 ms more to fault in than usual, so a ratio of two
+medians of 5 wandered between 0.84 and 1.26 from run to run.  Not a test: nothing
 here asserts a time.
 """
 
@@ -18,7 +22,9 @@ import platform
 
 import numpy as np
 
-from _timing import median_times  # benchmarks/ is the script's folder
+import statistics
+
+from _timing import paired_ratio, turn_times  # benchmarks/ is the script's folder
 
 from unisample import Upsample
 
@@ -97,20 +103,24 @@ SPECS = {
 SMALL = ((1, 3, 32, 32), (64, 64))
 
 
-def per_call_us(fn, calls: int = 2000, rounds: int = 7) -> float:
-    """The best of ``rounds`` rounds of ``calls`` back-to-back calls, per call, in
-    microseconds (the least noisy figure for a call this short on a shared VM)."""
+def per_call_us(fns: dict, calls: int = 2000, rounds: int = 9) -> dict:
+    """Per function of ``fns``: the best of ``rounds`` rounds of ``calls``
+    back-to-back calls, per call, in microseconds (the least noisy figure for a
+    call this short on a shared VM).  The functions take turns round by round,
+    so a slow spell of the VM does not fall on one of them only."""
     import time
 
-    for _ in range(200):
-        fn()
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(calls):
+    for fn in fns.values():
+        for _ in range(200):
             fn()
-        best = min(best, time.perf_counter() - start)
-    return best / calls * 1e6
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return {name: t / calls * 1e6 for name, t in best.items()}
 
 
 def import_ms() -> tuple:
@@ -128,9 +138,10 @@ def import_ms() -> tuple:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frameworks", default="torch,paddle,tensorflow")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    print(f"# {platform.machine()}, Python {platform.python_version()}, median of {args.repeat}, float32, CPU")
+    print(f"# {platform.machine()}, Python {platform.python_version()}, median of {args.repeat}, "
+          "ratios: median of the per-round ratios, float32, CPU")
     print("| framework | case | native (ms) | up(x) (ms) | up(x) / native | taps (ms) | taps / native |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for name in args.frameworks.split(","):
@@ -138,20 +149,21 @@ def main() -> None:
             native, ours, taps = SETUPS[name](shape)
             for mode in MODES:
                 spec = SPECS[name](size, mode)
-                times = median_times({"native": lambda: native(size, mode), "ours": lambda: ours(spec),
-                                      "taps": lambda: taps(spec)}, args.repeat)
-                t_native, t_ours, t_taps = times["native"], times["ours"], times["taps"]
+                times = turn_times({"native": lambda: native(size, mode), "ours": lambda: ours(spec),
+                                    "taps": lambda: taps(spec)}, args.repeat)
+                t_native, t_ours, t_taps = (statistics.median(times[k]) for k in ("native", "ours", "taps"))
                 case = f"{mode} {'x'.join(map(str, shape))} -> {size[0]}x{size[1]}"
-                print(f"| {name} | {case} | {t_native * 1e3:.1f} | {t_ours * 1e3:.1f} | {t_ours / t_native:.2f} "
-                      f"| {t_taps * 1e3:.1f} | {t_taps / t_native:.2f} |", flush=True)
+                print(f"| {name} | {case} | {t_native * 1e3:.1f} | {t_ours * 1e3:.1f} "
+                      f"| {paired_ratio(times, 'ours', 'native'):.2f} "
+                      f"| {t_taps * 1e3:.1f} | {paired_ratio(times, 'taps', 'native'):.2f} |", flush=True)
     print(f"\nSmall input, {'x'.join(map(str, SMALL[0]))} -> {SMALL[1][0]}x{SMALL[1][1]} bilinear, per call:\n")
     print("| framework | native (us) | up(x) (us) | overhead (us) |")
     print("|---|---:|---:|---:|")
     for name in args.frameworks.split(","):
         native, ours, _ = SETUPS[name](SMALL[0])
         spec = SPECS[name](SMALL[1], "bilinear")
-        t_native = per_call_us(lambda: native(SMALL[1], "bilinear"))
-        t_ours = per_call_us(lambda: ours(spec))
+        times = per_call_us({"native": lambda: native(SMALL[1], "bilinear"), "ours": lambda: ours(spec)})
+        t_native, t_ours = times["native"], times["ours"]
         print(f"| {name} | {t_native:.1f} | {t_ours:.1f} | {t_ours - t_native:.1f} |", flush=True)
     total, numpy_part = import_ms()
     print(f"\n`import unisample`: {total:.0f} ms, of which numpy {numpy_part:.0f} ms")
