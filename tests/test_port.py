@@ -7,7 +7,6 @@ and the printed code is executed there on the same input.
 """
 
 import importlib.util
-import re
 import subprocess
 import sys
 

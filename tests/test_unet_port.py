@@ -10,7 +10,6 @@ port are within twice that of each other.
 """
 
 import importlib.util
-import io
 import subprocess
 import sys
 import textwrap
