@@ -25,7 +25,29 @@ from unisample import tolerance
 
 from .cases import ADAPTER_FRAMEWORKS, FRAMEWORKS, Case, catalogue
 
-__all__ = ["CaseResult", "FrameworkRun", "run", "installed", "family_of"]
+__all__ = ["CaseResult", "FrameworkRun", "run", "installed", "family_of", "worker_argv", "worker_env"]
+
+#: how a worker process starts.  Not ``python -m``: that puts the current
+#: directory first on ``sys.path``, and run from a source checkout with a
+#: non-editable install (the README's first command) the checkout's
+#: ``unisample/`` folder, which lacks ``adapters`` and ``conformance`` (they are
+#: mapped in at install time), shadowed the installed package and every worker
+#: crashed.  ``-c`` puts "" (the current directory) first instead; the worker
+#: drops it before importing anything of ours.
+_WORKER_BOOT = ("import runpy, sys; sys.path[:] = [p for p in sys.path if p != '']; "
+                "runpy.run_module('unisample.conformance.worker', run_name='__main__', alter_sys=True)")
+
+
+def worker_argv(*args: str) -> List[str]:
+    """The command line of a conformance worker process with ``args``
+    (``unisample.conformance.worker``'s own arguments)."""
+    return [sys.executable, "-c", _WORKER_BOOT, *args]
+
+
+def worker_env() -> Dict[str, str]:
+    """The environment of a worker process: quiet TF logs and warnings, JAX on
+    the CPU (the suite compares numbers, not devices)."""
+    return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu", PYTHONWARNINGS="ignore")
 
 
 def installed(framework: str) -> bool:
@@ -156,9 +178,7 @@ def run(
             raise ValueError(f"frameworks: got {name!r}; expected some of {', '.join(FRAMEWORKS)}")
     selection = ((["--quick"] if quick else []) + (["--kernels", ",".join(kernels)] if kernels else [])
                  + (["--case", case] if case is not None else []))
-    worker_command = worker_command or (
-        lambda fw, out: [sys.executable, "-m", "unisample.conformance.worker", fw, out, *selection]
-    )
+    worker_command = worker_command or (lambda fw, out: worker_argv(fw, out, *selection))
     runs: Dict[str, FrameworkRun] = {}
     procs = {}
     waiting = []
@@ -171,7 +191,7 @@ def run(
                 progress(runs[name])
     limit = workers or len(frameworks)
     with tempfile.TemporaryDirectory(prefix="unisample-conformance-") as tmp:
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu", PYTHONWARNINGS="ignore")
+        env = worker_env()
         while waiting or procs:
             while waiting and len(procs) < limit:
                 name = waiting.pop(0)
@@ -221,11 +241,11 @@ def replay(recorded, framework: str, timeout: float = 300.0) -> FrameworkRun:
         raise ValueError(f"framework: got {framework!r}; expected numpy or one of {', '.join(ADAPTER_FRAMEWORKS)}")
     if not installed(framework):
         return FrameworkRun(framework, "not installed", message=f"pip install 'unisample[{framework}]'")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu", PYTHONWARNINGS="ignore")
+    env = worker_env()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="unisample-compare-") as tmp:
         out = os.path.join(tmp, "replayed.npz")
-        command = [sys.executable, "-m", "unisample.conformance.worker", framework, out]
+        command = worker_argv(framework, out)
         for name in files:
             command += ["--replay", name]
         try:

@@ -93,3 +93,19 @@ def test_a_failing_case_is_printed_with_the_command_that_reruns_it_alone(monkeyp
     assert cli.main(argv + ["--json", str(tmp_path / "one.json")]) == 0
     (run,) = json.loads((tmp_path / "one.json").read_text())["runs"]
     assert [r["case"] for r in run["results"]] == [case]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
+def test_workers_ignore_a_unisample_folder_in_the_current_directory(monkeypatch, tmp_path, capsys):
+    # The README's first command runs from a source checkout, whose unisample/
+    # folder lacks the adapters and conformance packages of the installed one;
+    # a worker started with `python -m` imported that folder and crashed.
+    decoy = tmp_path / "unisample"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise ImportError('the decoy in the current directory was imported')\n")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["conformance", "--frameworks", "torch", "--quick", "--modes", "nearest", "--no-porting"]) == 0
+    assert "OK:" in capsys.readouterr().out
+    out = tmp_path / "recorded.npz"
+    assert cli.main(["record", "--framework", "torch", "-o", str(out), "--quick", "--modes", "nearest"]) == 0
+    assert out.exists()

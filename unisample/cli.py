@@ -149,16 +149,16 @@ def conformance(args) -> int:
 
 
 def record(args) -> int:
-    import os
     import subprocess
 
-    command = [sys.executable, "-m", "unisample.conformance.worker", args.framework, args.output]
+    from unisample.conformance.runner import worker_argv, worker_env
+
+    command = worker_argv(args.framework, args.output)
     if args.quick:
         command.append("--quick")
     if args.modes:
         command += ["--kernels", args.modes]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu", PYTHONWARNINGS="ignore")
-    proc = subprocess.run(command, capture_output=True, text=True, env=env)
+    proc = subprocess.run(command, capture_output=True, text=True, env=worker_env())
     if proc.returncode != 0:
         print(f"recording {args.framework} failed (status {proc.returncode}):\n{proc.stderr[-2000:]}")
         return 1
