@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import argparse
 import platform
+import statistics
 
 import numpy as np
-
-import statistics
 
 from _timing import paired_ratio, turn_times  # benchmarks/ is the script's folder
 
