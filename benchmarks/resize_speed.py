@@ -3,16 +3,16 @@
     python benchmarks/resize_speed.py [--repeat 5] [--quick]
 
 Per case, mode and layout: the median wall time of each implementation,
-measured in this run (taking turns, one call each per round), and the ratios the README reports (numpy engine /
-OpenCV, naive gather / numpy engine).  OpenCV and Pillow get their own layout
-(HWC images, single-channel float planes) prepared outside the timing;
-torch gets NCHW, or NHWC as channels_last memory format.  Pillow's filters
-widen when shrinking (antialias), so its downscale rows do more work than the
-others.  Each is called 10 times before timing: the first calls of a large
-resize in a fresh process ran 3-4x slower here (allocator and BLAS threads
-settling), for every implementation.  Implementations whose package is not
-installed are skipped.  Not a
-test: nothing here asserts a time.
+measured in this run (taking turns, one call each per round), and the ratios
+the README reports (numpy engine / OpenCV, naive gather / numpy engine).
+OpenCV and Pillow get their own layout (HWC images, single-channel float
+planes) prepared outside the timing; torch gets NCHW, or NHWC as channels_last
+memory format. Pillow's filters widen when shrinking (antialias), so its
+downscale rows do more work than the others. Each is called 10 times before
+timing: the first calls of a large resize in a fresh process ran 3-4x slower
+here (allocator and BLAS threads settling), for every implementation.
+Implementations whose package is not installed are skipped. Not a test:
+nothing here asserts a time.
 """
 
 from __future__ import annotations

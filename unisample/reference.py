@@ -39,9 +39,10 @@ def pass_order(taps: Sequence[Optional[AxisTaps]], integer: bool = False) -> Lis
     Floating point: the axis that shrinks most goes first, so that later passes
     touch fewer elements; among axes scaled alike, the innermost (the costliest
     pass in numpy, the one that cannot stream whole rows) runs where the array
-    is smallest: first when enlarging, last when shrinking.  Integer: the last axis first, because the rule for
-    integers (round half up and saturate after each pass) is PyTorch's and
-    Pillow's uint8 rule, and they resample width before height.  ``None`` taps
+    is smallest: first when enlarging, last when shrinking.  Integer: the last
+    axis first, because the rule for integers (round half up and saturate after
+    each pass) is PyTorch's and Pillow's uint8 rule, and they resample width
+    before height.  ``None`` taps
     leave their axis unchanged and are skipped.
     """
     active = [i for i, t in enumerate(taps) if t is not None]
