@@ -66,3 +66,27 @@ def cached_table(table):
         return table(spec, in_size, *args, **kwargs)
 
     return lookup
+
+
+class ConstantCache:
+    """Framework arrays built from unisample's cached numpy arrays (taps, blocks),
+    per array and ``place`` (device and dtype, in the framework's words), so
+    that repeated calls do not copy them to the device again.  Keyed by the
+    numpy array's ``id``, which it keeps alive: the id cannot be reused while
+    its entry exists.  Cleared whole when full."""
+
+    def __init__(self, maxsize: int = 2048):
+        self._items = {}
+        self._maxsize = maxsize
+
+    def get(self, a, place, build):
+        """The cached ``build()`` for numpy array ``a`` on ``place``."""
+        key = (id(a), place)
+        hit = self._items.get(key)
+        if hit is not None and hit[0] is a:
+            return hit[1]
+        value = build()
+        if len(self._items) >= self._maxsize:
+            self._items.clear()
+        self._items[key] = (a, value)
+        return value

@@ -13,10 +13,12 @@ imports jax until one of its arrays is seen.
 
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import numpy as np
 
+from unisample import portable
 from unisample.dtypes import dtype_class, round_passes
 from unisample.reference import apply_taps as apply_passes
 
@@ -49,18 +51,23 @@ def native(spec, x):
     return None
 
 
-def _apply_axis(x, taps, axis: int):
-    import jax.numpy as jnp
+class _JaxOps(portable.ArrayOps):
+    """``unisample.portable``'s operations in jax.numpy.  Numpy constants stay
+    numpy (jit embeds them); no blocked products: XLA on CPU ran them slower
+    than its gathers (see ``benchmarks/jax_speed.py``)."""
 
-    if taps.weight is None:
-        return jnp.take(x, taps.index[:, 0], axis=axis)
-    shape = [1] * x.ndim
-    shape[axis] = taps.out_size
-    weight = taps.weight.astype(x.dtype).reshape(taps.out_size, taps.width)
-    out = jnp.take(x, taps.index[:, 0], axis=axis) * weight[:, 0].reshape(shape)
-    for k in range(1, taps.width):
-        out = out + jnp.take(x, taps.index[:, k], axis=axis) * weight[:, k].reshape(shape)
-    return out
+    blocks = False
+
+    def constant(self, a, like):
+        return a.astype(like.dtype)
+
+    def take(self, x, index, axis):
+        import jax.numpy as jnp
+
+        return jnp.take(x, index, axis=axis)
+
+
+_apply_axis = functools.partial(portable.apply_axis, ops=_JaxOps())
 
 
 def apply_taps(spec, x):

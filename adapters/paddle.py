@@ -2,22 +2,24 @@
 
 ``resize`` calls ``paddle.nn.functional.interpolate`` when the table in
 ``native_kwargs`` says that it computes the spec, and otherwise applies the
-taps with paddle's own ``index_select`` / multiply / add: the result stays a
-paddle tensor of the input's dtype on the input's place, and autograd flows
-through both paths.  Nothing here imports paddle until a tensor is seen.
+taps with paddle's own blocked matrix products or ``index_select`` / multiply
+/ add (``unisample.portable``): the result stays a paddle tensor of the
+input's dtype on the input's place, and autograd flows through both paths.  Nothing here imports paddle until a tensor is seen.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import numpy as np
 
+from unisample import portable
 from unisample.dtypes import dtype_class, round_passes
 from unisample.reference import apply_taps as apply_passes
 from unisample.taps import copied_axes
 
-from ._common import cached_table, framework_array, native_config
+from ._common import ConstantCache, cached_table, framework_array, native_config
 
 NAME = "paddle"
 
@@ -115,38 +117,47 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
 # -- taps with paddle ops -----------------------------------------------------------------
 
 
-_TENSORS: dict = {}
+_CONSTANTS = ConstantCache()
 
 
-def _taps_tensors(taps, x):
-    # AxisTaps hash by identity and spec_taps caches them, so each axis's
-    # tensors are built once per place and dtype (paddle places are not
-    # hashable: their text is the key).
-    import paddle
+class _PaddleOps(portable.ArrayOps):
+    """``unisample.portable``'s operations in paddle (places are not hashable:
+    their text is the cache key)."""
 
-    key = (taps, str(x.place), str(x.dtype))
-    tensors = _TENSORS.get(key)
-    if tensors is None:
-        index = paddle.to_tensor(taps.index, place=x.place)
-        weight = None if taps.weight is None else paddle.to_tensor(taps.weight, dtype=x.dtype, place=x.place)
-        if len(_TENSORS) >= 512:
-            _TENSORS.clear()
-        _TENSORS[key] = tensors = (index, weight)
-    return tensors
+    def shape(self, x):
+        return tuple(None if n < 0 else n for n in x.shape)  # -1: unknown in a static graph
+
+    def constant(self, a, like):
+        return self._tensor(a, like.place, like.dtype)
+
+    def take(self, x, index, axis):
+        import paddle
+
+        return paddle.index_select(x, self._tensor(index, x.place, None), axis=axis)
+
+    @staticmethod
+    def _tensor(a, place, dtype):
+        import paddle
+
+        return _CONSTANTS.get(a, (str(place), str(dtype)), lambda: paddle.to_tensor(a, dtype=dtype, place=place))
+
+    def matmul(self, a, b):
+        import paddle
+
+        return paddle.matmul(a, b)
+
+    def concat(self, parts, axis):
+        import paddle
+
+        return paddle.concat(parts, axis=axis)
+
+    def reshape(self, x, shape):
+        import paddle
+
+        return paddle.reshape(x, shape)
 
 
-def _apply_axis(x, taps, axis: int):
-    import paddle
-
-    index, weight = _taps_tensors(taps, x)
-    if weight is None:
-        return paddle.index_select(x, index[:, 0], axis=axis)
-    shape = [1] * x.ndim
-    shape[axis] = taps.out_size
-    out = paddle.index_select(x, index[:, 0], axis=axis) * weight[:, 0].reshape(shape)
-    for k in range(1, taps.width):
-        out = out + paddle.index_select(x, index[:, k], axis=axis) * weight[:, k].reshape(shape)
-    return out
+_apply_axis = functools.partial(portable.apply_axis, ops=_PaddleOps())
 
 
 def apply_taps(spec, x):

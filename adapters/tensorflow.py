@@ -2,24 +2,27 @@
 
 ``resize`` calls ``tf.image.resize`` or a ``tf.compat.v1.image.resize_*`` op
 when the table in ``native_kwargs`` says that it computes the spec (inside a
-graph, only the ops XLA compiles), and
-otherwise applies the taps with ``tf.gather`` / multiply / add: the result is
-a ``tf.Tensor`` of the input's dtype, it works inside ``tf.function`` and
-under XLA, and ``tf.GradientTape`` sees through both paths.  Nothing here
-imports tensorflow or keras until one of their objects is seen.
+graph, only the ops XLA compiles), and otherwise applies the taps with TF's
+blocked matrix products or ``tf.gather`` / multiply / add
+(``unisample.portable``): the result is a ``tf.Tensor`` of the input's dtype,
+it works inside ``tf.function`` and under XLA, and ``tf.GradientTape`` sees
+through both paths.  Nothing here imports tensorflow or keras until one of
+their objects is seen.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import Optional, Tuple
 
 import numpy as np
 
+from unisample import portable
 from unisample.dtypes import dtype_class, round_passes
 from unisample.reference import apply_taps as apply_passes
 
-from ._common import cached_table, framework_array, native_config
+from ._common import ConstantCache, cached_table, framework_array, native_config
 
 NAME = "tensorflow"
 
@@ -150,19 +153,42 @@ def _spatial_size(shape, axes) -> Tuple[int, ...]:
     return tuple(int(n) for n in size)
 
 
-def _apply_axis(x, taps, axis: int):
-    import tensorflow as tf
+_CONSTANTS = ConstantCache()
 
-    index = tf.constant(taps.index)
-    if taps.weight is None:
-        return tf.gather(x, index[:, 0], axis=axis)
-    shape = [1] * len(x.shape)
-    shape[axis] = taps.out_size
-    weight = tf.constant(taps.weight, dtype=x.dtype)
-    out = tf.gather(x, index[:, 0], axis=axis) * tf.reshape(weight[:, 0], shape)
-    for k in range(1, taps.width):
-        out = out + tf.gather(x, index[:, k], axis=axis) * tf.reshape(weight[:, k], shape)
-    return out
+
+class _TensorFlowOps(portable.ArrayOps):
+    """``unisample.portable``'s operations in TF.  Constants are cached only
+    when running eagerly: inside a ``tf.function`` they belong to its graph."""
+
+    def constant(self, a, like):
+        import tensorflow as tf
+
+        if not tf.executing_eagerly():
+            return tf.constant(a, dtype=like.dtype)
+        return _CONSTANTS.get(a, like.dtype.name, lambda: tf.constant(a, dtype=like.dtype))
+
+    def take(self, x, index, axis):
+        import tensorflow as tf
+
+        return tf.gather(x, index, axis=axis)
+
+    def matmul(self, a, b):
+        import tensorflow as tf
+
+        return tf.linalg.matmul(a, b)
+
+    def concat(self, parts, axis):
+        import tensorflow as tf
+
+        return tf.concat(parts, axis)
+
+    def reshape(self, x, shape):
+        import tensorflow as tf
+
+        return tf.reshape(x, shape)
+
+
+_apply_axis = functools.partial(portable.apply_axis, ops=_TensorFlowOps())
 
 
 def apply_taps(spec, x):

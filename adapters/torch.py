@@ -2,9 +2,10 @@
 
 ``resize`` calls ``F.interpolate`` when the table in ``native_kwargs`` says
 that it computes the spec, and otherwise applies the taps with torch's own
-``index_select`` / multiply / add: the result stays a tensor of the input's
-dtype on the input's device, and autograd flows through both paths.  Nothing
-here imports torch until a tensor is seen.
+blocked matrix products or ``index_select`` / multiply / add
+(``unisample.portable``): the result stays a tensor of the input's dtype on
+the input's device, and autograd flows through both paths.  Nothing here
+imports torch until a tensor is seen.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Optional
 
 import numpy as np
 
+from unisample import portable
 from unisample.dtypes import dtype_class, round_passes
 from unisample.reference import apply_taps as apply_passes
 
-from ._common import cached_table, framework_array, native_config
+from ._common import ConstantCache, cached_table, framework_array, native_config
 
 NAME = "torch"
 
@@ -109,34 +111,41 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
 # -- taps with torch ops ----------------------------------------------------------------
 
 
-def _build_taps_tensors(taps, device, dtype):
-    import torch
-
-    index = torch.as_tensor(taps.index, device=device)
-    weight = None if taps.weight is None else torch.as_tensor(taps.weight, dtype=dtype, device=device)
-    return index, weight
+_CONSTANTS = ConstantCache()
 
 
-# AxisTaps hash by identity and spec_taps caches them, so each axis's tensors
-# are built once per device and dtype.
-_cached_taps_tensors = functools.lru_cache(maxsize=512)(_build_taps_tensors)
+class _TorchOps(portable.ArrayOps):
+    """``unisample.portable``'s operations in torch."""
+
+    def constant(self, a, like):
+        return self._tensor(a, like.device, like.dtype)
+
+    def take(self, x, index, axis):
+        return x.index_select(axis, self._tensor(index, x.device, None))
+
+    @staticmethod
+    def _tensor(a, device, dtype):
+        import torch
+
+        if torch.jit.is_tracing():
+            # torch.jit.trace runs forward twice and requires the same graph
+            # both times: build afresh (they become constants either way)
+            return torch.as_tensor(a, dtype=dtype, device=device)
+        return _CONSTANTS.get(a, (device, dtype), lambda: torch.as_tensor(a, dtype=dtype, device=device))
+
+    def matmul(self, a, b):
+        return a @ b
+
+    def concat(self, parts, axis):
+        import torch
+
+        return torch.cat(parts, axis)
+
+    def reshape(self, x, shape):
+        return x.reshape(shape)
 
 
-def _apply_axis(x, taps, axis: int):
-    import torch
-
-    # While tracing, build them afresh: torch.jit.trace runs forward twice and
-    # requires the same graph both times (they become constants either way).
-    build = _build_taps_tensors if torch.jit.is_tracing() else _cached_taps_tensors
-    index, weight = build(taps, x.device, x.dtype)
-    if weight is None:
-        return x.index_select(axis, index[:, 0])
-    shape = [1] * x.ndim
-    shape[axis] = taps.out_size
-    out = x.index_select(axis, index[:, 0]) * weight[:, 0].reshape(shape)
-    for k in range(1, taps.width):
-        out = out + x.index_select(axis, index[:, k]) * weight[:, k].reshape(shape)
-    return out
+_apply_axis = functools.partial(portable.apply_axis, ops=_TorchOps())
 
 
 def apply_taps(spec, x):
