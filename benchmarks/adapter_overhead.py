@@ -1,6 +1,6 @@
 """Adapter cost: ``up(x)`` and the taps path against the framework's own resize.
 
-    python benchmarks/adapter_overhead.py [--frameworks torch,paddle,tensorflow] [--repeat 15]
+    python benchmarks/adapter_overhead.py [--frameworks torch,paddle,tensorflow] [--repeat 15] [--small]
 
 For each framework, shape and mode: the median time of the direct native call
 (``F.interpolate``, paddle's ``interpolate``, ``tf.image.resize`` on NHWC), of
@@ -11,8 +11,10 @@ measured in the same run, taking turns.  The ratios to the native call are
 medians of the per-round ratios (``paired_ratio``): the fast path differs from
 the native call by a table lookup, and on this VM a fresh 134 MB output
 sometimes costs 250-500 ms more to fault in than usual, so a ratio of two
-medians of 5 wandered between 0.84 and 1.26 from run to run.  Not a test: nothing
-here asserts a time.
+medians of 5 wandered between 0.84 and 1.26 from run to run.  On a small
+input (``--small``: that table and the import time only) the adapter's own
+cost is also timed with the native op stubbed out (``dispatch_us``).  Not a
+test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -101,6 +103,11 @@ SPECS = {
 
 SMALL = ((1, 3, 32, 32), (64, 64))
 
+#: (module, attribute) of the native resize each adapter's fast path calls
+#: for the small case, stubbed out to time the adapter's own Python
+NATIVE_OPS = {"torch": ("torch.nn.functional", "interpolate"), "paddle": ("paddle.nn.functional", "interpolate"),
+              "tensorflow": ("tensorflow.image", "resize")}
+
 
 def per_call_us(fns: dict, calls: int = 2000, rounds: int = 9) -> dict:
     """Per function of ``fns``: the best of ``rounds`` rounds of ``calls``
@@ -122,6 +129,26 @@ def per_call_us(fns: dict, calls: int = 2000, rounds: int = 9) -> dict:
     return {name: t / calls * 1e6 for name, t in best.items()}
 
 
+def dispatch_us(name: str, native, ours, spec) -> float:
+    """The adapter's own cost per ``up(x)`` call on the small input, in
+    microseconds: the same two calls as the small-input table, with the native
+    op (``NATIVE_OPS``) replaced by a stub that returns its input, so that what
+    is left is the adapter's Python.  The native op's own time varies between
+    runs by more than this whole cost, so the difference of the real calls
+    cannot show it."""
+    import importlib
+
+    module = importlib.import_module(NATIVE_OPS[name][0])
+    original = getattr(module, NATIVE_OPS[name][1])
+    setattr(module, NATIVE_OPS[name][1], lambda x, *args, **kwargs: x)
+    try:
+        times = per_call_us({"native": lambda: native(SMALL[1], "bilinear"), "ours": lambda: ours(spec)},
+                            calls=20000)
+    finally:
+        setattr(module, NATIVE_OPS[name][1], original)
+    return times["ours"] - times["native"]
+
+
 def import_ms() -> tuple:
     """(``import unisample``, of which ``import numpy``) in ms, cumulative, from ``-X importtime``."""
     import subprocess
@@ -138,12 +165,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frameworks", default="torch,paddle,tensorflow")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--small", action="store_true", help="the small input and the import time only")
     args = parser.parse_args()
     print(f"# {platform.machine()}, Python {platform.python_version()}, median of {args.repeat}, "
           "ratios: median of the per-round ratios, float32, CPU")
-    print("| framework | case | native (ms) | up(x) (ms) | up(x) / native | taps (ms) | taps / native |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for name in args.frameworks.split(","):
+    if not args.small:
+        print("| framework | case | native (ms) | up(x) (ms) | up(x) / native | taps (ms) | taps / native |")
+        print("|---|---|---:|---:|---:|---:|---:|")
+    for name in [] if args.small else args.frameworks.split(","):
         for shape, size in SHAPES:
             native, ours, taps = SETUPS[name](shape)
             for mode in MODES:
@@ -156,14 +185,15 @@ def main() -> None:
                       f"| {paired_ratio(times, 'ours', 'native'):.2f} "
                       f"| {t_taps * 1e3:.1f} | {paired_ratio(times, 'taps', 'native'):.2f} |", flush=True)
     print(f"\nSmall input, {'x'.join(map(str, SMALL[0]))} -> {SMALL[1][0]}x{SMALL[1][1]} bilinear, per call:\n")
-    print("| framework | native (us) | up(x) (us) | overhead (us) |")
-    print("|---|---:|---:|---:|")
+    print("| framework | native (us) | up(x) (us) | difference (us) | dispatch, native op stubbed (us) |")
+    print("|---|---:|---:|---:|---:|")
     for name in args.frameworks.split(","):
         native, ours, _ = SETUPS[name](SMALL[0])
         spec = SPECS[name](SMALL[1], "bilinear")
         times = per_call_us({"native": lambda: native(SMALL[1], "bilinear"), "ours": lambda: ours(spec)})
         t_native, t_ours = times["native"], times["ours"]
-        print(f"| {name} | {t_native:.1f} | {t_ours:.1f} | {t_ours - t_native:.1f} |", flush=True)
+        dispatch = dispatch_us(name, native, ours, spec)
+        print(f"| {name} | {t_native:.1f} | {t_ours:.1f} | {t_ours - t_native:.1f} | {dispatch:.1f} |", flush=True)
     total, numpy_part = import_ms()
     print(f"\n`import unisample`: {total:.0f} ms, of which numpy {numpy_part:.0f} ms")
 
