@@ -126,17 +126,17 @@ def native(spec, x):
     """TF's own op on ``x`` if it computes ``spec``, else None."""
     import tensorflow as tf
 
-    shape = x.shape  # a new TensorShape on every access: read it once
+    shape, dtype = x.shape, x.dtype  # each access builds a new object: read them once
     axes = spec.spatial_axes(shape.rank)
-    call = native_kwargs(spec, _spatial_size(shape, axes), x.dtype.name, xla_safe=not tf.executing_eagerly())
+    call = native_kwargs(spec, _spatial_size(shape, axes), dtype.name, xla_safe=not tf.executing_eagerly())
     if call is None:
         return None
     op, kwargs = call
     y = tf.transpose(x, (0, 2, 3, 1)) if not spec.channels_last else x
     fn = tf.image.resize if op == "resize" else getattr(tf.compat.v1.image, op)
     y = fn(y, **kwargs)
-    if y.dtype != x.dtype:
-        y = tf.cast(y, x.dtype)  # TF returns float32 for every method but nearest
+    if y.dtype != dtype:
+        y = tf.cast(y, dtype)  # TF returns float32 for every method but nearest
     return tf.transpose(y, (0, 3, 1, 2)) if not spec.channels_last else y
 
 
@@ -145,8 +145,9 @@ def native(spec, x):
 
 def _spatial_size(shape, axes) -> Tuple[int, ...]:
     """The spatial lengths of a ``tf.TensorShape``; ValueError where one is unknown."""
-    size = tuple(shape[a] for a in axes)
-    if any(n is None for n in size):
+    dims = shape.as_list()  # one call: indexing a TensorShape costs a microsecond a time
+    size = tuple(dims[a] for a in axes)
+    if None in size:
         raise ValueError(
             f"input has shape {tuple(shape)}: unisample needs static spatial sizes (the batch may be unknown)"
         )
