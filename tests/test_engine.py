@@ -11,21 +11,9 @@ from unisample import engine
 from unisample.engine import _use_blocks, apply_taps_fast
 from unisample.reference import apply_taps, pass_order
 
-SPECS = [
-    (Upsample(scale_factor=2, mode="bilinear"), (2, 3, 37, 29)),
-    (Upsample(scale_factor=2, mode="bilinear", data_format="channels_last"), (2, 37, 29, 3)),
-    (Upsample(size=(70, 20), mode="bicubic", align_corners=True), (1, 5, 37, 129)),
-    (Upsample(size=(9, 40), mode="bicubic", antialias=True, data_format="channels_last"), (1, 131, 97, 4)),
-    (Upsample(size=(64, 48), mode="lanczos3", antialias=True), (2, 2, 300, 200)),
-    (Upsample(size=(11, 13, 17), mode="trilinear"), (1, 2, 5, 30, 8)),
-    (Upsample(size=(7, 9), mode="area"), (1, 3, 50, 64)),
-    (Upsample(size=(12, 8)), (1, 3, 50, 64)),  # nearest: a gather, exact
-    # periodic taps: shrinking by 2 and 3 (grouped pixels), enlarging by 3
-    (Upsample(size=(20, 16), mode="bilinear"), (1, 3, 40, 32)),
-    (Upsample(size=(20, 16), mode="bicubic", data_format="channels_last"), (2, 40, 32, 3)),
-    (Upsample(size=(10, 7), mode="bilinear", data_format="channels_last"), (1, 30, 21, 2)),
-    (Upsample(scale_factor=3, mode="bicubic"), (1, 2, 10, 12)),
-]
+from pass_cases import PASS_CASES
+
+SPECS = PASS_CASES
 
 #: a method forced where the taps allow it (these inputs are small: as chosen,
 #: most passes would gather, and none would use windows)

@@ -11,22 +11,12 @@ import pytest
 from unisample import Upsample, portable, tolerance
 from unisample.adapters import get_adapter
 
+from pass_cases import PASS_CASE_IDS, PASS_CASES
+
 FRAMEWORKS = [name for name in ("torch", "paddle", "tensorflow") if importlib.util.find_spec(name) is not None]
 needs = pytest.mark.skipif(not FRAMEWORKS, reason="none of torch, paddle, tensorflow is installed")
 
-SPECS = [
-    (Upsample(scale_factor=2, mode="bilinear"), (2, 3, 37, 29)),
-    (Upsample(scale_factor=2, mode="bilinear", data_format="channels_last"), (2, 37, 29, 3)),
-    (Upsample(size=(70, 20), mode="bicubic", align_corners=True), (1, 5, 37, 129)),
-    (Upsample(size=(9, 40), mode="bicubic", antialias=True, data_format="channels_last"), (1, 131, 97, 4)),
-    (Upsample(size=(64, 48), mode="lanczos3", antialias=True), (2, 2, 300, 200)),
-    (Upsample(size=(11, 13, 17), mode="trilinear"), (1, 2, 5, 30, 8)),
-    (Upsample(size=(7, 9), mode="area"), (1, 3, 50, 64)),
-    (Upsample(size=(20, 16), mode="bicubic", cubic_coeff_a=-0.5, exclude_outside=True,
-              data_format="channels_last"), (2, 40, 32, 6)),
-    (Upsample(size=(12, 8)), (1, 3, 50, 64)),  # nearest: a gather, exact
-]
-SPEC_IDS = [repr(s) for s, _ in SPECS]
+SPECS, SPEC_IDS = PASS_CASES, PASS_CASE_IDS
 
 #: what ``portable._use_blocks`` is replaced with for each method
 FORCED = {"blocks": lambda *a: True, "gather": lambda *a: False}
