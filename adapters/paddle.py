@@ -4,7 +4,8 @@
 ``native_kwargs`` says that it computes the spec, and otherwise applies the
 taps with paddle's own blocked matrix products or ``index_select`` / multiply
 / add (``unisample.portable``): the result stays a paddle tensor of the
-input's dtype on the input's place, and autograd flows through both paths.  Nothing here imports paddle until a tensor is seen.
+input's dtype on the input's place, and autograd flows through both paths.
+Nothing here imports paddle until a tensor is seen.
 """
 
 from __future__ import annotations
