@@ -7,15 +7,15 @@ process anyway.
 """
 
 import importlib.util
-import os
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 if importlib.util.find_spec("paddle") is not None:
     import paddle  # noqa: F401  (must precede tensorflow: see above)
+
+from unisample.conformance.runner import worker_argv, worker_env  # noqa: E402
 
 
 def _native_loader(tmp_path_factory, *selection):
@@ -27,9 +27,8 @@ def _native_loader(tmp_path_factory, *selection):
                 cache[framework] = None
             else:
                 path = str(tmp_path_factory.mktemp("native") / f"{framework}.npz")
-                env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu")
-                subprocess.run([sys.executable, "-m", "unisample.conformance.worker", framework, path, *selection],
-                               check=True, env=env, capture_output=True)
+                subprocess.run(worker_argv(framework, path, *selection), check=True, env=worker_env(),
+                               capture_output=True)
                 cache[framework] = np.load(path)
         if cache[framework] is None:
             pytest.skip(f"{framework} is not installed")

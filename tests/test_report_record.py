@@ -100,8 +100,9 @@ def test_killed_worker_is_a_crashed_row_exit_1_and_the_others_complete(tmp_path,
     script.write_text(DIES_MID_RUN)
 
     def command(framework, out):
-        program = [str(script)] if framework == "paddle" else ["-m", "unisample.conformance.worker"]
-        return [sys.executable, *program, framework, out, "--quick"]
+        if framework == "paddle":
+            return [sys.executable, str(script), framework, out, "--quick"]
+        return runner.worker_argv(framework, out, "--quick")
 
     real_run = runner.run
     monkeypatch.setattr(runner, "run", lambda *a, **kw: real_run(*a, worker_command=command,

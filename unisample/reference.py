@@ -42,8 +42,7 @@ def pass_order(taps: Sequence[Optional[AxisTaps]], integer: bool = False) -> Lis
     is smallest: first when enlarging, last when shrinking.  Integer: the last
     axis first, because the rule for integers (round half up and saturate after
     each pass) is PyTorch's and Pillow's uint8 rule, and they resample width
-    before height.  ``None`` taps
-    leave their axis unchanged and are skipped.
+    before height.  ``None`` taps leave their axis unchanged and are skipped.
     """
     active = [i for i, t in enumerate(taps) if t is not None]
     if integer:
