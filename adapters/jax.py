@@ -53,10 +53,12 @@ def native(spec, x):
 
 class _JaxOps(portable.ArrayOps):
     """``unisample.portable``'s operations in jax.numpy.  Numpy constants stay
-    numpy (jit embeds them); no blocked products: XLA on CPU ran them slower
+    numpy (jit embeds them).  Enlarging passes run per phase from strided
+    slices, which XLA fuses; no blocked products: XLA on CPU ran them slower
     than its gathers (see ``benchmarks/jax_speed.py``)."""
 
     blocks = False
+    phases = True
 
     def constant(self, a, like):
         return a.astype(like.dtype)
@@ -65,6 +67,19 @@ class _JaxOps(portable.ArrayOps):
         import jax.numpy as jnp
 
         return jnp.take(x, index, axis=axis)
+
+    def slice(self, x, start, stop, step, axis):
+        import jax
+
+        return jax.lax.slice_in_dim(x, start, stop, step, axis)
+
+    def concat(self, parts, axis):
+        import jax.numpy as jnp
+
+        return jnp.concatenate(parts, axis=axis)
+
+    def reshape(self, x, shape):
+        return x.reshape(shape)
 
 
 _apply_axis = functools.partial(portable.apply_axis, ops=_JaxOps())

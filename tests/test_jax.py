@@ -9,9 +9,10 @@ import textwrap
 import numpy as np
 import pytest
 
-from unisample import Upsample, tolerance
+from unisample import Upsample, portable, tolerance
 
 from integer_rule import assert_integer_rule, exact_ties
+from pass_cases import PASS_CASE_IDS, PASS_CASES
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
 
@@ -22,6 +23,8 @@ SPECS = [
     Upsample(size=(3, 4), mode="area"),
     Upsample(scale_factor=1.5, mode="nearest"),
     Upsample(size=(6, 8), mode="bilinear", antialias=True, data_format="channels_last"),
+    # TF's cubic enlarging by 3: computed per phase (periodic taps, weights repeating up to rounding)
+    Upsample(scale_factor=3, mode="bicubic", cubic_coeff_a=-0.5, exclude_outside=True),
 ]
 SPEC_IDS = [repr(s) for s in SPECS]
 
@@ -152,3 +155,58 @@ def test_integer_exact_halves_round_up():
 
     spec, x, expected = exact_ties()
     np.testing.assert_array_equal(np.asarray(spec(jnp.asarray(x))), expected)
+
+
+def record_phases(monkeypatch):
+    """The ``_Phases`` that ``portable._apply_phases`` ran, one entry per pass."""
+    runs = []
+    apply_phases = portable._apply_phases
+
+    def recording(x, phases, *args):
+        runs.append(phases)
+        return apply_phases(x, phases, *args)
+
+    monkeypatch.setattr(portable, "_apply_phases", recording)
+    return runs
+
+
+@pytest.mark.parametrize("per_phase", [True, False], ids=["per phase", "gathers"])
+@pytest.mark.parametrize("spec, shape", PASS_CASES, ids=PASS_CASE_IDS)
+def test_per_phase_passes_match_the_reference(spec, shape, per_phase, monkeypatch):
+    import jax
+    import jax.numpy as jnp
+
+    if not per_phase:
+        monkeypatch.setattr(portable, "_phases", lambda taps: None)
+    runs = record_phases(monkeypatch)
+    x = np.random.default_rng(6).standard_normal(shape).astype(np.float32)
+    # a new function each time: ``jax.jit(spec)`` would reuse the other variant's trace
+    out = np.asarray(jax.jit(lambda a: spec(a))(jnp.asarray(x)))
+    axes = spec.spatial_axes(x.ndim)
+    taps = spec.taps(tuple(shape[a] for a in axes))
+    # per phase exactly where the pass enlarges with periodic taps
+    assert len(runs) == (per_phase and sum(t is not None and portable._phases(t) is not None for t in taps))
+    if spec.kernel == "nearest":
+        np.testing.assert_array_equal(out, spec.reference(x).astype(np.float32))
+        return
+    error = tolerance.error_in_eps(out, spec.reference(x), "float32", tolerance.scale_of(x))
+    assert error <= tolerance.bound_in_eps("float32", [x.shape[a] for a in axes if x.shape[a] != out.shape[a]])
+
+
+def test_per_phase_cases_cover_every_branch():
+    # the cases above run passes with exact and rounded weights, several
+    # phases and gathered borders on both sides
+    phases = [portable._phases(t) for spec, shape in PASS_CASES
+              for t in spec.taps(tuple(shape[a] for a in spec.spatial_axes(len(shape)))) if t is not None]
+    phases = [p for p in phases if p is not None]
+    weights = [w for p in phases for ws in p.weight for w in ws]
+    assert any(isinstance(w, float) for w in weights) and any(isinstance(w, np.ndarray) for w in weights)
+    assert any(p.outputs > 1 for p in phases)
+    assert any(p.left is not None for p in phases) and any(p.right is not None for p in phases)
+
+
+def test_shrinking_and_aperiodic_passes_keep_the_gathers():
+    taps = Upsample(size=(20, 13), mode="bicubic").taps((40, 7))
+    assert portable._phases(taps[0]) is None  # shrinking by 2: strided slices measured slower
+    assert portable._phases(taps[1]) is None  # 7 -> 13: no period up to 8 outputs
+    assert portable._phases(Upsample(size=(80, 80), mode="bicubic").taps((40, 40))[0]) is not None
