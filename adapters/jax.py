@@ -1,14 +1,16 @@
 """The jax adapter.
 
-``resize`` applies the taps with ``jnp.take`` / multiply / add.  It never
-calls ``jax.image.resize``: that op builds a dense ``(in, out)`` weight matrix
-per axis and contracts with it, which is several times slower than gathering
-the few taps each output needs (``benchmarks/jax_speed.py``).  The taps are
-numpy constants computed from static shapes, so ``resize`` works under
-``jax.jit`` (the spec is hashable: pass it as a static argument, or close over
-it), ``jax.vmap`` and ``jax.grad``, and keeps the input's sharding: a gather
-along a spatial axis leaves a batch-sharded input batch-sharded.  Nothing here
-imports jax until one of its arrays is seen.
+``resize`` applies the taps through ``unisample.portable``: an enlarging pass
+with periodic taps as weighted sums of strided slices per phase (XLA fuses
+them), every other pass with ``jnp.take`` / multiply / add.  It never calls
+``jax.image.resize``: that op builds a dense ``(in, out)`` weight matrix per
+axis and contracts with it, which is several times slower
+(``benchmarks/jax_speed.py``).  The taps are numpy constants computed from
+static shapes, so ``resize`` works under ``jax.jit`` (the spec is hashable:
+pass it as a static argument, or close over it), ``jax.vmap`` and
+``jax.grad``, and keeps the input's sharding: slices and gathers along a
+spatial axis leave a batch-sharded input batch-sharded.  Nothing here imports
+jax until one of its arrays is seen.
 """
 
 from __future__ import annotations
