@@ -10,6 +10,11 @@ dtype's range (``unisample.dtypes.round_passes``): the rule of PyTorch's and
 Pillow's uint8 kernels, whose only other difference is fixed-point weights
 (results within about 0.03 of a .5 tie may round the other way there).
 Booleans and complex numbers are refused.
+
+Floating results over 32 MB may be written into the memory of an earlier
+result that nothing references any more (``engine._KeptOutputs``: it saves the
+page faults of fresh memory in a loop; ``UNISAMPLE_KEEP_OUTPUTS=0`` turns it
+off).
 """
 
 from __future__ import annotations

@@ -125,8 +125,69 @@ def test_results_never_share_the_scratch_buffers():
     assert not np.shares_memory(first, second)
 
 
+def keep_small_outputs(monkeypatch, keep=2):
+    """``engine._kept_outputs`` replaced by one that keeps results of any size."""
+    kept = engine._KeptOutputs(keep)
+    kept.min_bytes = 0
+    monkeypatch.setattr(engine, "_kept_outputs", kept)
+    return kept
+
+
+def test_a_kept_result_is_reused_only_once_nothing_holds_it(monkeypatch):
+    kept = keep_small_outputs(monkeypatch)
+    up = Upsample(size=(96, 96), mode="bilinear")
+    a, b, c, d = np.random.default_rng(3).standard_normal((4, 1, 3, 64, 64)).astype(np.float32)
+    expected = {name: up.reference(x) for name, x in zip("abcd", (a, b, c, d))}
+
+    def check(y, name, part=(...,)):
+        error = tolerance.error_in_eps(y, expected[name][part], "float32", tolerance.scale_of(a))
+        assert error <= tolerance.bound_in_eps("float32", [64, 64])
+
+    first, second = up(a), up(b)
+    assert not np.shares_memory(first, second)
+    view = first[0, 1:]  # a view holds the memory, not the result object
+    del first
+    third = up(c)
+    assert not np.shares_memory(third, view) and not np.shares_memory(third, second)
+    buffer = memoryview(second)  # nor may anything built on the buffer lose it
+    del second
+    fourth = up(d)
+    assert not np.shares_memory(fourth, np.asarray(buffer)) and not np.shares_memory(fourth, view)
+    check(view, "a", (0, slice(1, None)))
+    check(np.asarray(buffer), "b")
+    check(third, "c")
+    check(fourth, "d")
+    assert len(kept._kept) == 2
+    # once nothing holds a kept result, the next result of its size is written there
+    # (addresses, not arrays: holding a kept buffer here would keep it in use)
+    kept_addresses = {entry[0].__array_interface__["data"][0] for entry in kept._kept}
+    del view, buffer, third, fourth
+    fifth = up(a)
+    assert fifth.__array_interface__["data"][0] in kept_addresses
+    check(fifth, "a")
+
+
+def test_no_result_is_kept_when_turned_off(monkeypatch):
+    kept = keep_small_outputs(monkeypatch, keep=0)
+    up = Upsample(size=(96, 96), mode="bilinear")
+    up(np.ones((1, 3, 64, 64), np.float32))
+    assert not kept._kept
+
+
+@pytest.mark.parametrize("value, keep", [("0", 0), ("5", 5), (" 3 ", 3), ("-1", None), ("two", None)])
+def test_keep_outputs_setting_from_the_environment(value, keep, monkeypatch):
+    monkeypatch.setenv("UNISAMPLE_KEEP_OUTPUTS", value)
+    if keep is None:
+        with pytest.raises(ValueError, match=f"UNISAMPLE_KEEP_OUTPUTS: got '{value}'; expected a whole number >= 0"):
+            engine._keep_from_environment()
+    else:
+        assert engine._keep_from_environment() == keep
+
+
 def test_threads_resize_at_once_with_the_right_numbers(monkeypatch):
-    # every pass split over the pool, and four callers sharing it
+    # every pass split over the pool, four callers sharing it, and the results
+    # taken from the kept outputs (held in a list: each must get its own)
+    keep_small_outputs(monkeypatch)
     monkeypatch.setattr(engine, "_PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(engine, "_WINDOW_MIN_POST", 1)
     up = Upsample(size=(40, 60), mode="bicubic")

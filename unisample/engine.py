@@ -38,6 +38,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Optional, Sequence, Tuple
@@ -376,18 +377,78 @@ def _scratch_array(shape: Tuple[int, ...], dtype: np.dtype, slot: int) -> np.nda
     return buffers[slot][:nbytes].view(dtype).reshape(shape)
 
 
+class _KeptOutputs:
+    """The memory of the last few large results, reused once nothing else holds it.
+
+    A result over 32 MB is fresh memory from the kernel (glibc maps arrays that
+    large and unmaps them when they are freed), and every one of its pages
+    faults in on first write: 20 ms for a 134 MB result here, and 250-500 ms
+    on one call in five to seven on this VM, which hands freed memory back to
+    its host (see the README's benchmarks).  A loop that resizes batch after
+    batch and drops each result pays that every time.  So the memory of the
+    last ``keep`` large results stays referenced here, and a new result of
+    the same size takes it when the reference count shows that nothing else
+    holds it: neither the result nor any view of it (a view references the
+    same memory) nor anything built on its buffer (torch.from_numpy, a
+    memoryview).  The cost: up to ``keep`` such buffers stay allocated after
+    the caller has dropped them.  ``UNISAMPLE_KEEP_OUTPUTS=0`` turns it off.
+    """
+
+    #: smaller results come from glibc's heap, which recycles them itself
+    min_bytes = 1 << 25
+
+    def __init__(self, keep: int):
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._kept = []  # [buffer, reference count while only this list holds it]
+
+    def array(self, shape: Tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """An uninitialised C-contiguous array, as ``np.empty(shape, dtype)``."""
+        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        if self.keep <= 0 or nbytes < self.min_bytes:
+            return np.empty(shape, dtype)
+        with self._lock:
+            for i, entry in enumerate(self._kept):
+                if entry[0].nbytes == nbytes and sys.getrefcount(entry[0]) == entry[1]:
+                    self._kept.append(self._kept.pop(i))  # most recently used last
+                    return entry[0].view(dtype).reshape(shape)
+            entry = [np.empty(nbytes, np.uint8), 0]
+            self._kept.append(entry)
+            entry[1] = sys.getrefcount(entry[0])
+            del self._kept[:-self.keep]
+            return entry[0].view(dtype).reshape(shape)
+
+
+def _keep_from_environment() -> int:
+    """``UNISAMPLE_KEEP_OUTPUTS``: how many large results' memory to keep (default 2)."""
+    value = os.environ.get("UNISAMPLE_KEEP_OUTPUTS", "2")
+    try:
+        keep = int(value)
+    except ValueError:
+        keep = -1
+    if keep < 0:
+        raise ValueError(f"UNISAMPLE_KEEP_OUTPUTS: got {value!r}; expected a whole number >= 0 of large "
+                         "results whose memory is kept for reuse (0 turns keeping off)")
+    return keep
+
+
+_kept_outputs = _KeptOutputs(_keep_from_environment())
+
+
 def apply_taps_fast(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int]) -> np.ndarray:
     """``reference.apply_taps`` with ``apply_axis_fast``: same pass order, same
-    dtype; intermediates go to scratch buffers, the result is a new array."""
+    dtype; intermediates go to scratch buffers, the result to a new array or
+    to the memory of an earlier large result nothing holds any more
+    (``_KeptOutputs``)."""
     passes = len(pass_order(taps))
     done = 0
 
     def one_pass(x, axis_taps, axis):
         nonlocal done
         done += 1
-        if done == passes:
-            return apply_axis_fast(x, axis_taps, axis)
         shape = x.shape[:axis] + (axis_taps.out_size,) + x.shape[axis + 1:]
+        if done == passes:
+            return apply_axis_fast(x, axis_taps, axis, out=_kept_outputs.array(shape, x.dtype))
         return apply_axis_fast(x, axis_taps, axis, out=_scratch_array(shape, x.dtype, done % 2))
 
     return apply_taps(x, taps, axes, apply_axis=one_pass)
