@@ -1,7 +1,8 @@
 """Specs and input shapes that exercise every way a pass is computed (the numpy
 engine's windows, grouped pixels, blocks and gathers; the frameworks' blocks
 and gathers): layouts, ranks, modes, enlarging and shrinking, periodic taps.
-Shared by ``test_engine.py`` and ``test_portable.py``."""
+Shared by ``test_engine.py``, ``test_portable.py`` and ``test_jax.py``, with
+``record_calls``, which shows which way a pass ran."""
 
 from unisample import Upsample
 
@@ -24,3 +25,17 @@ PASS_CASES = [
               data_format="channels_last"), (2, 40, 32, 6)),
 ]
 PASS_CASE_IDS = [repr(spec) for spec, _ in PASS_CASES]
+
+
+def record_calls(monkeypatch, owner, name: str) -> list:
+    """The second argument (the taps, or the phases) of each call of
+    ``owner.<name>`` while the test runs: one entry per pass computed that way."""
+    runs = []
+    function = getattr(owner, name)
+
+    def recording(x, plan, *args):
+        runs.append(plan)
+        return function(x, plan, *args)
+
+    monkeypatch.setattr(owner, name, recording)
+    return runs

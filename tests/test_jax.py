@@ -13,7 +13,7 @@ import pytest
 from unisample import Upsample, portable, tolerance
 
 from integer_rule import assert_integer_rule, exact_ties
-from pass_cases import PASS_CASE_IDS, PASS_CASES
+from pass_cases import PASS_CASE_IDS, PASS_CASES, record_calls
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
 
@@ -164,19 +164,6 @@ def test_integer_exact_halves_round_up():
     np.testing.assert_array_equal(np.asarray(spec(jnp.asarray(x))), expected)
 
 
-def record_phases(monkeypatch):
-    """The ``_Phases`` that ``portable._apply_phases`` ran, one entry per pass."""
-    runs = []
-    apply_phases = portable._apply_phases
-
-    def recording(x, phases, *args):
-        runs.append(phases)
-        return apply_phases(x, phases, *args)
-
-    monkeypatch.setattr(portable, "_apply_phases", recording)
-    return runs
-
-
 @pytest.mark.parametrize("per_phase", [True, False], ids=["per phase", "gathers"])
 @pytest.mark.parametrize("spec, shape", PASS_CASES, ids=PASS_CASE_IDS)
 def test_per_phase_passes_match_the_reference(spec, shape, per_phase, monkeypatch):
@@ -185,7 +172,7 @@ def test_per_phase_passes_match_the_reference(spec, shape, per_phase, monkeypatc
 
     if not per_phase:
         monkeypatch.setattr(portable, "_phases", lambda taps: None)
-    runs = record_phases(monkeypatch)
+    runs = record_calls(monkeypatch, portable, "_apply_phases")
     x = np.random.default_rng(6).standard_normal(shape).astype(np.float32)
     # a new function each time: ``jax.jit(spec)`` would reuse the other variant's trace
     out = np.asarray(jax.jit(lambda a: spec(a))(jnp.asarray(x)))

@@ -11,7 +11,7 @@ import pytest
 from unisample import Upsample, portable, tolerance
 from unisample.adapters import get_adapter
 
-from pass_cases import PASS_CASE_IDS, PASS_CASES
+from pass_cases import PASS_CASE_IDS, PASS_CASES, record_calls
 
 FRAMEWORKS = [name for name in ("torch", "paddle", "tensorflow") if importlib.util.find_spec(name) is not None]
 needs = pytest.mark.skipif(not FRAMEWORKS, reason="none of torch, paddle, tensorflow is installed")
@@ -28,15 +28,7 @@ def tensor(framework, x):
 
 def record_products(monkeypatch):
     """The blocks ``_apply_blocks`` ran, one entry per pass."""
-    runs = []
-    apply_blocks = portable._apply_blocks
-
-    def recording(x, taps, *args):
-        runs.append(taps)
-        return apply_blocks(x, taps, *args)
-
-    monkeypatch.setattr(portable, "_apply_blocks", recording)
-    return runs
+    return record_calls(monkeypatch, portable, "_apply_blocks")
 
 
 @needs
