@@ -15,7 +15,7 @@ slices and element-wise sums well.  For it (``ArrayOps.phases``) an enlarging
 pass with periodic taps (``engine._period``) is computed per phase: every
 ``P``-th output is a weighted sum of ``width`` strided slices of the input, the
 phases interleaved by a reshape and the few border outputs gathered
-(``benchmarks/jax_speed.py``: bicubic 1024 -> 2048 90 -> 36 ms).
+(``benchmarks/jax_speed.py``: bicubic 1024 -> 2048 90 -> 39 ms).
 
 Each adapter supplies an ``ArrayOps``: the few operations below, nothing else
 differs between frameworks.
