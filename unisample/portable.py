@@ -82,11 +82,15 @@ def _known(n) -> bool:
     return isinstance(n, (int, np.integer)) and n >= 0
 
 
+def _along(axis: int, ndim: int, n: int) -> Tuple[int, ...]:
+    """The shape of ``n`` values that broadcast along ``axis`` of an ``ndim`` array."""
+    return (1,) * axis + (n,) + (1,) * (ndim - axis - 1)
+
+
 @functools.lru_cache(maxsize=256)
 def _weight_columns(taps: AxisTaps, ndim: int, axis: int) -> Tuple[np.ndarray, ...]:
     """Each tap's weights, shaped to broadcast along ``axis`` of an ``ndim`` array."""
-    shape = [1] * ndim
-    shape[axis] = taps.out_size
+    shape = _along(axis, ndim, taps.out_size)
     return tuple(np.ascontiguousarray(taps.weight[:, k]).reshape(shape) for k in range(taps.width))
 
 
@@ -140,7 +144,7 @@ def _apply_gather(x, taps: AxisTaps, axis: int, ndim: int, ops: ArrayOps):
 _MAX_PHASE_TERMS = 64
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # hashed by identity: ``_phases`` caches one per taps
 class _Phases:
     """An enlarging pass cut by its period: outputs ``first + m * outputs + p``
     (``m < count``) are ``sum_k weight[p][k] * x[start[p] + k + m * inputs]``;
@@ -182,17 +186,25 @@ def _phases(taps: AxisTaps) -> Optional[_Phases]:
                    tuple(weight), border(0, first), border(stop, taps.out_size))
 
 
+@functools.lru_cache(maxsize=256)
+def _phase_weights(phases: _Phases, ndim: int, axis: int) -> Tuple[Tuple[object, ...], ...]:
+    """``phases.weight`` with each column shaped to broadcast along ``axis`` (the
+    same arrays on every call, as ``ArrayOps.constant`` caches expect)."""
+    shape = _along(axis, ndim, phases.count)
+    return tuple(tuple(w if isinstance(w, float) else w.reshape(shape) for w in weights)
+                 for weights in phases.weight)
+
+
 def _apply_phases(x, phases: _Phases, axis: int, shape, ops: ArrayOps):
     """The pass per phase (``shape``: ``x``'s, all known): strided slices weighted
     and summed, the phases interleaved through a reshape, borders gathered."""
     ndim, count, P, Q = len(shape), phases.count, phases.outputs, phases.inputs
-    column_shape = (1,) * axis + (count,) + (1,) * (ndim - axis - 1)
     parts = []
-    for start, weights in zip(phases.start, phases.weight):
+    for start, weights in zip(phases.start, _phase_weights(phases, ndim, axis)):
         total = None
         for k, w in enumerate(weights):
             piece = ops.slice(x, start + k, start + k + Q * (count - 1) + 1, Q, axis)
-            term = piece * (w if isinstance(w, float) else ops.constant(w.reshape(column_shape), x))
+            term = piece * (w if isinstance(w, float) else ops.constant(w, x))
             total = term if total is None else total + term
         # each phase gets an axis of length 1 after ``axis``: concatenated there
         # and merged with ``axis``, outputs follow in order m * P + p
