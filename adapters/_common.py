@@ -65,6 +65,7 @@ def cached_table(table):
             return cached(spec, tuple(in_size), *args, **kwargs)
         return table(spec, in_size, *args, **kwargs)
 
+    lookup.cache_clear = cached.cache_clear
     return lookup
 
 

@@ -22,7 +22,6 @@ import numpy as np
 
 from unisample import portable
 from unisample.dtypes import dtype_class, round_passes
-from unisample.reference import apply_taps as apply_passes
 
 from ._common import cached_table, framework_array, native_config
 
@@ -37,10 +36,11 @@ def to_numpy(x) -> np.ndarray:
     x = np.asarray(x)
     return x.astype(np.float32) if x.dtype.name == "bfloat16" else x
 
-def from_numpy(x: np.ndarray):
+def from_numpy(x: np.ndarray, dtype=None):
+    """An array of ``x`` (cast to ``dtype``, a name such as ``"bfloat16"``, when given)."""
     import jax.numpy as jnp
 
-    return jnp.asarray(x)
+    return jnp.asarray(x) if dtype is None else jnp.asarray(x).astype(dtype)
 
 
 @cached_table
@@ -83,8 +83,14 @@ class _JaxOps(portable.ArrayOps):
     def reshape(self, x, shape):
         return x.reshape(shape)
 
+    def select(self, mask, a):
+        import jax.numpy as jnp
 
-_apply_axis = functools.partial(portable.apply_axis, ops=_JaxOps())
+        return jnp.where(mask, a, 0)
+
+
+_OPS = _JaxOps()
+_apply_axis = functools.partial(portable.apply_axis, ops=_OPS)
 
 
 def apply_taps(spec, x):
@@ -92,16 +98,18 @@ def apply_taps(spec, x):
     import jax.numpy as jnp
 
     kind = dtype_class(x.dtype.name, NAME)
-    axes = spec.spatial_axes(x.ndim)
+    axes = spec.check_input(tuple(int(n) for n in x.shape))
     taps = spec.taps(tuple(int(x.shape[a]) for a in axes))
     if kind == "integer" and spec.kernel != "nearest":
         # float64 needs jax_enable_x64; float32 holds every integer up to 2**24 exactly
-        y = x.astype(jnp.float64 if jnp.zeros(0).dtype == jnp.float64 else jnp.float32)
-        y = round_passes(y, taps, axes, np.iinfo(x.dtype.name), apply_axis=_apply_axis, floor=jnp.floor, clip=jnp.clip)
-        return y.astype(x.dtype)
+        precision = np.float64 if jnp.zeros(0).dtype == jnp.float64 else np.float32
+        return round_passes(x.astype(precision), taps, axes, np.iinfo(x.dtype.name), apply_axis=_apply_axis,
+                            floor=jnp.floor, clip=jnp.clip, cast=lambda y: y.astype(x.dtype),
+                            where=lambda c, v, a: jnp.where(c, np.array(v, a.dtype), a), precision=precision)
     y = x.astype(jnp.float32) if kind == "half" else x
-    y = apply_passes(y, taps, axes, apply_axis=_apply_axis)
-    return y.astype(x.dtype)
+    # phases and gathers only (no blocks): NaN and infinity stay where the taps put them
+    y = portable.apply_taps(y, taps, axes, _OPS).astype(x.dtype)
+    return jnp.array(y, copy=True) if y is x else y  # a new array, as every adapter returns
 
 
 def resize(spec, x):
@@ -116,21 +124,52 @@ def layer(spec):
 
 
 _RESIZE_KEYS = ("function", "shape", "method", "antialias", "precision", "spatial_dims", "scale", "translation",
-                "data_format")
+                "data_format", "input_shape")
 _METHODS = {"nearest": "nearest", "linear": "linear", "bilinear": "linear", "trilinear": "linear",
             "triangle": "linear", "cubic": "cubic", "bicubic": "cubic", "tricubic": "cubic",
             "lanczos3": "lanczos3", "lanczos5": "lanczos5"}
 _LINEAR_BY_RANK = {1: "linear", 2: "bilinear", 3: "trilinear"}
+_LAYOUTS = ("channels_last", "channels_first")
 
 
-def from_native(obj):
+def _spatial(data_format: str, ndim: int) -> range:
+    return range(1, ndim - 1) if data_format == "channels_last" else range(2, ndim)
+
+
+def _layout(shape: tuple, input_shape, data_format) -> str:
+    """Which layout makes the axes ``jax.image.resize`` resizes (those whose length
+    differs between ``input_shape`` and ``shape``) the spatial ones."""
+    if data_format is not None and data_format not in _LAYOUTS:
+        raise ValueError(f"from_jax: data_format: got {data_format!r}; expected 'channels_last' or 'channels_first'")
+    if input_shape is None:
+        if data_format is None:
+            raise ValueError(
+                f"from_jax: shape {shape}: jax.image.resize resizes whichever axes change, so the spec needs to "
+                "know which axes are spatial: give input_shape= (the input's shape) or "
+                "data_format='channels_last' / 'channels_first'")
+        return data_format
+    input_shape = tuple(int(n) for n in input_shape)
+    if len(input_shape) != len(shape):
+        raise ValueError(f"from_jax: shape {shape} and input_shape {input_shape} have different numbers of axes")
+    changed = {a for a, (n, m) in enumerate(zip(input_shape, shape)) if n != m}
+    fits = [f for f in ([data_format] if data_format else _LAYOUTS) if changed <= set(_spatial(f, len(shape)))]
+    if not fits:
+        said = f" with data_format={data_format!r}" if data_format else ""
+        raise ValueError(
+            f"from_jax: jax.image.resize from {input_shape} to {shape} resizes axes {sorted(changed)}; unisample "
+            f"resizes the spatial axes only{said} (batch first, channels first or last)")
+    return fits[0]
+
+
+def from_native(obj, input_shape=None):
     """The spec of ``jax.image.resize`` (``{"shape", "method", "antialias"}``) or of
     ``jax.image.scale_and_translate`` (``"function": "jax.image.scale_and_translate"``,
     with ``spatial_dims``, ``scale``, ``translation``) arguments.
 
-    ``shape`` is the whole output shape; ``data_format`` (default
-    ``channels_last``, JAX's image convention) says which axes are spatial.
-    JAX antialiases by default: ``antialias`` left out means True.
+    ``shape`` is the whole output shape.  jax resizes every axis whose length
+    changes; ``input_shape`` (argument or key) or ``data_format`` says which
+    axes are spatial (``spatial_dims`` does for ``scale_and_translate``).  JAX
+    antialiases by default: ``antialias`` left out means True.
     """
     from unisample import Upsample
 
@@ -144,27 +183,32 @@ def from_native(obj):
         raise ValueError(f"from_jax: method: got {method!r}; expected one of {', '.join(_METHODS)}")
     kernel = _METHODS[method.lower()]
     antialias = True if kw.get("antialias") is None else bool(kw["antialias"])
-    data_format = kw.get("data_format") or "channels_last"
     shape = tuple(kw["shape"])
     if not 3 <= len(shape) <= 5:
         raise ValueError(f"from_jax: shape {shape}: expected batch, 1 to 3 spatial axes and channels")
-    size = shape[1:-1] if data_format == "channels_last" else shape[2:]
+    if input_shape is not None and kw.get("input_shape") is not None and tuple(input_shape) != tuple(kw["input_shape"]):
+        raise ValueError(f"from_jax: input_shape {tuple(input_shape)} and the dict's {tuple(kw['input_shape'])} differ")
+    input_shape = input_shape if input_shape is not None else kw.get("input_shape")
     if function == "jax.image.scale_and_translate":
         translation = np.asarray(kw.get("translation", 0.0), dtype=np.float64)
         if np.any(translation != 0):
             raise ValueError(f"from_jax: translation {translation.tolist()} is not expressible: unisample's "
                              "specs map pixel centres onto each other (translation 0)")
         spatial = tuple(kw.get("spatial_dims") or ())
-        expected = tuple(range(1, 1 + len(size))) if data_format == "channels_last" else tuple(range(2, 2 + len(size)))
-        if spatial != expected:
-            raise ValueError(f"from_jax: spatial_dims {spatial}: with data_format={data_format!r} and output "
-                             f"shape {shape} the spatial axes are {expected}")
+        layouts = [kw["data_format"]] if kw.get("data_format") else list(_LAYOUTS)
+        data_format = next((f for f in layouts if spatial == tuple(_spatial(f, len(shape)))), None)
+        if data_format is None:
+            raise ValueError(f"from_jax: spatial_dims {spatial}: with output shape {shape} the spatial axes are "
+                             + " or ".join(f"{tuple(_spatial(f, len(shape)))} ({f})" for f in layouts))
+        size = tuple(shape[a] for a in _spatial(data_format, len(shape)))
         # JAX samples (j + 0.5) / scale - 0.5 and widens by 1 / scale: the
         # scale-factor mapping, never copying an axis.  The output length is
         # floor(in * scale), which is JAX's ``shape`` when the two agree.
         scale = np.broadcast_to(np.asarray(kw["scale"], dtype=np.float64), (len(size),))
         return Upsample(scale_factor=tuple(float(s) for s in scale), data_format=data_format,
                         same_size_copy="never", **_mode_extras(kernel, len(size), antialias))
+    data_format = _layout(shape, input_shape, kw.get("data_format"))
+    size = tuple(shape[a] for a in _spatial(data_format, len(shape)))
     return Upsample(size=size, data_format=data_format, **_mode_extras(kernel, len(size), antialias))
 
 

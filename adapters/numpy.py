@@ -35,22 +35,32 @@ def is_array(x) -> bool:
 def to_numpy(x) -> np.ndarray:
     return x
 
-def from_numpy(x: np.ndarray) -> np.ndarray:
-    return x
+def from_numpy(x: np.ndarray, dtype=None) -> np.ndarray:
+    """``x`` itself, or cast to ``dtype`` (a name; bfloat16 needs ml_dtypes, which jax and TF bring)."""
+    if dtype is None or dtype == x.dtype.name:
+        return x
+    if dtype == "bfloat16":
+        import ml_dtypes
+
+        return x.astype(ml_dtypes.bfloat16)
+    return x.astype(dtype)
 
 
 def resize(spec, x: np.ndarray) -> np.ndarray:
+    """``spec`` applied to ``x``: a new array of ``x``'s dtype (byte order included)."""
     dtype = x.dtype
-    kind = dtype_class(dtype, NAME)
-    axes = spec.spatial_axes(x.ndim)
+    if not dtype.isnative:  # '>f4' on a little-endian machine: compute in native order
+        return resize(spec, x.astype(dtype.newbyteorder("="))).astype(dtype)
+    kind = dtype_class(dtype.name, NAME)
+    axes = spec.check_input(x.shape)
     taps = spec.taps(tuple(x.shape[i] for i in axes))
     if kind != "integer":
         compute = np.float32 if kind == "half" else dtype
         return apply_taps_fast(x.astype(compute, copy=False), taps, axes).astype(dtype, copy=False)
     if spec.kernel == "nearest":
-        return apply_taps(x, taps, axes)
+        y = apply_taps(x, taps, axes)
+        return np.array(y, copy=True) if y is x else y
     # The engine's summation order differs from the other adapters' gathers:
     # HALF_UP's margin makes the rounding independent of it.
-    y = round_passes(x.astype(np.float64), taps, axes, np.iinfo(dtype), apply_axis=apply_axis_fast,
-                     floor=np.floor, clip=np.clip)
-    return y.astype(dtype)
+    return round_passes(x.astype(np.float64), taps, axes, np.iinfo(dtype), apply_axis=apply_axis_fast,
+                        floor=np.floor, clip=np.clip, cast=lambda y: y.astype(dtype), where=np.where)

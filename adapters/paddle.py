@@ -15,9 +15,8 @@ from typing import Optional
 
 import numpy as np
 
-from unisample import portable
+from unisample import portable, reference
 from unisample.dtypes import dtype_class, round_passes
-from unisample.reference import apply_taps as apply_passes
 from unisample.taps import copied_axes
 
 from ._common import ConstantCache, cached_table, framework_array, native_config
@@ -37,10 +36,14 @@ def to_numpy(x) -> np.ndarray:
         x = x.astype("float32")  # numpy has no bfloat16
     return x.numpy()
 
-def from_numpy(x: np.ndarray):
+def from_numpy(x: np.ndarray, dtype=None):
+    """A tensor of ``x`` (cast to ``dtype``, a name such as ``"bfloat16"``, when given)."""
     import paddle
 
-    return paddle.to_tensor(x)
+    if x.dtype.name in ("uint16", "uint32", "uint64"):  # paddle would read uint16 as bfloat16's bits
+        raise TypeError(f"paddle has no {x.dtype.name} tensors")
+    t = paddle.to_tensor(x)
+    return t if dtype is None else t.astype(dtype)
 
 
 # -- spec -> paddle interpolate -----------------------------------------------------------
@@ -157,44 +160,71 @@ class _PaddleOps(portable.ArrayOps):
 
         return paddle.reshape(x, shape)
 
+    def select(self, mask, a):
+        import paddle
 
-_apply_axis = functools.partial(portable.apply_axis, ops=_PaddleOps())
+        return paddle.where(self._tensor(mask, a.place, "bool"), a, paddle.zeros_like(a))
+
+    def all_finite(self, x):
+        import paddle
+
+        if not paddle.is_floating_point(x):
+            return True
+        if not paddle.in_dynamic_mode():
+            return None  # a static graph: the data is not there yet
+        return bool(paddle.isfinite(x.sum()))
+
+
+_OPS = _PaddleOps()
+_apply_axis = functools.partial(portable.apply_axis, ops=_OPS)
 
 
 def apply_taps(spec, x):
-    """``spec`` applied to paddle tensor ``x`` through the taps (any mode, any dtype)."""
+    """``spec`` applied to paddle tensor ``x`` through the taps (any mode, any dtype): a new tensor."""
     import paddle
 
     kind = dtype_class(x.dtype, NAME)
-    axes = spec.spatial_axes(x.ndim)
+    axes = spec.check_input(x.shape)
     taps = spec.taps(tuple(x.shape[a] for a in axes))
     if kind == "integer":
+        name = str(x.dtype).rsplit(".", 1)[-1]
         if spec.kernel == "nearest":
             # paddle's index_select has no uint8/int8/int16 kernel: gather in
             # int32, which holds those values exactly.
-            small = str(x.dtype).rsplit(".", 1)[-1] in ("uint8", "int8", "int16")
+            small = name in ("uint8", "int8", "int16")
             y = x.astype("int32") if small else x
-            y = apply_passes(y, taps, axes, apply_axis=_apply_axis)
-            return y.astype(x.dtype) if small else y
-        y = round_passes(x.astype("float64"), taps, axes, np.iinfo(str(x.dtype).rsplit(".", 1)[-1]),
-                         apply_axis=_apply_axis, floor=paddle.floor, clip=paddle.clip)
-        return y.astype(x.dtype)
+            y = reference.apply_taps(y, taps, axes, apply_axis=_apply_axis)
+            y = y.astype(x.dtype) if small else y
+            return x.clone() if y is x else y
+        return round_passes(x.astype("float64"), taps, axes, np.iinfo(name), apply_axis=_apply_axis,
+                            floor=paddle.floor, clip=paddle.clip, cast=lambda y: y.astype(x.dtype),
+                            where=lambda c, v, a: paddle.where(c, paddle.full(a.shape, v, dtype=a.dtype), a))
     y = x.astype("float32") if kind == "half" else x
-    y = apply_passes(y, taps, axes, apply_axis=_apply_axis)
-    return y.astype(x.dtype) if kind == "half" else y
+    y = portable.apply_taps(y, taps, axes, _OPS)
+    y = y.astype(x.dtype) if kind == "half" else y
+    return x.clone() if y is x else y
 
 
 def native(spec, x):
-    """paddle's interpolate on ``x`` if it computes ``spec``, else None."""
+    """paddle's interpolate on ``x`` if it computes ``spec``, else None (also for an
+    input with NaN or infinities, except in nearest modes: see ``resize``)."""
     import paddle.nn.functional as F
 
     shape = x.shape  # a new list on every access: read it once
-    axes = spec.spatial_axes(len(shape))
+    axes = spec.check_input(shape)
     kwargs = native_kwargs(spec, tuple(shape[a] for a in axes), dtype_class(x.dtype, NAME))
-    return None if kwargs is None else F.interpolate(x, **kwargs)
+    if kwargs is None or (spec.kernel != "nearest" and not _OPS.all_finite(x)):
+        return None
+    return F.interpolate(x, **kwargs)
 
 
 def resize(spec, x):
+    """``spec`` applied to ``x``: paddle's interpolate where it computes the spec, else the taps.
+
+    Paddle's linear, bicubic and area kernels read other pixels than the
+    spec's taps (README "Non-finite values"), so where NaN and infinities go
+    would differ: except for nearest, the native op gets finite inputs only
+    (one read to know; in a static graph, always the taps)."""
     y = native(spec, x)
     return apply_taps(spec, x) if y is None else y
 

@@ -20,7 +20,6 @@ import numpy as np
 
 from unisample import portable
 from unisample.dtypes import dtype_class, round_passes
-from unisample.reference import apply_taps as apply_passes
 
 from ._common import ConstantCache, cached_table, framework_array, native_config
 
@@ -36,10 +35,12 @@ def to_numpy(x) -> np.ndarray:
         return x.numpy().astype(np.float32)  # plain numpy has no bfloat16
     return x.numpy()
 
-def from_numpy(x: np.ndarray):
+def from_numpy(x: np.ndarray, dtype=None):
+    """A tensor of ``x`` (cast to ``dtype``, a name such as ``"bfloat16"``, when given)."""
     import tensorflow as tf
 
-    return tf.constant(x)
+    t = tf.constant(x)
+    return t if dtype is None else tf.cast(t, dtype)
 
 
 # -- spec -> TF op ---------------------------------------------------------------------------
@@ -78,7 +79,7 @@ def native_kwargs(spec, in_size, dtype: str, xla_safe: bool = True) -> Optional[
     length 1.  float64 goes through the taps (TF's ops would compute it in
     float32); integers only for nearest (which keeps them).
     """
-    if len(in_size) != 2 or dtype == "float64":
+    if len(in_size) != 2 or dtype in ("float64", "uint32", "uint64"):  # TF has no such kernels
         return None
     if dtype_class(dtype, NAME) == "integer" and spec.kernel != "nearest":
         return None
@@ -122,15 +123,37 @@ def native_kwargs(spec, in_size, dtype: str, xla_safe: bool = True) -> Optional[
     return None
 
 
-def native(spec, x):
-    """TF's own op on ``x`` if it computes ``spec``, else None."""
+def _native_call(spec, x) -> Optional[Tuple[str, dict]]:
     import tensorflow as tf
 
-    shape, dtype = x.shape, x.dtype  # each access builds a new object: read them once
-    axes = spec.spatial_axes(shape.rank)
-    call = native_kwargs(spec, _spatial_size(shape, axes), dtype.name, xla_safe=not tf.executing_eagerly())
-    if call is None:
+    shape = x.shape  # each access builds a new object: read it once
+    axes = spec.check_input(shape.as_list())
+    return native_kwargs(spec, _spatial_size(shape, axes), x.dtype.name, xla_safe=not tf.executing_eagerly())
+
+
+def _needs_finite(spec, x) -> bool:
+    """Whether TF's op reads other pixels than the spec's taps here, so that it
+    may take finite inputs only (README "Non-finite values"): every filter
+    and area kernel; nearest ones read the same pixel."""
+    return spec.kernel != "nearest" and x.dtype.is_floating
+
+
+def native(spec, x):
+    """TF's own op on ``x`` if it computes ``spec``, else None (also, executing
+    eagerly, for an input with NaN or infinities that the op would put
+    elsewhere; in a graph ``resize`` decides with a ``tf.cond``)."""
+    import tensorflow as tf
+
+    call = _native_call(spec, x)
+    if call is None or (_needs_finite(spec, x) and tf.executing_eagerly() and not _OPS.all_finite(x)):
         return None
+    return _native_op(spec, x, call)
+
+
+def _native_op(spec, x, call):
+    import tensorflow as tf
+
+    dtype = x.dtype
     op, kwargs = call
     y = tf.transpose(x, (0, 2, 3, 1)) if not spec.channels_last else x
     fn = tf.image.resize if op == "resize" else getattr(tf.compat.v1.image, op)
@@ -188,8 +211,29 @@ class _TensorFlowOps(portable.ArrayOps):
 
         return tf.reshape(x, shape)
 
+    def select(self, mask, a):
+        import tensorflow as tf
 
-_apply_axis = functools.partial(portable.apply_axis, ops=_TensorFlowOps())
+        return tf.where(mask, a, tf.zeros_like(a))
+
+    def all_finite(self, x):
+        import tensorflow as tf
+
+        if not x.dtype.is_floating:
+            return True
+        return bool(tf.math.is_finite(tf.reduce_sum(x)))
+
+    def if_finite(self, x, fast, exact):
+        import tensorflow as tf
+
+        if tf.executing_eagerly():
+            return fast() if self.all_finite(x) else exact()
+        # in a graph (tf.function, Keras, XLA) the branch is part of it
+        return tf.cond(tf.math.is_finite(tf.reduce_sum(x)), fast, exact)
+
+
+_OPS = _TensorFlowOps()
+_apply_axis = functools.partial(portable.apply_axis, ops=_OPS)
 
 
 def apply_taps(spec, x):
@@ -197,20 +241,40 @@ def apply_taps(spec, x):
     import tensorflow as tf
 
     kind = dtype_class(x.dtype.name, NAME)
-    axes = spec.spatial_axes(len(x.shape))
+    axes = spec.check_input(x.shape.as_list())
     taps = spec.taps(_spatial_size(x.shape, axes))
     if kind == "integer" and spec.kernel != "nearest":
-        y = round_passes(tf.cast(x, tf.float64), taps, axes, np.iinfo(x.dtype.name), apply_axis=_apply_axis,
-                         floor=tf.floor, clip=tf.clip_by_value)
-        return tf.cast(y, x.dtype)
+        return round_passes(tf.cast(x, tf.float64), taps, axes, np.iinfo(x.dtype.name), apply_axis=_apply_axis,
+                            floor=tf.floor, clip=tf.clip_by_value, cast=lambda y: tf.cast(y, x.dtype),
+                            where=lambda c, v, a: tf.where(c, tf.constant(v, dtype=a.dtype), a))
     y = tf.cast(x, tf.float32) if kind == "half" else x
-    y = apply_passes(y, taps, axes, apply_axis=_apply_axis)
-    return tf.cast(y, x.dtype) if kind == "half" else y
+    y = portable.apply_taps(y, taps, axes, _OPS)
+    y = tf.cast(y, x.dtype) if kind == "half" else y
+    # a tf.Variable comes back as itself where no axis changes: a new tensor instead
+    return tf.identity(y) if y is x else y
 
 
 def resize(spec, x):
-    y = native(spec, x)
-    return apply_taps(spec, x) if y is None else y
+    """``spec`` applied to ``x``: TF's own op where it computes the spec, else the taps.
+
+    TF's filter kernels read other pixels than the spec's taps (bilinear fewer,
+    bicubic, lanczos and antialiased ones more: README "Non-finite values"), so
+    where NaN and infinities go would differ: except for nearest modes, the
+    native op gets finite inputs only (one read to know; in a graph, a
+    ``tf.cond``) and the taps take the others."""
+    call = _native_call(spec, x)
+    if call is None:
+        return apply_taps(spec, x)
+    if not _needs_finite(spec, x):
+        return _native_op(spec, x, call)
+
+    def fast():
+        return _native_op(spec, x, call)
+
+    def exact():
+        return apply_taps(spec, x)
+
+    return _OPS.if_finite(x, fast, exact)
 
 
 # -- the Keras layer and Keras / TF configurations ------------------------------------------------
@@ -235,7 +299,8 @@ _RESIZE_KEYS = ("function", "size", "method", "interpolation", "antialias", "pre
                 "align_corners", "half_pixel_centers", "data_format", "backend", "name",
                 "height", "width", "crop_to_aspect_ratio", "pad_to_aspect_ratio")
 _LAYER_DEFAULTS = {"UpSampling1D": {"size": 2}, "UpSampling2D": {"size": (2, 2)},
-                   "UpSampling3D": {"size": (2, 2, 2)}, "Resizing": {"interpolation": "bilinear"}}
+                   "UpSampling3D": {"size": (2, 2, 2)},
+                   "Resizing": {"interpolation": "bilinear", "antialias": False}}
 _LAYER_ATTRIBUTES = ("size", "height", "width", "interpolation", "antialias", "data_format",
                      "crop_to_aspect_ratio", "pad_to_aspect_ratio")
 

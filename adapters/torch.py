@@ -17,7 +17,6 @@ import numpy as np
 
 from unisample import portable
 from unisample.dtypes import dtype_class, round_passes
-from unisample.reference import apply_taps as apply_passes
 
 from ._common import ConstantCache, cached_table, framework_array, native_config
 
@@ -36,10 +35,12 @@ def to_numpy(x) -> np.ndarray:
         x = x.float()  # numpy has no bfloat16
     return x.numpy()
 
-def from_numpy(x: np.ndarray):
+def from_numpy(x: np.ndarray, dtype=None):
+    """A tensor of ``x`` (cast to ``dtype``, a name such as ``"bfloat16"``, when given)."""
     import torch
 
-    return torch.from_numpy(np.ascontiguousarray(x))
+    t = torch.from_numpy(np.ascontiguousarray(x))
+    return t if dtype is None else t.to(getattr(torch, dtype))
 
 
 # -- spec -> F.interpolate ------------------------------------------------------------
@@ -60,12 +61,16 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     bicubic        bicubic       2       a=-0.75 edge-repeat (a=-0.5, excluded,
                                          with antialias), no table
     area           area          1-3     area_weights uniform
+    lanczos3       lanczos       2       antialias, half_pixel, outside taps
+                                         dropped; CPU tensors (``native``)
     ============== ============= ======= =======================================
 
-    Antialias only for bilinear and bicubic, and only in float32/float64
-    (torch's antialiased kernels have no float16 version).  Integer tensors
-    only for nearest modes: torch's uint8 interpolation uses fixed-point
-    weights that round differently near ties.  A ``scale_factor`` that keeps
+    Antialias only for bilinear, bicubic and lanczos3, and only in
+    float32/float64 (torch's antialiased kernels have no float16 version),
+    and never where ``native_defect`` knows torch's kernel to be wrong.  Integer tensors
+    only for nearest modes, and only uint8 (``native`` checks it: torch's
+    nearest kernels have no other integer version): torch's uint8
+    interpolation uses fixed-point weights that round differently near ties.  A ``scale_factor`` that keeps
     some axis's length goes through the taps, because torch's CPU and CUDA
     kernels disagree about copying such axes.
     """
@@ -89,14 +94,21 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     elif kernel == "area":
         if spec.area_weights != "uniform":
             return None
+    elif kernel == "lanczos3" and rank == 2:
+        if not spec.antialias or spec.coordinate_transform != "half_pixel" or not spec.exclude_outside:
+            return None
+        if dtype_kind != "float":
+            return None
     else:
-        return None  # lanczos, or bicubic on 1 or 3 axes
+        return None  # lanczos5, or bicubic on 1 or 3 axes
+    if native_defect(spec, in_size) is not None:
+        return None
 
-    kwargs = {"mode": mode}
+    kwargs = {"mode": "lanczos" if kernel == "lanczos3" else mode}
     if kernel in ("linear", "cubic"):
         kwargs["align_corners"] = spec.coordinate_transform == "align_corners"
-        if spec.antialias:
-            kwargs["antialias"] = True
+    if spec.antialias:
+        kwargs["antialias"] = True
     out_size = spec.output_size(in_size)
     if spec.same_size_copy is not None:  # scale_factor drives the mapping
         if spec.same_size_copy != "pytorch" or any(n == m for n, m in zip(in_size, out_size)):
@@ -106,6 +118,29 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     else:
         kwargs["size"] = out_size
     return kwargs
+
+
+def native_defect(spec, in_size) -> Optional[str]:
+    """Why torch's own op for ``spec`` (``F.interpolate`` as ``from_torch`` reads it)
+    gives wrong numbers on an input of spatial size ``in_size``, or None.
+
+    torch's antialiased kernels (bilinear, bicubic, lanczos; CPU) resample
+    height in a second pass that assumes height is never the innermost loop
+    dimension; when the output width is 1 it is, and every output row gets the
+    first row's taps: one row repeated.  Measured over every size up to 13
+    (and 17, 31), both modes and layouts and dtypes: wrong exactly when the
+    output width is 1 and the height changes to a length above 1 from a
+    length above 1 (unless the tensor is channels-last in memory with several
+    channels, which this does not rely on).  README "When a native op is
+    wrong" has the figures.
+    """
+    if not spec.antialias or spec.kernel not in ("linear", "cubic", "lanczos3") or len(in_size) != 2:
+        return None
+    (h_in, _), (h, w) = in_size, spec.output_size(in_size)
+    if w == 1 and h != h_in and h > 1 and h_in > 1:
+        return ("torch's antialiased kernel is wrong where the output width is 1 and the height changes (it "
+                "repeats the first output row); unisample computes the filter")
+    return None
 
 
 # -- taps with torch ops ----------------------------------------------------------------
@@ -144,33 +179,62 @@ class _TorchOps(portable.ArrayOps):
     def reshape(self, x, shape):
         return x.reshape(shape)
 
+    def select(self, mask, a):
+        import torch
 
-_apply_axis = functools.partial(portable.apply_axis, ops=_TorchOps())
+        return torch.where(self._tensor(mask, a.device, torch.bool), a, 0.0)
+
+    def all_finite(self, x):
+        import torch
+
+        if not x.is_floating_point():
+            return True
+        if torch.jit.is_tracing() or torch.compiler.is_compiling():
+            return None  # a branch on the data would be baked into the graph
+        return bool(torch.isfinite(x.sum()))
+
+
+_OPS = _TorchOps()
+_apply_axis = functools.partial(portable.apply_axis, ops=_OPS)
 
 
 def apply_taps(spec, x):
-    """``spec`` applied to tensor ``x`` through the taps (any mode, any dtype)."""
+    """``spec`` applied to tensor ``x`` through the taps (any mode, any dtype): a new tensor."""
     import torch
 
     kind = dtype_class(x.dtype, NAME)
-    axes = spec.spatial_axes(x.ndim)
+    axes = spec.check_input(tuple(x.shape))
     taps = spec.taps(tuple(x.shape[a] for a in axes))
     if kind == "integer" and spec.kernel != "nearest":
-        y = round_passes(x.to(torch.float64), taps, axes, torch.iinfo(x.dtype), apply_axis=_apply_axis,
-                         floor=torch.floor, clip=torch.clamp)
-        return y.to(x.dtype)
+        return round_passes(x.to(torch.float64), taps, axes, torch.iinfo(x.dtype), apply_axis=_apply_axis,
+                            floor=torch.floor, clip=torch.clamp, cast=lambda y: y.to(x.dtype),
+                            where=lambda c, v, a: torch.where(c, torch.tensor(v, dtype=a.dtype), a))
     y = x.to(torch.float32) if kind == "half" else x
-    y = apply_passes(y, taps, axes, apply_axis=_apply_axis)
-    return y.to(x.dtype)
+    y = portable.apply_taps(y, taps, axes, _OPS).to(x.dtype)
+    return x.clone() if y is x else y
 
 
 def native(spec, x):
-    """``F.interpolate`` on ``x`` if it computes ``spec``, else None."""
+    """``F.interpolate`` on ``x`` if it computes ``spec``, else None.  Float32 and
+    float16 kernels read exactly the spec's taps (where NaN and infinities go
+    included: README "Non-finite values"); float64 ones take finite inputs only."""
     import torch.nn.functional as F
 
-    axes = spec.spatial_axes(x.ndim)
-    kwargs = native_kwargs(spec, tuple(x.shape[a] for a in axes), dtype_class(x.dtype, NAME))
+    import torch
+
+    axes = spec.check_input(tuple(x.shape))
+    kind = dtype_class(x.dtype, NAME)
+    if kind == "integer" and x.dtype != torch.uint8:
+        return None  # torch's nearest kernels have uint8 versions only
+    kwargs = native_kwargs(spec, tuple(x.shape[a] for a in axes), kind)
     if kwargs is None:
+        return None
+    if kwargs["mode"] == "lanczos" and (x.device.type != "cpu" or torch.onnx.is_in_onnx_export()):
+        return None  # torch's lanczos kernel is CPU only, and has no ONNX export: the taps have
+    if x.dtype == torch.float64 and spec.kernel != "nearest" and not _OPS.all_finite(x):
+        # torch's float64 kernels place their taps with float64 coordinates,
+        # the spec (as torch's float32 ones) with float32: at an exact hit
+        # they read other pixels with weight 0, which only NaN and infinities see
         return None
     if spec.channels_last:  # F.interpolate wants channels first: permute views, no copies
         order = (0, x.ndim - 1) + tuple(range(1, x.ndim - 1))
@@ -207,11 +271,21 @@ def from_native(obj):
     kwargs = native_config(obj, framework=NAME, call="F.interpolate", keys=_INTERPOLATE_KEYS,
                            layers=_MODULES, attributes=_MODULE_ATTRIBUTES)
     kwargs.setdefault("mode", "nearest")
+    if kwargs["mode"] == "lanczos":  # torch's: Pillow's Lanczos-3, antialiased, half-pixel
+        if not kwargs.get("antialias"):
+            raise ValueError("from_torch: mode='lanczos' requires antialias=True (torch refuses it otherwise)")
+        if kwargs.get("align_corners"):
+            raise ValueError("from_torch: mode='lanczos' with align_corners=True: torch refuses it")
+        kwargs.update(mode="lanczos3", antialias=True)
+        kwargs.pop("align_corners", None)
     for key in ("size", "scale_factor"):
         if isinstance(kwargs.get(key), list):
             kwargs[key] = tuple(kwargs[key])
     if kwargs.get("antialias") is None:
         kwargs.pop("antialias", None)
     if kwargs.get("scale_factor") is None:
-        kwargs.pop("recompute_scale_factor", None)  # meaningless with a size, as in torch
+        if kwargs.get("recompute_scale_factor"):  # torch refuses it too
+            raise ValueError("from_torch: recompute_scale_factor=True with an explicit size; torch refuses "
+                             "it (it is only meaningful with scale_factor)")
+        kwargs.pop("recompute_scale_factor", None)  # None or False: nothing to say with a size, as in torch
     return Upsample(**kwargs)

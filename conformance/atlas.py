@@ -58,7 +58,7 @@ def naive_port(case: Case, target: str) -> Optional[Upsample]:
             if corners or kernel == "area":
                 return None
             method = {"nearest": "nearest", "linear": "linear", "cubic": "cubic"}.get(kernel, kernel)
-            port = Upsample.from_jax({"shape": [1, *size, 1], "method": method})
+            port = Upsample.from_jax({"shape": [1, *size, 1], "method": method, "data_format": "channels_last"})
     except ValueError:
         return None
     return Upsample.from_dict({**port.to_dict(), "data_format": layout})

@@ -86,7 +86,8 @@ _SCALES = {
 }
 # Inputs large enough for antialiasing to widen the kernel several times.
 _AA_IN = {1: (23,), 2: (17, 13), 3: (9, 8, 7)}
-_AA_SIZES = {1: [(5,), (9,), (40,)], 2: [(5, 4), (8, 3), (1, 2), (30, 20)], 3: [(3, 4, 2)]}
+#: (5, 1): torch's antialiased kernels are wrong there (adapters/torch.py native_defect)
+_AA_SIZES = {1: [(5,), (9,), (40,)], 2: [(5, 4), (8, 3), (1, 2), (30, 20), (5, 1)], 3: [(3, 4, 2)]}
 
 
 
@@ -119,6 +120,9 @@ def _torch_cases() -> List[Case]:
             add(2, mode, {"align_corners": align, "antialias": True},
                 spatial=_AA_IN[2], sizes=_AA_SIZES[2], scales=False)
             add(2, mode, {"align_corners": align, "antialias": True})
+    # torch's lanczos: Lanczos-3 antialiased (Pillow's), 4-D only
+    add(2, "lanczos", {"antialias": True}, spatial=_AA_IN[2], sizes=_AA_SIZES[2], scales=False)
+    add(2, "lanczos", {"antialias": True})
     return cases
 
 
@@ -208,8 +212,10 @@ def _jax_cases() -> List[Case]:
                 continue  # antialias does nothing to nearest in JAX
             for spatial, sizes in ((_IN[rank], _SIZES[rank]), (_AA_IN[rank], _AA_SIZES[rank])):
                 for size in sizes:
-                    kw = dict(shape=[2, *size, 3], method=method, antialias=antialias)
-                    cases.append(_case("jax", "jax.image.resize", kw, (2,) + spatial + (3,), Upsample.from_jax(kw)))
+                    shape = (2,) + spatial + (3,)
+                    # jax.image.resize has no layout: the input's shape says which axes it resizes
+                    kw = dict(shape=[2, *size, 3], method=method, antialias=antialias, input_shape=list(shape))
+                    cases.append(_case("jax", "jax.image.resize", kw, shape, Upsample.from_jax(kw)))
     return cases
 
 

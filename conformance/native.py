@@ -55,6 +55,7 @@ def _jax(case: Case, x: np.ndarray) -> np.ndarray:
 
     kw = case.kwargs
     assert case.call == "jax.image.resize", case.call
+    assert tuple(kw["input_shape"]) == x.shape, (kw["input_shape"], x.shape)
     return np.asarray(jax.image.resize(x, tuple(kw["shape"]), kw["method"], antialias=kw["antialias"]))
 
 

@@ -71,7 +71,7 @@ def _summary(runs) -> str:
             if not results:
                 cells.append("<td style='background:#eeeeee'>-</td>")
                 continue
-            failed = sum(r.verdict != "pass" for r in results)
+            failed = sum(not r.ok for r in results)
             ratios = [max(r.reference_error_eps or 0, r.numpy_error_eps or 0) / r.bound_eps
                       for r in results if r.bound_eps]
             worst = max(ratios) if ratios else (0.0 if not failed else None)
@@ -104,7 +104,7 @@ def _worst_tables(runs, per_framework: int = 5) -> str:
 
 def _figures(runs, limit: int = 12) -> str:
     chosen = []
-    failing = [(run, i) for run in runs for i, r in enumerate(run.results) if r.verdict != "pass" and run.arrays]
+    failing = [(run, i) for run in runs for i, r in enumerate(run.results) if not r.ok and run.arrays]
     if failing:
         chosen = failing[:limit]
     else:
@@ -171,7 +171,7 @@ def _porting(porting) -> str:
         row = [f"<td class='left'>{html.escape(source)}</td>"]
         for target in targets:
             results = cells.get((source, target), [])
-            failed = sum(r.verdict != "pass" for r in results)
+            failed = sum(not r.ok for r in results)
             ratios = [r.adapter_error_eps / r.bound_eps for r in results if r.bound_eps and r.adapter_error_eps is not None]
             row.append(f"<td style='background:{_ratio_colour(max(ratios) if ratios else 0.0, failed > 0)}'>"
                        f"{len(results) - failed}/{len(results)}</td>" if results else "<td>-</td>")

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -60,19 +60,31 @@ def family_of(case: Case) -> str:
     return case.spec.kernel + (" aa" if case.spec.antialias else "")
 
 
+#: verdicts that are not failures: "native defect" is a native output that the
+#: framework's adapter knows to be wrong (its ``native_defect``) and that
+#: unisample does not reproduce, computing the spec instead; "skipped" is a
+#: fuzz case whose dtype the framework has no arrays of
+PASSING = ("pass", "native defect", "skipped")
+
+
 @dataclass
 class CaseResult:
     framework: str
     family: str
     case: str  # the case id: the native call, its arguments, the input
     spec: dict
-    verdict: str  # "pass", "fail", "native error"
+    verdict: str  # "pass", "fail", "native error", "native defect", ...
     exact: bool  # held to bit-exactness
     reference_error_eps: Optional[float] = None
     numpy_error_eps: Optional[float] = None
     adapter_error_eps: Optional[float] = None  # unisample compare: the replaying adapter's error
     bound_eps: Optional[float] = None
     message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Not a failure (``PASSING``)."""
+        return self.verdict in PASSING
 
 
 @dataclass
@@ -88,7 +100,7 @@ class FrameworkRun:
 
     @property
     def failed(self) -> bool:
-        return self.status in ("crashed", "timed out") or any(r.verdict != "pass" for r in self.results)
+        return self.status in ("crashed", "timed out") or any(not r.ok for r in self.results)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -97,31 +109,37 @@ class FrameworkRun:
 
 
 def judge(spec, x: np.ndarray, expected: np.ndarray, actual: np.ndarray) -> tuple:
-    """``(passed, error in eps, bound in eps, message)`` for ``actual`` against ``expected``.
+    """``(passed, error in eps, bound in eps, message)`` for ``actual`` against
+    ``expected``: ``tolerance.compare``."""
+    return tolerance.compare(spec, x, actual, expected)
 
-    Nearest modes must be bit-exact; others within ``tolerance.bound_in_eps``.
-    """
-    if actual.shape != expected.shape:
-        return False, None, None, f"output shape {actual.shape}, expected {expected.shape}"
-    dtype = np.asarray(x).dtype.name
-    error = tolerance.error_in_eps(actual, expected, dtype, tolerance.scale_of(x))
-    if spec.kernel in tolerance.EXACT_KERNELS:
-        same = np.array_equal(np.asarray(actual).astype(expected.dtype), expected)
-        return same, error, 0.0, "" if same else "nearest output differs (bit-exactness required)"
-    axes = spec.spatial_axes(x.ndim)
-    resized = [x.shape[a] for a in axes if x.shape[a] != expected.shape[a]]
-    bound = tolerance.bound_in_eps(dtype, resized)
-    return error <= bound, error, bound, "" if error <= bound else f"error {error:.1f} eps > bound {bound:.1f} eps"
+
+def native_defect(framework: str, spec, shape) -> Optional[str]:
+    """Why ``framework``'s own op is known to compute ``spec`` wrongly on an input of
+    ``shape`` (its adapter's ``native_defect``), or None."""
+    from unisample.adapters import FRAMEWORKS as ADAPTERS, get_adapter
+
+    check = getattr(get_adapter(framework), "native_defect", None) if framework in ADAPTERS else None
+    if check is None:
+        return None
+    axes = spec.spatial_axes(len(shape))
+    return check(spec, tuple(shape[a] for a in axes))
 
 
 def _compare(case: Case, x: np.ndarray, native: np.ndarray) -> CaseResult:
     result = CaseResult(case.framework, family_of(case), case.id, case.spec.to_dict(), "pass", case.exact)
-    checks = [judge(case.spec, x, native, case.spec.reference(x)), judge(case.spec, x, native, case.spec(x))]
+    reference = case.spec.reference(x)
+    checks = [judge(case.spec, x, native, reference), judge(case.spec, x, native, case.spec(x))]
     (ok_ref, result.reference_error_eps, bound, why_ref), (ok_np, result.numpy_error_eps, _, why_np) = checks
     result.bound_eps = bound
     if not (ok_ref and ok_np):
-        result.verdict = "fail"
-        result.message = why_ref or why_np
+        defect = native_defect(case.framework, case.spec, x.shape)
+        numpy_right = judge(case.spec, x, reference, case.spec(x))[0]
+        if defect is not None and numpy_right:
+            result.verdict, result.message = "native defect", f"{defect} ({why_ref})"
+        else:
+            result.verdict = "fail"
+            result.message = why_ref or why_np
     return result
 
 
@@ -160,6 +178,7 @@ def run(
     ticker: Optional[Callable[[Dict[str, tuple]], None]] = None,
     keep_dir: Optional[str] = None,
     case: Optional[str] = None,
+    fuzz: Optional[Tuple[int, int]] = None,
 ) -> List[FrameworkRun]:
     """Run the suite for ``frameworks`` (default: all four).
 
@@ -171,13 +190,16 @@ def run(
     ``is_installed`` decides which frameworks get one (tests replace both to
     simulate crashing and hanging workers).  With ``keep_dir``, each worker's
     file (a ``unisample record`` file) is kept there as ``<framework>.npz``.
+    With ``fuzz=(count, seed)`` the workers run the differential fuzz's cases
+    instead of the catalogue (``fuzz.check`` judges them).
     """
     frameworks = list(frameworks or FRAMEWORKS)
     for name in frameworks:
         if name not in FRAMEWORKS:
             raise ValueError(f"frameworks: got {name!r}; expected some of {', '.join(FRAMEWORKS)}")
     selection = ((["--quick"] if quick else []) + (["--kernels", ",".join(kernels)] if kernels else [])
-                 + (["--case", case] if case is not None else []))
+                 + (["--case", case] if case is not None else [])
+                 + (["--fuzz", str(fuzz[0]), "--seed", str(fuzz[1])] if fuzz else []))
     worker_command = worker_command or (lambda fw, out: worker_argv(fw, out, *selection))
     runs: Dict[str, FrameworkRun] = {}
     procs = {}
@@ -216,7 +238,12 @@ def run(
                     run_ = FrameworkRun(name, "crashed", elapsed, f"worker exited with status {code}: {tail}")
                 else:
                     run_ = FrameworkRun(name, "ran", elapsed)
-                    _check(run_, out, quick, kernels, case)
+                    if fuzz:
+                        from .fuzz import check
+
+                        check(run_, out, fuzz[0], fuzz[1], case)
+                    else:
+                        _check(run_, out, quick, kernels, case)
                     if keep_dir:
                         shutil.copy(out, os.path.join(keep_dir, f"{name}.npz"))
                 log.close()
@@ -272,8 +299,13 @@ def replay(recorded, framework: str, timeout: float = 300.0) -> FrameworkRun:
                             result.verdict = "adapter error" if f"err/{k}/{n}" in got else "not recorded"
                             result.message = str(got[f"err/{k}/{n}"]) if f"err/{k}/{n}" in got else ""
                         else:
+                            x, replayed = rec[f"in/{n}"], got[f"out/{k}/{n}"]
                             ok, result.adapter_error_eps, result.bound_eps, result.message = judge(
-                                spec, rec[f"in/{n}"], rec[f"out/{n}"], got[f"out/{k}/{n}"])
+                                spec, x, rec[f"out/{n}"], replayed)
                             result.verdict = "pass" if ok else "fail"
+                            defect = None if ok else native_defect(source, spec, x.shape)
+                            if defect is not None and judge(spec, x, spec.reference(x), replayed)[0]:
+                                # the recorded output is the native op's known error; the adapter computes the spec
+                                result.verdict, result.message = "native defect", defect
                         run_.results.append(result)
     return run_

@@ -14,6 +14,10 @@ Progress goes to stdout as ``progress N TOTAL`` lines.
 replays recorded files instead: each recorded input through FRAMEWORK's
 adapter (``numpy`` included) with the recorded spec; ``OUT.npz`` holds
 ``out/<k>/<n>`` (or ``err/<k>/<n>``) for case n of the k-th file.
+
+    python -m unisample.conformance.worker FRAMEWORK OUT.npz --fuzz N [--seed S] [--case TEXT]
+
+runs the differential fuzz's cases instead (``fuzz.run_worker``).
 """
 
 from __future__ import annotations
@@ -86,9 +90,15 @@ def main(argv=None) -> int:
     parser.add_argument("--kernels")
     parser.add_argument("--case")
     parser.add_argument("--replay", metavar="RECORDED", action="append")
+    parser.add_argument("--fuzz", type=int, metavar="N")
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    if args.fuzz is not None:
+        from .fuzz import run_worker
+
+        return run_worker(args.framework, args.out, args.fuzz, args.seed, args.case)
     if args.replay:
         return replay(args.framework, args.replay, args.out)
     return run(args.framework, args.out, args.quick, args.kernels.split(",") if args.kernels else None, args.case)

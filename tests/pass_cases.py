@@ -4,7 +4,7 @@ and gathers): layouts, ranks, modes, enlarging and shrinking, periodic taps.
 Shared by ``test_engine.py``, ``test_portable.py`` and ``test_jax.py``, with
 ``record_calls``, which shows which way a pass ran."""
 
-from unisample import Upsample
+from unisample import Upsample, engine
 
 PASS_CASES = [
     (Upsample(scale_factor=2, mode="bilinear"), (2, 3, 37, 29)),
@@ -25,6 +25,16 @@ PASS_CASES = [
               data_format="channels_last"), (2, 40, 32, 6)),
 ]
 PASS_CASE_IDS = [repr(spec) for spec, _ in PASS_CASES]
+
+#: the numpy engine's pass methods, each forced where the taps allow it, as a
+#: replacement test for ``engine._method`` (these inputs are small: as chosen,
+#: most passes would gather, and none would use windows)
+ENGINE_FORCED = {
+    "blocks": lambda taps, pre, post, dtype: taps.weight is not None,
+    "windows": lambda taps, pre, post, dtype: engine._period(taps) is not None,
+    "grouped": lambda taps, pre, post, dtype: post <= 4 and engine._period(taps) is not None
+    and engine._grouped(taps, dtype, post) is not None,
+}
 
 
 def record_calls(monkeypatch, owner, name: str) -> list:

@@ -59,7 +59,11 @@ def test_cli_runs_torch_and_writes_json(tmp_path):
     first = run["results"][0]
     assert set(first) >= {"framework", "family", "case", "spec", "verdict", "reference_error_eps",
                           "numpy_error_eps", "bound_eps"}
-    assert all(r["verdict"] == "pass" for r in run["results"])
+    defects = [r for r in run["results"] if r["verdict"] == "native defect"]
+    assert all(r["verdict"] == "pass" for r in run["results"] if r not in defects)
+    # torch's antialiased kernels repeat a row where the output width is 1: reported, not reproduced
+    assert len(defects) == 5 and all("size=[5, 1]" in r["case"] and r["spec"]["antialias"] for r in defects)
+    assert "5 case(s) where the framework's own op is known to be wrong" in proc.stdout
 
 
 TAMPERING_WORKER = """

@@ -11,18 +11,11 @@ from unisample import engine
 from unisample.engine import _use_blocks, apply_taps_fast
 from unisample.reference import apply_taps, pass_order
 
-from pass_cases import PASS_CASES
+from pass_cases import ENGINE_FORCED, PASS_CASES
 
 SPECS = PASS_CASES
 
-#: a method forced where the taps allow it (these inputs are small: as chosen,
-#: most passes would gather, and none would use windows)
-FORCED = {
-    "blocks": lambda taps, pre, post, dtype: taps.weight is not None,
-    "windows": lambda taps, pre, post, dtype: engine._period(taps) is not None,
-    "grouped": lambda taps, pre, post, dtype: post <= 4 and engine._period(taps) is not None
-    and engine._grouped(taps, dtype, post) is not None,
-}
+FORCED = ENGINE_FORCED
 
 
 @pytest.mark.parametrize("method", ["as chosen", *FORCED])

@@ -136,10 +136,10 @@ def test_from_jax_resize_scale_and_translate_and_refusals():
 
     x = np.random.default_rng(4).standard_normal((2, 9, 6, 3)).astype(np.float32)
     for method, antialias in (("linear", True), ("cubic", False), ("lanczos5", True), ("nearest", False)):
-        kw = dict(shape=(2, 4, 11, 3), method=method)
+        kw = dict(shape=(2, 4, 11, 3), method=method, data_format="channels_last")
         if not antialias:
             kw["antialias"] = False
-        native = np.asarray(jax.image.resize(x, **kw))
+        native = np.asarray(jax.image.resize(x, **{k: v for k, v in kw.items() if k != "data_format"}))
         spec = Upsample.from_jax(kw)
         assert spec.antialias == (antialias and method != "nearest") or method == "nearest"
         assert _within_bound(spec(x), native, x)
@@ -151,7 +151,7 @@ def test_from_jax_resize_scale_and_translate_and_refusals():
     with pytest.raises(ValueError, match="translation .* is not expressible"):
         Upsample.from_jax({**kw, "translation": [0.5, 0.0]})
     with pytest.raises(ValueError, match="method: got 'gaussian'"):
-        Upsample.from_jax(dict(shape=(2, 4, 4, 3), method="gaussian"))
+        Upsample.from_jax(dict(shape=(2, 4, 4, 3), method="gaussian", data_format="channels_last"))
     with pytest.raises(ValueError, match=r"unknown jax.image.resize arguments \['size'\]"):
         Upsample.from_jax(dict(size=(4, 4), method="linear"))
 
@@ -204,3 +204,34 @@ def test_shrinking_and_aperiodic_passes_keep_the_gathers():
     assert portable._phases(taps[0]) is None  # shrinking by 2: strided slices measured slower
     assert portable._phases(taps[1]) is None  # 7 -> 13: no period up to 8 outputs
     assert portable._phases(Upsample(size=(80, 80), mode="bicubic").taps((40, 40))[0]) is not None
+
+
+def test_from_jax_resizes_the_axes_jax_resizes():
+    import jax
+
+    # jax.image.resize has no layout: it resizes every axis whose length changes
+    x = np.random.default_rng(5).standard_normal((2, 3, 6, 5)).astype(np.float32)  # NCHW
+    kw = {"shape": (2, 3, 3, 2), "method": "linear"}
+    native = np.asarray(jax.image.resize(x, kw["shape"], "linear"))
+    with pytest.raises(ValueError, match=r"shape \(2, 3, 3, 2\): jax.image.resize resizes whichever axes change.*"
+                                         r"give input_shape="):
+        Upsample.from_jax(kw)  # which axes? it cannot know
+    spec = Upsample.from_jax(kw, input_shape=x.shape)
+    assert spec == Upsample(size=(3, 2), mode="bilinear", antialias=True)  # channels first, found from the shapes
+    assert spec(x).shape == native.shape == (2, 3, 3, 2)
+    assert _within_bound(spec(x), native, x)
+    assert Upsample.from_jax({**kw, "input_shape": list(x.shape)}) == spec
+    # channels last, and an axis kept: still the layout the shapes allow
+    y = np.random.default_rng(6).standard_normal((2, 6, 5, 3)).astype(np.float32)
+    spec = Upsample.from_jax({"shape": (2, 6, 10, 3), "method": "cubic"}, input_shape=y.shape)
+    assert _within_bound(spec(y), np.asarray(jax.image.resize(y, (2, 6, 10, 3), "cubic")), y)
+    # what unisample cannot do: resize the batch, or channels and spatial axes at once
+    with pytest.raises(ValueError, match=r"resizes axes \[0, 2\]; unisample resizes the spatial axes only"):
+        Upsample.from_jax({"shape": (4, 3, 3, 5), "method": "linear"}, input_shape=(2, 3, 6, 5))
+    with pytest.raises(ValueError, match=r"resizes axes \[1, 3\]"):
+        Upsample.from_jax({"shape": (2, 4, 6, 6), "method": "linear"}, input_shape=(2, 3, 6, 5))
+    with pytest.raises(ValueError, match="with data_format='channels_last'"):
+        Upsample.from_jax({"shape": (2, 3, 3, 2), "method": "linear", "data_format": "channels_last"},
+                          input_shape=(2, 3, 6, 5))
+    with pytest.raises(ValueError, match="different numbers of axes"):
+        Upsample.from_jax(kw, input_shape=(2, 6, 5))

@@ -15,7 +15,7 @@ import pytest
 
 from unisample import Upsample, porting
 from unisample.conformance.cases import catalogue
-from unisample.conformance.runner import judge
+from unisample.conformance.runner import judge, native_defect
 
 INSTALLED = {name: importlib.util.find_spec(module) is not None for name, module in
              [("torch", "torch"), ("paddle", "paddle"), ("keras", "keras"), ("tensorflow", "tensorflow"),
@@ -139,6 +139,8 @@ def test_round_trip_native_spec_native(native_outputs_quick, framework, n, case)
     if f"err/{n}" in data:
         pytest.fail(f"the native call raised: {data[f'err/{n}']}")
     x, native = data[f"in/{n}"], data[f"out/{n}"]
+    if native_defect(framework, case.spec, x.shape):  # the native op is known wrong here: the spec is the answer
+        native = case.spec.reference(x).astype(native.dtype)
     rank = len(case.shape) - 2
     spec, answers = porting.port(case_text(case), to=[t for t in TARGETS if t != framework], rank=rank)
     assert spec == case.spec or spec.to_dict() == case.spec.to_dict()

@@ -15,6 +15,7 @@ import pytest
 
 from unisample import tolerance
 from unisample.conformance.cases import FRAMEWORKS, catalogue
+from unisample.conformance.runner import native_defect
 
 CASES = [(fw, n, case) for fw in FRAMEWORKS for n, case in enumerate(catalogue(fw))]
 ADAPTERS = [name for name in ("torch", "paddle", "tensorflow", "jax") if importlib.util.find_spec(name) is not None]
@@ -39,6 +40,8 @@ def test_porting_matrix(native_outputs, adapter, framework, n, case):
 
     data = native_outputs(framework)
     x, native = data[f"in/{n}"], data[f"out/{n}"]
+    if native_defect(framework, case.spec, x.shape):  # the native op is known wrong here: the spec is the answer
+        native = case.spec.reference(x).astype(native.dtype)
     module = get_adapter(adapter)
     paths = [case.spec]
     if adapter != "jax":  # jax's resize is its taps path

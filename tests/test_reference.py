@@ -279,5 +279,6 @@ def test_integer_rule_rounds_exact_halves_up_whatever_the_summation_order():
     np.testing.assert_array_equal(spec(x), expected)
     axes = spec.spatial_axes(x.ndim)
     gathered = round_passes(x.astype(np.float64), spec.taps(x.shape[2:]), axes, np.iinfo(np.uint8),
-                            apply_axis=apply_axis, floor=np.floor, clip=np.clip)
+                            apply_axis=apply_axis, floor=np.floor, clip=np.clip,
+                            cast=lambda y: y.astype(np.uint8), where=np.where)
     np.testing.assert_array_equal(gathered, expected)

@@ -64,14 +64,14 @@ def test_record_in_one_process_compare_in_another(tmp_path):
     cli = [sys.executable, "-m", "unisample.cli"]
     proc = subprocess.run([*cli, "record", "--framework", "torch", "--quick", "-o", str(recorded)],
                           capture_output=True, text=True)
-    assert proc.returncode == 0 and "recorded 86 native torch" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "recorded 92 native torch" in proc.stdout, proc.stdout + proc.stderr
     for target in ("paddle", "numpy"):
         proc = subprocess.run([*cli, "compare", str(recorded), "--framework", target], capture_output=True, text=True)
         assert proc.returncode == 0 and "OK: every recorded output is reproduced" in proc.stdout, proc.stdout
     # a recorded output that a framework upgrade changed is caught
     with np.load(recorded) as data:
         arrays = dict(data)
-    n = next(i for i in range(86) if "bicubic" in str(arrays[f"id/{i}"]))
+    n = next(i for i in range(92) if "bicubic" in str(arrays[f"id/{i}"]))
     arrays[f"out/{n}"] = arrays[f"out/{n}"] + 1e-3
     tampered = tmp_path / "tampered.npz"
     np.savez(tampered, **arrays)
@@ -114,8 +114,9 @@ def test_killed_worker_is_a_crashed_row_exit_1_and_the_others_complete(tmp_path,
     assert re.search(r"^paddle\s+crashed", out, re.M) and "FAILED" in out
     torch_run, paddle_run = json.loads((tmp_path / "r.json").read_text())["runs"]
     assert paddle_run["status"] == "crashed" and paddle_run["results"] == []
-    assert torch_run["status"] == "ran" and len(torch_run["results"]) == 86
-    assert all(r["verdict"] == "pass" for r in torch_run["results"])
+    assert torch_run["status"] == "ran" and len(torch_run["results"]) == 92
+    # torch's antialiased kernels are wrong on the (5, 1) cases: known, not failures
+    assert {r["verdict"] for r in torch_run["results"]} == {"pass", "native defect"}
 
 
 @pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")

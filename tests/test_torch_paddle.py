@@ -154,6 +154,66 @@ def test_from_torch_modules_and_kwargs():
 
 
 @needs_torch
+def test_from_torch_lanczos_and_the_refusals_torch_makes():
+    import torch
+    import torch.nn.functional as F
+
+    from unisample.adapters import torch as adapter
+
+    # torch 2.13's lanczos: Pillow's Lanczos-3, antialiased, 4-D, CPU only
+    x = torch.randn(2, 3, 17, 13, dtype=torch.float64)
+    for size in ((5, 4), (30, 20), (8, 13)):
+        spec = Upsample.from_torch({"size": size, "mode": "lanczos", "antialias": True})
+        assert spec == Upsample(size=size, mode="lanczos3", antialias=True)
+        native = F.interpolate(x, size=size, mode="lanczos", antialias=True).numpy()
+        assert np.abs(spec.reference(x) - native).max() < 1e-12
+        assert np.abs(spec(x).numpy() - native).max() < 1e-12
+        assert adapter.native_kwargs(spec, (17, 13), "float")["mode"] == "lanczos"  # torch's own kernel, verified
+    for refused, message in (({"mode": "lanczos"}, "requires antialias=True"),
+                             ({"mode": "lanczos", "antialias": False}, "requires antialias=True"),
+                             ({"mode": "lanczos", "antialias": True, "align_corners": True}, "torch refuses it")):
+        with pytest.raises(ValueError, match=message):
+            Upsample.from_torch({"size": (4, 4), **refused})
+        with pytest.raises(ValueError):  # torch itself
+            F.interpolate(x, size=(4, 4), **refused)
+    # recompute_scale_factor=True with a size: torch refuses it, so does from_torch
+    with pytest.raises(ValueError, match="recompute_scale_factor"):
+        F.interpolate(x, size=(3, 3), mode="bilinear", recompute_scale_factor=True)
+    with pytest.raises(ValueError, match="recompute_scale_factor=True with an explicit size; torch refuses it"):
+        Upsample.from_torch({"size": (3, 3), "mode": "bilinear", "recompute_scale_factor": True})
+    assert Upsample.from_torch({"size": (3, 3), "mode": "bilinear", "recompute_scale_factor": False}) == Upsample(
+        size=(3, 3), mode="bilinear")
+
+
+ANTIALIAS_DEFECT = [((2, 6), (12, 1), "bilinear"), ((3, 6), (5, 1), "bilinear"), ((6, 6), (12, 1), "bicubic"),
+                    ((9, 1), (4, 1), "bilinear"), ((12, 8), (3, 1), "lanczos")]
+
+
+@needs_torch
+@pytest.mark.parametrize("in_size, out_size, mode", ANTIALIAS_DEFECT, ids=[str(c) for c in ANTIALIAS_DEFECT])
+def test_torch_antialias_defect_is_not_used(in_size, out_size, mode):
+    import torch
+    import torch.nn.functional as F
+
+    from unisample.adapters import torch as adapter
+
+    x = torch.rand(2, 3, *in_size, dtype=torch.float64)
+    spec = Upsample.from_torch({"size": out_size, "mode": mode, "antialias": True})
+    native = F.interpolate(x, size=out_size, mode=mode, antialias=True).numpy()
+    reference = spec.reference(x)
+    # torch's own kernel repeats the first output row: far from the filter
+    assert np.abs(native - native[:, :, :1]).max() == 0 and np.abs(native - reference).max() > 0.01
+    # (TF's antialiased resize agrees with the reference: tests/test_tensorflow_keras.py)
+    assert adapter.native_kwargs(spec, in_size, "float") is None
+    assert adapter.native_defect(spec, in_size) is not None
+    for y in (spec(x), spec(x.float()), spec.to_torch()(x)):
+        assert np.abs(y.double().numpy() - reference).max() < 1e-5
+    # one length more or less and the kernel is right again, and used
+    fine = Upsample.from_torch({"size": (out_size[0], 2), "mode": mode, "antialias": True})
+    assert adapter.native_kwargs(fine, in_size, "float") is not None and adapter.native_defect(fine, in_size) is None
+
+
+@needs_torch
 @pytest.mark.parametrize("spec", SPECS, ids=SPEC_IDS)
 def test_torch_half_precision_and_integers(spec):
     import torch

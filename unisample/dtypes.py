@@ -12,6 +12,8 @@ Booleans, complex numbers and anything else are refused with a TypeError.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .reference import pass_order
 
 FLOAT = frozenset({"float32", "float64"})
@@ -46,12 +48,33 @@ def dtype_class(dtype, framework: str) -> str:
 HALF_UP = 0.5 + 2.0**-16
 
 
-def round_passes(y, taps, axes, info, *, apply_axis, floor, clip):
-    """The integer rule, one pass at a time: ``y`` (float64, any framework) through
-    each axis's taps with ``apply_axis``, then ``clip(floor(v + HALF_UP), min, max)``
-    of ``info`` (the integer dtype's ``iinfo``).  Every adapter's integer path
-    is this function with its own framework's ``floor`` and ``clip(a, lo, hi)``."""
+def round_passes(y, taps, axes, info, *, apply_axis, floor, clip, cast, where, precision=np.float64):
+    """The integer rule, one pass at a time: ``y`` (a float array of any framework,
+    in ``precision``) through each axis's taps with ``apply_axis``, then
+    ``clip(floor(v + HALF_UP), min, max)`` of ``info`` (the integer dtype's
+    ``iinfo``), and ``saturating_cast`` to the integer dtype at the end.  Every
+    adapter's integer path is this function with its own framework's ``floor``,
+    ``clip(a, lo, hi)``, ``cast`` (to the integer dtype) and ``where(condition,
+    value, a)``."""
     lo, hi = float(info.min), float(info.max)
     for i in pass_order(taps, integer=True):
         y = clip(floor(apply_axis(y, taps[i], axes[i]) + HALF_UP), lo, hi)
-    return y
+    return saturating_cast(y, info, clip=clip, cast=cast, where=where, precision=precision)
+
+
+def saturating_cast(y, info, *, clip, cast, where, precision=np.float64):
+    """Float array ``y`` (whole numbers in ``[info.min, info.max]`` as ``precision``
+    rounds those bounds) to the integer dtype of ``info``.
+
+    ``iinfo.max`` of int64 and uint64 (and of int32/uint32 in float32) is not a
+    float: it rounds up to ``2**bits``, one past the range, and a plain cast of
+    that wraps (2**63 - 1 became -2**63).  Values there are the maximum:
+    they are set to it after casting the rest, clipped to the largest float
+    below it.
+    """
+    top = precision(info.max)
+    if int(top) <= info.max:  # the bound is a float: a plain cast is exact
+        return cast(y)
+    below = float(np.nextafter(top, precision(0)))
+    return where(y >= float(top), info.max, cast(clip(y, float(info.min), below)))
+

@@ -49,7 +49,7 @@ from numpy.lib.stride_tricks import as_strided
 from .reference import apply_axis, apply_taps, pass_order
 from .taps import AxisTaps
 
-__all__ = ["apply_taps_fast", "apply_axis_fast"]
+__all__ = ["apply_taps_fast", "apply_axis_fast", "all_finite"]
 
 #: input pixels a block should read: long enough for BLAS to run at speed
 #: (measured best between 32 and 48 on the benchmark cases), short enough that
@@ -192,7 +192,7 @@ def _period(taps: AxisTaps) -> Optional[_Period]:
 def _edge_taps(taps: AxisTaps, first: int, stop: int) -> Tuple[np.ndarray, AxisTaps]:
     """The outputs outside ``[first, stop)`` and their taps."""
     outputs = np.r_[0:first, stop:taps.out_size]
-    return outputs, AxisTaps(taps.index[outputs], taps.weight[outputs], taps.in_size)
+    return outputs, taps.rows(outputs)
 
 
 def _apply_edges(x3: np.ndarray, out3: np.ndarray, taps: AxisTaps, first: int, stop: int) -> None:
@@ -435,12 +435,31 @@ def _keep_from_environment() -> int:
 _kept_outputs = _KeptOutputs(_keep_from_environment())
 
 
+def all_finite(x: np.ndarray) -> bool:
+    """Whether ``x`` holds no NaN or infinity, at the cost of one read: a NaN or an
+    infinity makes the sum non-finite.  A sum that overflows counts as
+    non-finite too, which only costs the exact path."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.add.reduce(x, axis=None)))
+
+
 def apply_taps_fast(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int]) -> np.ndarray:
     """``reference.apply_taps`` with ``apply_axis_fast``: same pass order, same
     dtype; intermediates go to scratch buffers, the result to a new array or
     to the memory of an earlier large result nothing holds any more
-    (``_KeptOutputs``)."""
+    (``_KeptOutputs``).  The result never shares memory with ``x``.
+
+    Blocks and grouped products multiply every input of a run by its weight
+    for every output of the block, zeros included, and ``0 * nan`` is NaN: one
+    NaN or infinity would spoil a whole block.  An input that is not all
+    finite therefore takes the reference's own gather, in ``x.dtype``, whose
+    non-finite outputs are exactly those whose taps read a non-finite input.
+    """
     passes = len(pass_order(taps))
+    if passes == 0:
+        return np.array(x, copy=True)
+    if x.dtype.kind == "f" and not all_finite(x):
+        return apply_taps(x, taps, axes)
     done = 0
 
     def one_pass(x, axis_taps, axis):

@@ -89,6 +89,14 @@ def resize_attributes(spec: Upsample, input_shape: Optional[Sequence[int]] = Non
             # N(0, 1) input, 8x8 -> 3x3 (tests/test_onnx.py shows it).
             raise ValueError(f"{where}: ONNX's antialiased linear Resize is a different filter from torch's and "
                              "TF's antialias=True (onnxruntime differs by up to 0.13 on N(0, 1) input, 8x8 -> 3x3)")
+        if spec.kernel == "cubic" and not spec.exclude_outside:
+            raise ValueError(f"{where}: ONNX's antialiased cubic Resize with exclude_outside=0 is a different filter "
+                             "from this spec's (edge pixels repeated under the widened kernel)")
+        if transform == "asymmetric":
+            # an antialiased spec keeps the half-pixel formula (README: the
+            # coordinate transform only lends its scale), which is ONNX's
+            # half_pixel with the same scale
+            attributes["coordinate_transformation_mode"] = "half_pixel"
         attributes["antialias"] = 1
     if spec.scale_factor is not None and spec.same_size_copy not in (None, "never") and input_shape is not None:
         axes = spec.spatial_axes(len(input_shape))

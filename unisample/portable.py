@@ -29,10 +29,11 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import reference
 from .engine import _INTERLEAVE_MAX, _blocks, _interleaved_blocks, _period, _use_blocks
 from .taps import AxisTaps
 
-__all__ = ["ArrayOps", "apply_axis"]
+__all__ = ["ArrayOps", "apply_axis", "apply_taps"]
 
 
 class ArrayOps:
@@ -76,6 +77,21 @@ class ArrayOps:
     def reshape(self, x, shape: Tuple[int, ...]):
         """``x`` reshaped; ``shape`` holds at most one -1."""
         raise NotImplementedError
+
+    def select(self, mask: np.ndarray, a):
+        """``a`` where ``mask`` (numpy bool, broadcasting against ``a``), 0 elsewhere
+        (also where ``a`` is NaN)."""
+        raise NotImplementedError
+
+    def all_finite(self, x) -> Optional[bool]:
+        """Whether ``x`` holds no NaN or infinity (one read: the sum of such an array
+        is not finite), or None where that cannot be known now (traced)."""
+        raise NotImplementedError
+
+    def if_finite(self, x, fast, exact):
+        """``fast()`` where ``x`` is all finite, else ``exact()``; ``exact()`` where
+        ``all_finite`` cannot tell.  TF overrides it with ``tf.cond`` in graphs."""
+        return fast() if self.all_finite(x) else exact()
 
 
 def _known(n) -> bool:
@@ -130,12 +146,30 @@ def _index_columns(taps: AxisTaps) -> Tuple[np.ndarray, ...]:
     return tuple(np.ascontiguousarray(taps.index[:, k]) for k in range(taps.width))
 
 
-def _apply_gather(x, taps: AxisTaps, axis: int, ndim: int, ops: ArrayOps):
-    """The pass as ``reference.apply_axis`` computes it: one gather per tap, weighted and summed."""
+@functools.lru_cache(maxsize=256)
+def _padding_columns(taps: AxisTaps, ndim: int, axis: int) -> Tuple[Optional[np.ndarray], ...]:
+    """Per tap, where its entries are read (bool, shaped along ``axis``), or None
+    where every output reads it (``AxisTaps.count``)."""
+    present = taps.present()
+    if present is None:
+        return (None,) * taps.width
+    shape = _along(axis, ndim, taps.out_size)
+    return tuple(None if present[:, k].all() else np.ascontiguousarray(present[:, k]).reshape(shape)
+                 for k in range(taps.width))
+
+
+def _apply_gather(x, taps: AxisTaps, axis: int, ndim: int, ops: ArrayOps, exact: bool = True):
+    """The pass as ``reference.apply_axis`` computes it: one gather per tap, weighted
+    and summed; with ``exact``, a padding entry (``AxisTaps.count``) adds 0
+    even where the pixel it points at is NaN or infinite, as in the reference."""
     index, weight = _index_columns(taps), _weight_columns(taps, ndim, axis)
-    out = ops.take(x, index[0], axis) * ops.constant(weight[0], x)
-    for k in range(1, taps.width):
-        out = out + ops.take(x, index[k], axis) * ops.constant(weight[k], x)
+    padding = _padding_columns(taps, ndim, axis) if exact else (None,) * taps.width
+    out = None
+    for k in range(taps.width):
+        term = ops.take(x, index[k], axis) * ops.constant(weight[k], x)
+        if padding[k] is not None:
+            term = ops.select(padding[k], term)
+        out = term if out is None else out + term
     return out
 
 
@@ -155,7 +189,8 @@ class _Phases:
     count: int
     start: Tuple[int, ...]
     #: per phase and tap: a float where the weight repeats exactly along the
-    #: period, else the ``count`` weights of its outputs (float64 column)
+    #: period, else the ``count`` weights of its outputs (float64 column);
+    #: None for a padding entry, which no output of the phase reads
     weight: Tuple[Tuple[object, ...], ...]
     left: Optional[AxisTaps]
     right: Optional[AxisTaps]
@@ -175,13 +210,17 @@ def _phases(taps: AxisTaps) -> Optional[_Phases]:
     P, first, stop = period.outputs, period.first, period.stop
 
     def border(a, b):
-        return AxisTaps(taps.index[a:b], taps.weight[a:b], taps.in_size) if b > a else None
+        return taps.rows(slice(a, b)) if b > a else None
 
+    present = taps.present()
     weight = []
     for p in range(P):
         columns = taps.weight[first + p:stop:P]
-        weight.append(tuple(float(c[0]) if np.all(c == c[0]) else np.ascontiguousarray(c)
-                            for c in columns.T))
+        reads = np.ones(columns.shape, bool) if present is None else present[first + p:stop:P]
+        if not np.all(reads == reads[:1]):
+            return None  # outputs of one phase that read different numbers of pixels
+        weight.append(tuple(None if not r else float(c[0]) if np.all(c == c[0]) else np.ascontiguousarray(c)
+                            for c, r in zip(columns.T, reads[0])))
     return _Phases(P, period.inputs, period.count, tuple(int(taps.index[first + p, 0]) for p in range(P)),
                    tuple(weight), border(0, first), border(stop, taps.out_size))
 
@@ -191,7 +230,7 @@ def _phase_weights(phases: _Phases, ndim: int, axis: int) -> Tuple[Tuple[object,
     """``phases.weight`` with each column shaped to broadcast along ``axis`` (the
     same arrays on every call, as ``ArrayOps.constant`` caches expect)."""
     shape = _along(axis, ndim, phases.count)
-    return tuple(tuple(w if isinstance(w, float) else w.reshape(shape) for w in weights)
+    return tuple(tuple(w if w is None or isinstance(w, float) else w.reshape(shape) for w in weights)
                  for weights in phases.weight)
 
 
@@ -203,6 +242,8 @@ def _apply_phases(x, phases: _Phases, axis: int, shape, ops: ArrayOps):
     for start, weights in zip(phases.start, _phase_weights(phases, ndim, axis)):
         total = None
         for k, w in enumerate(weights):
+            if w is None:
+                continue
             piece = ops.slice(x, start + k, start + k + Q * (count - 1) + 1, Q, axis)
             term = piece * (w if isinstance(w, float) else ops.constant(w, x))
             total = term if total is None else total + term
@@ -219,16 +260,18 @@ def _apply_phases(x, phases: _Phases, axis: int, shape, ops: ArrayOps):
     return pieces[0] if len(pieces) == 1 else ops.concat(pieces, axis)
 
 
-def apply_axis(x, taps: AxisTaps, axis: int, ops: ArrayOps):
+def apply_axis(x, taps: AxisTaps, axis: int, ops: ArrayOps, exact: bool = False):
     """One axis pass of ``taps`` on framework array ``x`` with ``ops``: the same
     numbers as ``reference.apply_axis`` up to summation order, in ``x``'s dtype.
 
     Per phase where ``ops.phases`` asks for it and ``_phases`` finds the pass
     enlarging and periodic (every dimension known); blocked products where
     ``engine._use_blocks`` says they pay (the element counts before and after
-    the axis decide; a batch unknown while tracing counts as large) and
-    ``ops.blocks`` allows them; a gather per tap otherwise, and wherever more
-    than the batch is unknown.
+    the axis decide; a batch unknown while tracing counts as large),
+    ``ops.blocks`` allows them and ``exact`` is False; a gather per tap
+    otherwise, and wherever more than the batch is unknown.  Phases and
+    gathers read exactly the taps, so their non-finite outputs are the
+    reference's; blocks multiply zeros too (see ``apply_taps``).
     """
     if taps.weight is None:  # nearest: a pure gather, exact for every dtype
         return ops.take(x, _index_columns(taps)[0], axis)
@@ -239,10 +282,35 @@ def apply_axis(x, taps: AxisTaps, axis: int, ops: ArrayOps):
             return _apply_phases(x, phases, axis, shape, ops)
     before, after = shape[:axis], shape[axis + 1:]
     unknown = sum(not _known(n) for n in before)
-    if ops.blocks and unknown <= 1 and all(_known(n) for n in after):
+    if ops.blocks and not exact and unknown <= 1 and all(_known(n) for n in after):
         post = int(np.prod(after, dtype=np.int64))
         pre = -1 if unknown else int(np.prod(before, dtype=np.int64))
         # an unknown batch counts as large; an empty one gathers (nothing to multiply)
         if pre != 0 and post != 0 and _use_blocks(taps, 1 << 30 if unknown else pre, post):
             return _apply_blocks(x, taps, axis, shape, pre, post, ops)
-    return _apply_gather(x, taps, axis, len(shape), ops)
+    return _apply_gather(x, taps, axis, len(shape), ops, exact)
+
+
+def apply_taps(x, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int], ops: ArrayOps):
+    """Every pass of ``taps`` on floating framework array ``x``, in
+    ``reference.pass_order``.
+
+    Blocked products multiply each input of a block's run by the block's
+    weights for all of its outputs, zeros included, and ``0 * nan`` is NaN: a
+    NaN or infinity would spread over the whole block; gathers read padding
+    entries unless told not to.  Where blocks may run, an input that is not
+    all finite (``ops.if_finite``) therefore takes the exact passes (phases or
+    gathers that skip padding), whose non-finite outputs are exactly the
+    reference's; without blocks (JAX) the passes are always the exact ones.
+    """
+    def fast():
+        return reference.apply_taps(x, taps, axes, apply_axis=functools.partial(apply_axis, ops=ops))
+
+    def exact():
+        return reference.apply_taps(x, taps, axes, apply_axis=functools.partial(apply_axis, ops=ops, exact=True))
+
+    if not ops.blocks:  # phases and gathers only: exact at no extra cost
+        return exact()
+    if all(t is None or t.weight is None for t in taps):
+        return fast()  # nearest: a gather, exact
+    return ops.if_finite(x, fast, exact)

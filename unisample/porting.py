@@ -100,7 +100,7 @@ _SIGNATURES: Dict[Tuple[str, str], Tuple[Tuple[str, ...], bool, dict]] = {
     ("tensorflow", "resize_nearest_neighbor"): (("size", "align_corners", "half_pixel_centers"), True,
                                                 {"function": "tf.compat.v1.image.resize_nearest_neighbor"}),
     # data_format: unisample's own keyword saying where JAX's channels are (default last)
-    ("jax", "resize"): (("shape", "method", "antialias", "precision", "data_format"), True, {}),
+    ("jax", "resize"): (("shape", "method", "antialias", "precision", "data_format", "input_shape"), True, {}),
     ("jax", "scale_and_translate"): (("shape", "spatial_dims", "scale", "translation", "method", "antialias",
                                       "precision", "data_format"), True,
                                      {"function": "jax.image.scale_and_translate"}),
@@ -315,7 +315,7 @@ def _jax_calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
             code = (f"import jax\nresize = lambda x: jax.image.resize(x, (x.shape[0], {size}, x.shape[-1]), "
                     f"method={method!r}, antialias={aa})")
             yield NativeCall(code, lambda n, m=method, a=aa: {"shape": (1, *_out_size(spec, n), 1), "method": m,
-                                                               "antialias": a})
+                                                               "antialias": a, "data_format": "channels_last"})
             if spec.scale_factor is not None and method != "nearest":
                 factors = spec._per_axis("scale_factor", spec.scale_factor, rank)
                 code = ("import jax, jax.numpy as jnp\nresize = lambda x: jax.image.scale_and_translate("
@@ -436,6 +436,19 @@ def _why(spec: Upsample, other: Upsample, target: str) -> List[str]:
     return reasons
 
 
+def _native_defects(spec: Upsample, target: str, rank: int) -> List[str]:
+    """What the target's adapter knows to be wrong in its own op for ``spec``
+    (its ``native_defect``), on the probe input sizes where it is."""
+    from .adapters import FRAMEWORKS, get_adapter
+
+    name = {"keras": "tensorflow"}.get(target, target)
+    check = getattr(get_adapter(name), "native_defect", None) if name in FRAMEWORKS else None
+    if check is None:
+        return []
+    found = (check(spec, n) for n in _probes(spec, rank))
+    return list(dict.fromkeys(w for w in found if w))
+
+
 def _may_output_length_1(spec: Upsample) -> bool:
     if spec.size is not None:
         return 1 in (spec.size if isinstance(spec.size, tuple) else (spec.size,))
@@ -493,8 +506,11 @@ def _translate(spec: Upsample, target: str, rank: int) -> Translation:
     calls = native_calls(spec, target, rank)
     for call, at in calls:
         if equivalent(spec, at, rank):
-            code = call.code
-            return Translation(target, "native", code)
+            wrong = _native_defects(spec, target, rank)
+            if wrong and spec.size is not None:  # a fixed size: most inputs meet the defect
+                return Translation(target, "unisample", _unisample_code(spec, target), wrong[:1])
+            notes = [f"except where {target}'s own op is known to be wrong: {w}" for w in wrong[:1]]
+            return Translation(target, "native", call.code, notes)
     closest = _closest(spec, calls, rank)
     if closest is None:
         kinds = {"tensorflow": "tf.image.resize resizes 2 spatial axes (4-D NHWC input) only"} if rank != 2 else {}

@@ -13,7 +13,7 @@ import numpy as np
 
 from .taps import AxisTaps
 
-__all__ = ["reference", "apply_taps", "apply_axis", "pass_order"]
+__all__ = ["reference", "integer_reference", "apply_taps", "apply_axis", "pass_order"]
 
 
 def apply_axis(x: np.ndarray, taps: AxisTaps, axis: int) -> np.ndarray:
@@ -24,12 +24,20 @@ def apply_axis(x: np.ndarray, taps: AxisTaps, axis: int) -> np.ndarray:
     shape = [1] * x.ndim
     shape[axis] = taps.out_size
     weight = taps.weight.astype(x.dtype, copy=False)
-    out = np.take(x, taps.index[:, 0], axis=axis)
-    out *= weight[:, 0].reshape(shape)
-    for k in range(1, taps.width):
-        term = np.take(x, taps.index[:, k], axis=axis)
-        term *= weight[:, k].reshape(shape)
-        out += term
+    # NaN and infinity spread through every tap that reads them, 0 * inf
+    # included: that is the rule (README "Non-finite values"), not an accident
+    present = taps.present()
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = None
+        for k in range(taps.width):
+            term = np.take(x, taps.index[:, k], axis=axis)
+            term *= weight[:, k].reshape(shape)
+            if present is not None and not present[:, k].all():  # padding: not read
+                term = np.where(present[:, k].reshape(shape), term, 0)
+            if out is None:
+                out = term
+            else:
+                out += term
     return out
 
 
@@ -64,12 +72,27 @@ def apply_taps(x, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int], *, ap
 
 
 def reference(spec, x) -> np.ndarray:
-    """``spec`` applied to ``x`` in float64: the ground truth every adapter is held to."""
+    """``spec`` applied to ``x`` in float64: the ground truth every adapter is held to.
+    A new array, never ``x`` itself."""
     from .adapters import adapter_for
 
-    a = np.asarray(adapter_for(x).to_numpy(x), dtype=np.float64)
-    axes = spec.spatial_axes(a.ndim)
+    a = np.array(adapter_for(x).to_numpy(x), dtype=np.float64)
+    axes = spec.check_input(a.shape)
     taps = spec.taps(tuple(a.shape[i] for i in axes))
     return apply_taps(a, taps, axes)
+
+
+def integer_reference(spec, x: np.ndarray) -> np.ndarray:
+    """What every adapter returns for integer numpy array ``x``: the integer rule
+    (``dtypes.round_passes``) applied with this module's gather in float64, in
+    ``x``'s dtype.  Nearest modes gather exactly."""
+    from .dtypes import round_passes
+
+    axes = spec.check_input(x.shape)
+    taps = spec.taps(tuple(x.shape[i] for i in axes))
+    if spec.kernel == "nearest":
+        return np.array(apply_taps(x, taps, axes), copy=True)
+    return round_passes(x.astype(np.float64), taps, axes, np.iinfo(x.dtype), apply_axis=apply_axis, floor=np.floor,
+                        clip=np.clip, cast=lambda y: y.astype(x.dtype), where=np.where)
 
 

@@ -12,8 +12,10 @@ Nothing here imports a framework: ``import unisample`` costs numpy only.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
+import os
 from typing import Any, Mapping, Optional, Tuple, Union
 
 import numpy as np
@@ -62,6 +64,16 @@ SAME_SIZE_COPY = ("pytorch", "each_axis", "all_axes", "never")
 _ANTIALIAS_KERNELS = ("linear", "cubic", "lanczos3", "lanczos5")
 _EXCLUDE_OUTSIDE_KERNELS = ("cubic", "lanczos3", "lanczos5")
 
+#: The longest output axis unisample makes: the frameworks' resize ops take
+#: sizes as int32 (TF, ONNX runtimes), and no allocation of that many pixels
+#: along one axis of an image is real.  README "Limits".
+MAX_LENGTH = 2**31 - 1
+#: The most elements an output may have (batch and channels included), unless
+#: ``UNISAMPLE_MAX_ELEMENTS`` says otherwise: 2**34 float32 values are 64 GiB,
+#: more than one array holds on the machines this is for; a resize asked for
+#: more is refused before any work instead of failing to allocate late.
+DEFAULT_MAX_ELEMENTS = 2**34
+
 SizeArg = Union[int, Tuple[int, ...], None]
 ScaleArg = Union[float, Tuple[float, ...], None]
 
@@ -92,6 +104,9 @@ def _size_value(value: Any, whole: Any) -> int:
         )
     if value <= 0:
         raise ValueError(f"size: got {whole!r}; every value must be a positive integer")
+    if value > MAX_LENGTH:
+        raise ValueError(f"size: got {whole!r}; every value must be at most 2**31 - 1 = {MAX_LENGTH} "
+                         "(README 'Limits')")
     return int(value)
 
 
@@ -507,20 +522,28 @@ class Upsample:
         return "channels last" if self.channels_last else "channels first"
 
     def output_size(self, input_size: Tuple[int, ...]) -> Tuple[int, ...]:
-        """The output spatial size for an input spatial size (one int per spatial axis)."""
+        """The output spatial size for an input spatial size (one int per spatial axis).
+
+        ``ValueError`` where a length would be below 1 or above ``MAX_LENGTH``."""
         input_size = tuple(int(n) for n in input_size)
         rank = len(input_size)
         if self.size is not None:
-            out = self._per_axis("size", self.size, rank)
-        else:
-            scales = self._per_axis("scale_factor", self.scale_factor, rank)
-            # PyTorch: floor(float(in * scale)), computed in double.
-            out = tuple(int(math.floor(n * s)) for n, s in zip(input_size, scales))
-            if min(out) < 1:
-                raise ValueError(
-                    f"scale_factor={self.scale_factor!r} on spatial size {input_size} gives "
-                    f"output size {out}; every output length must be at least 1"
-                )
+            return self._per_axis("size", self.size, rank)
+        scales = self._per_axis("scale_factor", self.scale_factor, rank)
+        # PyTorch: floor(float(in * scale)), computed in double.
+        exact = tuple(n * s for n, s in zip(input_size, scales))
+        if max(exact) > MAX_LENGTH:  # inf included: 1e308 * 4
+            shown = tuple(int(math.floor(v)) if math.isfinite(v) else v for v in exact)
+            raise ValueError(
+                f"scale_factor={self.scale_factor!r} on spatial size {input_size} gives output size "
+                f"{shown}; every output length must be at most 2**31 - 1 = {MAX_LENGTH} (README 'Limits')"
+            )
+        out = tuple(int(math.floor(v)) for v in exact)
+        if min(out) < 1:
+            raise ValueError(
+                f"scale_factor={self.scale_factor!r} on spatial size {input_size} gives "
+                f"output size {out}; every output length must be at least 1"
+            )
         return out
 
     def output_shape(self, input_shape: Tuple[int, ...]) -> Tuple[int, ...]:
@@ -531,6 +554,17 @@ class Upsample:
         for axis, n in zip(axes, self.output_size(tuple(input_shape[a] for a in axes))):
             out[axis] = n
         return tuple(out)
+
+    def check_input(self, shape) -> Tuple[int, ...]:
+        """The spatial axes of an input of ``shape`` (``None`` for a dimension unknown
+        while tracing), after checking everything a call can check before any
+        work: the number of dimensions, each output length (``output_size``),
+        and the output's element count against ``MAX_ELEMENTS``.  Every
+        adapter calls it first."""
+        shape = tuple(shape)
+        if all(type(n) is int for n in shape):
+            return _checked_axes(self, shape)
+        return _checked_axes.__wrapped__(self, tuple(None if n is None or n < 0 else int(n) for n in shape))
 
     def _per_axis(self, name: str, value, rank: int) -> tuple:
         if isinstance(value, tuple):
@@ -602,13 +636,18 @@ class Upsample:
         return get_adapter("tensorflow").from_native(obj, backend=backend)
 
     @classmethod
-    def from_jax(cls, obj) -> "Upsample":
+    def from_jax(cls, obj, input_shape=None) -> "Upsample":
         """The spec of a dict of ``jax.image.resize`` arguments (``shape``, ``method``,
         ``antialias``; JAX antialiases by default) or of ``jax.image.scale_and_translate``
-        arguments (``"function": "jax.image.scale_and_translate"``, translation 0)."""
+        arguments (``"function": "jax.image.scale_and_translate"``, translation 0).
+
+        ``jax.image.resize`` has no layout: it resizes every axis whose length
+        differs from ``shape``.  Say which axes are spatial with the input's
+        shape (``input_shape=``, or an ``"input_shape"`` key) or with a
+        ``"data_format"`` key; without either, ``ValueError``."""
         from .adapters import get_adapter
 
-        return get_adapter("jax").from_native(obj)
+        return get_adapter("jax").from_native(obj, input_shape=input_shape)
 
     def to_jax(self):
         """This spec as a jitted function of a jax array."""
@@ -673,6 +712,45 @@ def _implied_defaults(mode: str, align_corners, antialias: bool, scale_factor, r
         area_weights="uniform" if kernel == "area" else None,
         same_size_copy="pytorch" if scale_mapped else None,
     )
+
+
+def _max_elements_from_environment() -> int:
+    """``UNISAMPLE_MAX_ELEMENTS``, read once at import, or ``DEFAULT_MAX_ELEMENTS``."""
+    value = os.environ.get("UNISAMPLE_MAX_ELEMENTS")
+    if value is None:
+        return DEFAULT_MAX_ELEMENTS
+    try:
+        budget = int(value)
+    except ValueError:
+        budget = 0
+    if budget < 1:
+        raise ValueError(f"UNISAMPLE_MAX_ELEMENTS: got {value!r}; expected a whole number >= 1 of output "
+                         "elements a resize may make")
+    return budget
+
+
+#: the output element budget in force (README "Limits")
+MAX_ELEMENTS = _max_elements_from_environment()
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_axes(spec: "Upsample", shape: Tuple[Optional[int], ...]) -> Tuple[int, ...]:
+    """``Upsample.check_input``, cached per (spec, shape) for shapes of plain ints."""
+    axes = spec.spatial_axes(len(shape))
+    in_size = tuple(shape[a] for a in axes)
+    if any(n is None for n in in_size):
+        return axes
+    out_size = spec.output_size(in_size)
+    out = tuple(out_size[axes.index(a)] if a in axes else n for a, n in enumerate(shape))
+    count = 1
+    for n in out:
+        count *= 1 if n is None else n
+    if count > MAX_ELEMENTS:
+        raise ValueError(
+            f"{spec!r} on input shape {shape} gives output shape {out}: {count} elements, over "
+            f"unisample's budget of {MAX_ELEMENTS} (README 'Limits'; UNISAMPLE_MAX_ELEMENTS raises it)"
+        )
+    return axes
 
 
 def _from_dict_for_pickle(d):

@@ -27,6 +27,7 @@ Three families of taps:
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
@@ -44,11 +45,18 @@ class AxisTaps:
     ``index`` is an int64 array of shape ``(out_size, width)`` whose entries all
     lie in ``[0, in_size)``; ``weight`` is float64 of the same shape, or None
     for nearest modes (one tap of weight exactly 1).
+
+    Every entry is read, zero weights included (``0 * nan`` and ``0 * inf`` are
+    NaN: which pixels an output reads decides where NaN and infinities go),
+    except where ``count`` is given: output ``j`` then reads its first
+    ``count[j]`` entries only, and the rest (weight 0) pad the row to
+    ``width``: no backend reads them (``present``).
     """
 
     index: np.ndarray
     weight: Optional[np.ndarray]
     in_size: int
+    count: Optional[np.ndarray] = None
 
     @property
     def out_size(self) -> int:
@@ -58,6 +66,17 @@ class AxisTaps:
     def width(self) -> int:
         """Taps per output pixel."""
         return self.index.shape[1]
+
+    def present(self) -> Optional[np.ndarray]:
+        """Boolean ``(out_size, width)``: which entries are read; None when all are."""
+        if self.count is None:
+            return None
+        return np.arange(self.width) < self.count[:, None]
+
+    def rows(self, rows) -> "AxisTaps":
+        """The taps of some outputs (an index array or a slice)."""
+        count = None if self.count is None else self.count[rows]
+        return AxisTaps(self.index[rows], None if self.weight is None else self.weight[rows], self.in_size, count)
 
     def matrix(self) -> np.ndarray:
         """The dense ``(out_size, in_size)`` float64 matrix the taps stand for.
@@ -69,6 +88,14 @@ class AxisTaps:
         rows = np.broadcast_to(np.arange(self.out_size)[:, None], self.index.shape)
         np.add.at(m, (rows, self.index), w)
         return m
+
+
+def _windows(start: np.ndarray, count: np.ndarray, in_size: int) -> Tuple[np.ndarray, np.ndarray]:
+    """``index`` (clipped into range) and ``present`` of rows reading ``count[j]``
+    consecutive pixels from ``start[j]``, padded to the longest."""
+    width = max(1, int(count.max()))
+    k = np.arange(width)
+    return np.clip(start[:, None] + k, 0, in_size - 1), k < count[:, None]
 
 
 # -- kernels --------------------------------------------------------------------
@@ -174,16 +201,17 @@ def _nearest_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> 
 
 
 def _area_taps(spec, in_size: int, out_size: int) -> AxisTaps:
+    # Each output reads exactly the pixels of its window (as adaptive average
+    # pooling does): rows are padded to the longest window with entries no
+    # backend reads.
     j = np.arange(out_size, dtype=np.int64)
     if spec.area_weights == "uniform":
         # Adaptive average pooling: exact integer bounds, equal weights.
         start = (j * in_size) // out_size
         end = -((-(j + 1) * in_size) // out_size)
         count = end - start
-        width = int(count.max())
-        k = np.arange(width)
-        index = start[:, None] + k
-        weight = np.where(k < count[:, None], 1.0 / count[:, None], 0.0)
+        index, present = _windows(start, count, in_size)
+        weight = np.where(present, 1.0 / count[:, None], 0.0)
     else:
         # Output pixel j covers [j*s, (j+1)*s) of the input; each input pixel
         # counts by the length it shares with that interval, over s.
@@ -191,56 +219,130 @@ def _area_taps(spec, in_size: int, out_size: int) -> AxisTaps:
         lo = (j * in_size) / out_size
         hi = ((j + 1) * in_size) / out_size
         start = np.floor(lo).astype(np.int64)
-        end = np.ceil(hi).astype(np.int64)
-        width = int((end - start).max())
-        index = start[:, None] + np.arange(width)
-        covered = np.minimum(index + 1, hi[:, None]) - np.maximum(index, lo[:, None])
-        weight = np.clip(covered, 0.0, None) / s
-    return AxisTaps(np.clip(index, 0, in_size - 1), weight, in_size)
+        count = np.ceil(hi).astype(np.int64) - start
+        index, present = _windows(start, count, in_size)
+        unclipped = start[:, None] + np.arange(index.shape[1])
+        covered = np.minimum(unclipped + 1, hi[:, None]) - np.maximum(unclipped, lo[:, None])
+        weight = np.where(present, np.clip(covered, 0.0, None) / s, 0.0)
+    return AxisTaps(index, weight, in_size, count)
 
 
-def _filter_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
-    kernel, radius = kernel_function(spec)
-    s = mapping_scale(spec, in_size, out_size, scale)
-    widen = max(1.0, s) if spec.antialias else 1.0
-    support = radius * widen
+def _normalise(weight: np.ndarray) -> np.ndarray:
+    total = weight.sum(axis=1, keepdims=True)
+    return np.where(total != 0.0, weight / np.where(total != 0.0, total, 1.0), 0.0)
 
+
+def _source(spec, in_size: int, out_size: int, scale: Optional[float]) -> np.ndarray:
     if spec.cubic_table_size:
         # TF's bicubic: float32 coordinate, fractional offset rounded (half to
         # even, lrintf) to a multiple of 1/table_size before the kernel is read.
         src32 = _source_coordinates_f32(spec, in_size, out_size, scale)
         base = np.floor(src32)
         t = np.rint((src32 - base) * _F32(spec.cubic_table_size)).astype(np.float64)
-        src = base.astype(np.float64) + t / spec.cubic_table_size
-    else:
-        src = source_coordinates(spec, in_size, out_size, scale)
+        return base.astype(np.float64) + t / spec.cubic_table_size
+    return source_coordinates(spec, in_size, out_size, scale)
 
-    # Every pixel i with |i - src| < support; the kernel is 0 at the boundary.
-    lo = np.floor(src - support).astype(np.int64) + 1
-    hi = np.ceil(src + support).astype(np.int64) - 1
-    width = int((hi - lo).max()) + 1
-    index = lo[:, None] + np.arange(width)
-    weight = kernel((index - src[:, None]) / widen)
 
-    # A linear tap outside the input behaves the same dropped or clamped,
-    # except when antialiasing widens it; every framework drops it.
+def _linear_taps(src: np.ndarray, src32: np.ndarray, in_size: int) -> AxisTaps:
+    """PyTorch's linear taps: the coordinate clamped at 0, then the two pixels
+    ``i0 = floor(src)`` and ``min(i0 + 1, in - 1)``, both read whatever their
+    weights (an exact hit reads its neighbour with weight 0; past the last
+    pixel both taps are the last pixel).  Dropping taps outside the input and
+    renormalising gives the same numbers.  ``i0`` comes from the float32
+    coordinate ``src32``, as the frameworks' kernels compute it (an exact hit
+    may land an ulp below the pixel there, and read the pixel before it), the
+    weights from the float64 one."""
+    i0 = np.minimum(np.floor(np.maximum(src32, 0)), in_size - 1).astype(np.int64)
+    t = np.clip(np.maximum(src, 0.0) - i0, 0.0, 1.0)
+    index = np.stack([i0, np.minimum(i0 + 1, in_size - 1)], axis=1)
+    return AxisTaps(index, np.stack([1.0 - t, t], axis=1), in_size)
+
+
+def _antialiased_window(spec, in_size: int, out_size: int, scale: Optional[float], radius: int):
+    """``(start, count)`` of the pixels each output's antialiased filter reads,
+    computed in float32 as PyTorch's kernels compute them: pixels ``i`` with
+    ``-support < i - src <= support``, clamped to the input."""
+    s = _mapping_scale_f32(spec, in_size, out_size, scale)
+    support = _F32(radius * float(s)) if s >= 1 else _F32(radius)
+    center = (float(s) * (np.arange(out_size) + 0.5)).astype(_F32)
+    start = np.maximum(np.trunc((center - support).astype(np.float64) + 0.5).astype(np.int64), 0)
+    stop = np.minimum(np.trunc((center + support).astype(np.float64) + 0.5).astype(np.int64), in_size)
+    longest = int(np.ceil(support)) * 2 + 1
+    return start, np.clip(stop - start, 0, longest)
+
+
+def _filter_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
+    """Linear, cubic and lanczos taps, with PyTorch's rule for which pixels an
+    output reads (float32 kernels): without antialias ``2 * radius``
+    consecutive pixels from ``floor(src) - radius + 1`` (edge pixels repeated
+    where they fall outside), with antialias the window its widened filter
+    covers."""
+    kernel, radius = kernel_function(spec)
     exclude = spec.exclude_outside if spec.exclude_outside is not None else True
+    src = _source(spec, in_size, out_size, scale)
+    src32 = src if spec.cubic_table_size else _source_coordinates_f32(spec, in_size, out_size, scale)
+    if spec.kernel == "linear" and not spec.antialias:
+        return _linear_taps(src, src32, in_size)
+    s = mapping_scale(spec, in_size, out_size, scale)
+    widen = max(1.0, s) if spec.antialias else 1.0
+    count = None
+    if spec.antialias and exclude:
+        start, count = _antialiased_window(spec, in_size, out_size, scale, radius)
+        index, present = _windows(start, count, in_size)
+        unclipped = start[:, None] + np.arange(index.shape[1])
+        weight = np.where(present, kernel((unclipped - src[:, None]) / widen), 0.0)
+        return AxisTaps(index, _normalise(weight), in_size, count)
+    if spec.antialias:  # edges repeated: every pixel i with |i - src| < support, clamped
+        support = radius * widen
+        lo = np.floor(src - support).astype(np.int64) + 1
+        width = int((np.ceil(src + support).astype(np.int64) - 1 - lo).max()) + 1
+    else:  # the pixels around the float32 coordinate, as for linear
+        lo = np.floor(src32).astype(np.int64) - radius + 1
+        width = 2 * radius
+    unclipped = lo[:, None] + np.arange(width)
+    weight = kernel((unclipped - src[:, None]) / widen)
     if exclude:
-        weight = np.where((index >= 0) & (index < in_size), weight, 0.0)
+        weight = np.where((unclipped >= 0) & (unclipped < in_size), weight, 0.0)
     if exclude or spec.antialias or spec.kernel.startswith("lanczos"):
-        total = weight.sum(axis=1, keepdims=True)
-        weight = np.where(total != 0.0, weight / np.where(total != 0.0, total, 1.0), 0.0)
-    return AxisTaps(np.clip(index, 0, in_size - 1), weight, in_size)
+        weight = _normalise(weight)
+    return AxisTaps(np.clip(unclipped, 0, in_size - 1), weight, in_size, count)
+
+
+#: The most tap entries (index and weight pairs, 16 bytes each) one axis may
+#: hold: 4 GiB.  Taps are about ``out * width`` entries, so this bounds long
+#: 1-D signals (2**27 outputs of linear taps) and extreme antialiased shrinks;
+#: images stay far below it (a 65536-pixel axis of bicubic taps: 2**18).
+MAX_TAP_ENTRIES = 2**28
+
+
+def tap_width_bound(spec, in_size: int, out_size: int, scale: Optional[float] = None) -> int:
+    """An upper bound of the taps' ``width`` for one axis, computed without building them."""
+    kernel = spec.kernel
+    if kernel == "nearest":
+        return 1
+    if kernel == "area":
+        return -(-in_size // out_size) + 1
+    _, radius = kernel_function(spec)
+    s = mapping_scale(spec, in_size, out_size, scale)
+    widen = max(1.0, s) if spec.antialias else 1.0
+    return int(math.ceil(2 * radius * widen)) + 2
 
 
 def axis_taps(spec, in_size: int, out_size: int, scale: Optional[float] = None) -> AxisTaps:
     """The taps of one axis.
 
     ``scale`` is ``1 / scale_factor`` when the scale factor drives the mapping,
-    None when input/output lengths do.
+    None when input/output lengths do.  ``ValueError`` before any work where
+    they would hold more than ``MAX_TAP_ENTRIES``.
     """
     if in_size < 1 or out_size < 1:
         raise ValueError(f"cannot resize an axis of length {in_size} to length {out_size}")
+    entries = out_size * tap_width_bound(spec, in_size, out_size, scale)
+    if entries > MAX_TAP_ENTRIES:
+        raise ValueError(
+            f"{spec!r}: an axis of length {in_size} resized to {out_size} needs about {entries} taps, over "
+            f"unisample's budget of 2**28 per axis (README 'Limits')"
+        )
     kernel = spec.kernel
     if kernel == "nearest":
         return _nearest_taps(spec, in_size, out_size, scale)
@@ -266,7 +368,12 @@ def copied_axes(spec, input_size: Tuple[int, ...], output_size: Tuple[int, ...])
     same = tuple(n == m for n, m in zip(input_size, output_size))
     rule = spec.same_size_copy
     if rule is None:
-        # With input/output mapping every mode maps an unchanged axis onto itself.
+        # With input/output mapping every mode maps an unchanged axis onto
+        # itself, so copying it gives the same numbers; but PyTorch's plain
+        # bicubic computes it, reading each pixel's neighbours with weight 0,
+        # and where NaN and infinities go follows the pixels read.
+        if spec.kernel == "cubic" and not spec.antialias:
+            return (False,) * len(same)
         return same
     if rule == "pytorch":
         rule = _pytorch_same_size_copy(spec, len(input_size))

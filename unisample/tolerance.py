@@ -38,7 +38,7 @@ from typing import Iterable
 import numpy as np
 
 __all__ = ["EXACT_KERNELS", "ARITHMETIC_UNITS", "KERNEL_SLOPE", "bound_in_eps", "error_in_eps", "scale_of",
-           "chain_bound", "dot_product_bound_in_eps"]
+           "chain_bound", "dot_product_bound_in_eps", "compare", "nonfinite_classes"]
 
 #: kernels held to bit-exactness
 EXACT_KERNELS = frozenset({"nearest"})
@@ -60,8 +60,10 @@ def _eps(dtype) -> float:
 
 
 def scale_of(x: np.ndarray) -> float:
-    """``max(1, max|x|)``: what one epsilon of error is measured against."""
+    """``max(1, max|x|)`` over the finite values of ``x``: what one epsilon of error
+    is measured against."""
     x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
     return max(1.0, float(np.abs(x).max())) if x.size else 1.0
 
 
@@ -76,12 +78,71 @@ def bound_in_eps(dtype, resized_lengths: Iterable[int]) -> float:
 
 
 def error_in_eps(actual, expected, dtype, scale: float) -> float:
-    """Max absolute difference in ``dtype`` epsilons times ``scale``."""
+    """Max absolute difference in ``dtype`` epsilons times ``scale``, over the
+    positions where both are finite (``compare`` checks the others)."""
     actual = np.asarray(actual, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
-    if actual.size == 0:
+    both = np.isfinite(actual) & np.isfinite(expected)
+    if not both.any():
         return 0.0
-    return float(np.abs(actual - expected).max()) / (_eps(dtype) * scale)
+    return float(np.abs(actual[both] - expected[both]).max()) / (_eps(dtype) * scale)
+
+
+def nonfinite_classes(a) -> np.ndarray:
+    """Per element 0 (finite), 1 (NaN), 2 (+inf) or 3 (-inf)."""
+    a = np.asarray(a, dtype=np.float64)
+    return np.select([np.isnan(a), np.isposinf(a), np.isneginf(a)], [1, 2, 3], 0).astype(np.int8)
+
+
+def integer_slack(dtype, x) -> float:
+    """How far an integer output may lie from the integer rule: 0, except for
+    64-bit integers beyond 2**53, which float64 holds only to its rounding:
+    summed in another order their values move by a few units in the last
+    place of the largest input (2048 at 2**63); 64 such units are allowed."""
+    info = np.iinfo(dtype)
+    if info.bits < 64:
+        return 0.0
+    largest = float(np.abs(np.asarray(x, dtype=np.float64)).max()) if np.size(x) else 0.0
+    return 0.0 if largest <= 2.0**53 else 64 * float(np.spacing(largest))
+
+
+def compare(spec, x, actual, expected, dtype: str = None) -> tuple:
+    """``(passed, error in eps, bound in eps, message)`` for ``actual`` (any dtype)
+    against ``expected`` (the float64 reference of input ``x``).
+
+    The one comparison every check uses.  Shapes must agree; outputs must be
+    non-finite exactly where the reference, rounded to the input's dtype
+    (float16 overflows where float64 does not), is: a non-finite input reaches
+    exactly the outputs whose taps read it, in every adapter (the README's
+    "Non-finite values").  Which of NaN, +inf and -inf an output is may differ
+    (``a + (b - a) * t``, TF's and Paddle's linear formula, makes NaN of an
+    infinity that ``(1 - t) * a + t * b`` keeps).  The finite rest is bit-exact for nearest
+    modes and within ``bound_in_eps`` otherwise.  ``dtype`` is the dtype the
+    bound is counted in (default: ``x``'s).
+    """
+    actual, x = np.asarray(actual), np.asarray(x)
+    expected = np.asarray(expected, dtype=np.float64)
+    if actual.shape != expected.shape:
+        return False, None, None, f"output shape {actual.shape}, expected {expected.shape}"
+    dtype = dtype or (x.dtype.name if x.dtype.kind == "f" else "float32")
+    with np.errstate(over="ignore"):  # bfloat16 has float32's range: numpy has no bfloat16
+        rounded = expected.astype(np.float32 if dtype == "bfloat16" else dtype)
+    got, want = nonfinite_classes(actual), nonfinite_classes(rounded)
+    error = error_in_eps(actual, expected, dtype, scale_of(x))
+    if not np.array_equal(got > 0, want > 0):
+        wrong = np.argwhere((got > 0) != (want > 0))
+        names = ("finite", "nan", "inf", "-inf")
+        first = tuple(int(i) for i in wrong[0])
+        return False, error, None, (f"non-finite outputs differ from the reference's at {len(wrong)} position(s), "
+                                    f"first {first}: {names[got[first]]}, expected {names[want[first]]}")
+    if spec.kernel in EXACT_KERNELS:
+        finite = want == 0
+        same = np.array_equal(actual[finite].astype(np.float64), expected[finite])
+        return same, error, 0.0, "" if same else "nearest output differs (bit-exactness required)"
+    axes = spec.spatial_axes(x.ndim)
+    resized = [x.shape[a] for a in axes if x.shape[a] != expected.shape[a]]
+    bound = bound_in_eps(dtype, resized)
+    return error <= bound, error, bound, "" if error <= bound else f"error {error:.1f} eps > bound {bound:.1f} eps"
 
 
 def dot_product_bound_in_eps(terms: int) -> float:
