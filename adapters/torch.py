@@ -11,6 +11,7 @@ imports torch until a tensor is seen.
 from __future__ import annotations
 
 import functools
+import math
 from typing import Optional
 
 import numpy as np
@@ -191,7 +192,7 @@ class _TorchOps(portable.ArrayOps):
             return True
         if torch.jit.is_tracing() or torch.compiler.is_compiling():
             return None  # a branch on the data would be baked into the graph
-        return bool(torch.isfinite(x.sum()))
+        return math.isfinite(x.sum().item())
 
 
 _OPS = _TorchOps()

@@ -16,8 +16,9 @@ def turn_times(fns: dict, repeat: int, warmup: int = 3) -> dict:
     imports, kernels, BLAS threads, and the allocator: glibc serves large arrays
     from fresh pages until a few have been freed, measured here as 3-5x slower
     first calls of a 50 MB resize).  The functions take turns, one call each per
-    round, so that this shared VM's slow spells (the same call varied 2x within
-    minutes) fall on all of them alike and their ratios stay meaningful.  Before
+    round, each round starting one function later, so that this shared VM's
+    slow spells (the same call varied 2x within minutes) and the place in the
+    round fall on all of them alike and their ratios stay meaningful.  Before
     each turn the process sleeps ``PAUSE`` seconds: the thread pools of OpenBLAS
     (numpy), OpenMP (torch) and OpenCV keep spinning on the cores for a while
     after a call, and the next function would pay for the previous one's."""
@@ -25,8 +26,12 @@ def turn_times(fns: dict, repeat: int, warmup: int = 3) -> dict:
         for _ in range(warmup):
             fn()
     times = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
+    names = list(fns)
+    for round_ in range(repeat):
+        # each round starts with the next function: a call's place in the
+        # round biased an A/A pair of the same call by over 10%
+        for name in names[round_ % len(names):] + names[:round_ % len(names)]:
+            fn = fns[name]
             if len(fns) > 1:
                 time.sleep(PAUSE)
             start = time.perf_counter()

@@ -4,7 +4,10 @@
 
 Per case, mode and layout: the median wall time of each implementation,
 measured in this run (taking turns, one call each per round), and the ratios
-the README reports (numpy engine / OpenCV, naive gather / numpy engine).
+the README reports (numpy engine / OpenCV, naive gather / numpy engine, and
+what the finite check costs: the read ``up(x)`` makes to know that NaN and
+infinities cannot have spread, ``engine.finite_check``, timed alone, as a
+share of ``up(x)``: the median of the paired per-round ratios).
 OpenCV and Pillow get their own layout (HWC images, single-channel float
 planes) prepared outside the timing; torch gets NCHW, or NHWC as channels_last
 memory format. Pillow's filters widen when shrinking (antialias), so its
@@ -20,12 +23,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 
 import numpy as np
 
-from _timing import median_time, median_times  # benchmarks/ is the script's folder
+from _timing import median_time, paired_ratio, turn_times  # benchmarks/ is the script's folder
 
-from unisample import Upsample
+from unisample import Upsample, engine
 
 CASES = [
     # (N, C, H, W), output (H, W)
@@ -52,7 +56,13 @@ def contenders(mode: str, size, nchw: np.ndarray, layout: str) -> dict:
     data_format = "channels_last" if layout == "NHWC" else "channels_first"
     x = np.ascontiguousarray(nchw.transpose(0, 2, 3, 1)) if layout == "NHWC" else nchw
     up = Upsample(size=size, mode=mode, data_format=data_format)
-    found = {"unisample numpy": lambda: up(x)}
+    axes = up.check_input(x.shape)
+    taps = up.taps(tuple(x.shape[a] for a in axes))
+    check = engine.finite_check(x, taps, axes)
+    checked = {"input": x, "result": up(x)}.get(check)
+    found = {"unisample numpy": lambda: up(x),
+             # the one read that tells NaN and infinities apart, as up(x) makes it
+             "finite check": (lambda: engine.all_finite(checked)) if checked is not None else (lambda: None)}
     if layout == "NCHW":
         found["naive numpy gather"] = lambda: naive_gather(Upsample(size=size, mode=mode), nchw)
     try:
@@ -99,8 +109,9 @@ def main() -> None:
           f"numpy {np.__version__}, float32, median of {args.repeat}")
     names = ["unisample numpy", "OpenCV cv2.resize", "Pillow (float planes)", "torch F.interpolate",
              "naive numpy gather"]
-    print("| case | layout | " + " | ".join(f"{n} (ms)" for n in names) + " | numpy / OpenCV | gather / numpy |")
-    print("|---|---|" + "---:|" * (len(names) + 2))
+    print("| case | layout | " + " | ".join(f"{n} (ms)" for n in names)
+          + " | numpy / OpenCV | gather / numpy | finite check |")
+    print("|---|---|" + "---:|" * (len(names) + 3))
     rng = np.random.default_rng(0)
     for shape, size in QUICK if args.quick else CASES:
         nchw = rng.standard_normal(shape, dtype=np.float32)
@@ -109,14 +120,17 @@ def main() -> None:
                 fns = contenders(mode, size, nchw, layout)
                 # the gather takes seconds a call: one warm-up, one timed call
                 slow = {} if args.quick else {"naive numpy gather": fns.pop("naive numpy gather", None)}
-                times = median_times(fns, args.repeat, warmup=10)
+                rounds = turn_times(fns, args.repeat, warmup=10)
+                times = {name: statistics.median(t) for name, t in rounds.items()}
                 times.update({name: median_time(fn, 1, warmup=1) for name, fn in slow.items() if fn})
+                check = f"{100 * paired_ratio(rounds, 'finite check', 'unisample numpy'):.1f}%"
                 cells = [f"{times[n] * 1e3:.1f}" if n in times else "-" for n in names]
                 ours = times["unisample numpy"]
                 vs_cv = f"{ours / times['OpenCV cv2.resize']:.2f}" if "OpenCV cv2.resize" in times else "-"
                 vs_gather = f"{times['naive numpy gather'] / ours:.1f}x" if "naive numpy gather" in times else "-"
                 label = f"{mode} {'x'.join(map(str, shape))} -> {size[0]}x{size[1]}"
-                print(f"| {label} | {layout} | " + " | ".join(cells) + f" | {vs_cv} | {vs_gather} |", flush=True)
+                print(f"| {label} | {layout} | " + " | ".join(cells) + f" | {vs_cv} | {vs_gather} | {check} |",
+                      flush=True)
 
 
 if __name__ == "__main__":

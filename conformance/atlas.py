@@ -65,10 +65,17 @@ def naive_port(case: Case, target: str) -> Optional[Upsample]:
 
 
 def atlas(cases_and_outputs: Dict[str, List[tuple]]) -> List[dict]:
-    """Rows ``{source, family, target, cases, expressible, worst, median}`` (differences
-    in output units, max over each case) from ``{framework: [(case, x, native), ...]}``."""
+    """Rows ``{source, family, target, cases, expressible, worst, median, native_wrong,
+    why_wrong}`` (differences in output units, max over each case) from
+    ``{framework: [(case, x, native), ...]}``.  ``native_wrong`` counts the
+    expressible cases where the target's own op is known to compute its spec
+    wrongly (its adapter's ``native_defect``, say why ``why_wrong``): a naive
+    port there lands further off than the references show."""
+    from .runner import native_defect
+
     cells = defaultdict(list)
     counts = defaultdict(int)
+    wrong = defaultdict(list)
     for source, items in cases_and_outputs.items():
         for case, x, native in items:
             family = case.spec.kernel + (" aa" if case.spec.antialias else "")
@@ -86,11 +93,15 @@ def atlas(cases_and_outputs: Dict[str, List[tuple]]) -> List[dict]:
                 if ported.shape != native.shape or native.size == 0:
                     continue
                 cells[(source, family, target)].append(float(np.abs(ported - native).max()))
+                defect = native_defect(target, port, case.shape)
+                if defect:
+                    wrong[(source, family, target)].append(defect)
     rows = []
     for key, total in sorted(counts.items()):
         diffs = cells.get(key, [])
         source, family, target = key
         rows.append(dict(source=source, family=family, target=target, cases=total, expressible=len(diffs),
                          worst=max(diffs) if diffs else None,
-                         median=float(np.median(diffs)) if diffs else None))
+                         median=float(np.median(diffs)) if diffs else None,
+                         native_wrong=len(wrong[key]), why_wrong=wrong[key][0] if wrong[key] else ""))
     return rows

@@ -149,9 +149,11 @@ def _atlas_table(rows: List[dict]) -> str:
             elif row is None or row["worst"] is None:
                 cells.append("<td style='background:#dddddd'>cannot express</td>")
             else:
+                wrong = (f"<br><small class='fail' title='{html.escape(row['why_wrong'])}'>{row['native_wrong']} where "
+                         f"{html.escape(target)}'s own op is wrong</small>" if row.get("native_wrong") else "")
                 cells.append(f"<td style='background:{_diff_colour(row['worst'])}' title='worst {row['worst']:.3g}'>"
                              f"median {row['median']:.2g}<br><small>worst {row['worst']:.2g}; "
-                             f"{row['expressible']}/{row['cases']} expressible</small></td>")
+                             f"{row['expressible']}/{row['cases']} expressible</small>{wrong}</td>")
         lines.append(f"<tr><td class='left'>{html.escape(source)}</td><td>{html.escape(family)}</td>"
                      f"{''.join(cells)}</tr>")
     return f"<table id='atlas'>{''.join(lines)}</table>"
@@ -206,7 +208,10 @@ input by each framework's adapter, against the native output: passed / cases.</p
 <h2>Native behaviour atlas: what porting without unisample changes</h2>
 <p>Each framework's native configurations, called in another framework with the same nominal arguments and that
 framework's defaults; the cells give the median and worst absolute difference from the original output
-(N(0, 1) inputs), coloured by the worst.  Anything above about 1e-5 is a different answer, not rounding.</p>
+(N(0, 1) inputs), coloured by the worst.  Anything above about 1e-5 is a different answer, not rounding.
+"where ...'s own op is wrong" counts the cases where the target's kernel is known not to compute its own
+configuration (torch's antialiased kernels at output width 1): the naive port lands further off there than
+the figure says, and unisample computes the filter.</p>
 {_atlas_table(atlas_rows)}
 </body></html>
 """

@@ -76,8 +76,10 @@ def test_every_mode_puts_non_finite_outputs_where_the_reference_does(framework, 
 @pytest.mark.parametrize("method", ["as chosen", *ENGINE_FORCED])
 @pytest.mark.parametrize("spec, shape", PASS_CASES, ids=PASS_CASE_IDS)
 def test_numpy_engine_every_pass_kind(spec, shape, method, monkeypatch):
-    # The engine's products would spread a NaN over whole blocks: whatever
-    # method a finite input takes, a non-finite one takes the gather.
+    # The engine's blocks would spread a NaN over whole blocks: whatever method
+    # a pass takes, a non-finite input ends with the reference's footprint
+    # (passes that read exactly the taps run as they are; the others are
+    # checked, on the input or the result, and replaced by the gather).
     chosen = engine._method
     used = []
 
@@ -95,7 +97,7 @@ def test_numpy_engine_every_pass_kind(spec, shape, method, monkeypatch):
                 position[a] = where % shape[a]
             bad = with_value(x, tuple(position), value)
             assert_matches_reference(spec, bad, run("numpy", spec, bad))
-    assert not used  # the engine's passes never saw them
+    used.clear()
     assert_matches_reference(spec, x, run("numpy", spec, x))
     if method != "as chosen":
         assert spec.kernel == "nearest" or method in used or not any(
@@ -197,3 +199,36 @@ def test_the_reference_reads_what_torchs_kernels_read(kwargs):
             x64 = x.astype(np.float64)
             ours = spec(torch.from_numpy(x64)).numpy()
             np.testing.assert_array_equal(~np.isfinite(ours), ~np.isfinite(spec.reference(x64)))
+
+
+@pytest.mark.parametrize("method", list(ENGINE_FORCED))
+@pytest.mark.parametrize("spec, shape", PASS_CASES, ids=PASS_CASE_IDS)
+def test_engine_passes_called_exact_read_only_the_taps(spec, shape, method, monkeypatch):
+    # the engine skips the finite check where every pass "reads only the
+    # taps": each such pass, run alone on NaN inputs, must give the gather's
+    # footprint (a wrong claim here would be a silent wrong answer)
+    from unisample.reference import apply_axis
+
+    chosen = engine._method
+    monkeypatch.setattr(engine, "_method", lambda *a: method if ENGINE_FORCED[method](*a) else chosen(*a))
+    axes = spec.spatial_axes(len(shape))
+    taps = spec.taps([shape[a] for a in axes])
+    x = np.random.default_rng(9).standard_normal(shape).astype(np.float32)
+    claimed = 0
+    for t, axis in zip(taps, axes):
+        if t is None:
+            continue
+        pre, post = int(np.prod(shape[:axis])), int(np.prod(shape[axis + 1:]))
+        if not engine._reads_only_the_taps(t, engine._method(t, pre, post, "float32"), post):
+            continue
+        claimed += 1
+        for where in range(0, shape[axis], max(1, shape[axis] // 7)):
+            index = [slice(None)] * len(shape)
+            index[axis] = where
+            bad = x.copy()
+            bad[tuple(index)] = np.nan
+            bad.reshape(-1)[::97] = np.inf
+            np.testing.assert_array_equal(~np.isfinite(engine.apply_axis_fast(bad, t, axis)),
+                                          ~np.isfinite(apply_axis(bad.astype(np.float64), t, axis)))
+    if method == "blocks":
+        assert claimed == sum(t is not None and t.weight is None for t in taps)  # dense runs: never exact

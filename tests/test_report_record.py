@@ -41,6 +41,23 @@ def test_report_has_heatmap_pictures_and_atlas(quick_runs, tmp_path):
     assert torch_nearest_to_tf["worst"] > 1.0
 
 
+def test_atlas_says_where_the_targets_own_op_is_wrong():
+    # TF's antialiased resize to width 1, naively ported to torch: torch's own
+    # kernel is known wrong there (numpy only: the references stand for the outputs)
+    from unisample.conformance.cases import catalogue, make_input
+
+    cases = [c for c in catalogue("tensorflow") if c.call == "tf.image.resize" and c.spec.antialias
+             and c.spec.output_size(c.shape[1:3])[1] == 1 and c.spec.output_size(c.shape[1:3])[0] > 1]
+    assert cases
+    rows = atlas.atlas({"tensorflow": [(c, make_input(c), c.spec.reference(make_input(c))) for c in cases]})
+    to_torch = [r for r in rows if r["target"] == "torch" and r["expressible"]]
+    assert to_torch and all(r["native_wrong"] == r["expressible"] for r in to_torch)
+    assert "repeats the first output row" in to_torch[0]["why_wrong"]
+    assert all(r["native_wrong"] == 0 for r in rows if r["target"] != "torch")
+    page = report._atlas_table(rows)
+    assert "where torch&#x27;s own op is wrong" in page or "where torch's own op is wrong" in page
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (CI installs it)")
 def test_report_renders_in_headless_chromium(quick_runs, tmp_path):
     path = tmp_path / "report.html"

@@ -49,7 +49,7 @@ from numpy.lib.stride_tricks import as_strided
 from .reference import apply_axis, apply_taps, pass_order
 from .taps import AxisTaps
 
-__all__ = ["apply_taps_fast", "apply_axis_fast", "all_finite"]
+__all__ = ["apply_taps_fast", "apply_axis_fast", "all_finite", "finite_check"]
 
 #: input pixels a block should read: long enough for BLAS to run at speed
 #: (measured best between 32 and 48 on the benchmark cases), short enough that
@@ -326,6 +326,47 @@ def _method(taps: AxisTaps, pre: int, post: int, dtype: str) -> str:
     return "blocks" if _use_blocks(taps, pre, post) else "gather"
 
 
+@functools.lru_cache(maxsize=64)
+def _group_has_every_entry(taps: AxisTaps) -> bool:
+    """Whether each output group of ``_apply_grouped`` (one channel a pixel) reads
+    every input of its group, so that its matrix has no zero where no tap is."""
+    period = _period(taps)
+    P, Q = period.outputs, period.inputs
+    g0 = -(-period.first // P)
+    rel = taps.index[g0 * P:(g0 + 1) * P] - g0 * Q
+    phase = np.broadcast_to(np.arange(P)[:, None], rel.shape)
+    return len(set(zip((rel % Q).ravel().tolist(), phase.ravel().tolist()))) == P * Q
+
+
+def _reads_only_the_taps(taps: AxisTaps, method: str, post: int) -> bool:
+    """Whether a pass computed by ``method`` multiplies exactly the pixels the taps
+    read, so that its non-finite outputs are the gather's: gathers and windows
+    do (windows also read padding entries, if the taps have them), grouped
+    pixels where every entry of the group's matrix is a tap (one channel a
+    pixel), blocks never (their runs are dense)."""
+    padded = taps.count is not None and not bool(taps.present().all())
+    if method == "gather":
+        return True
+    if method == "windows":
+        return not padded
+    if method == "grouped":
+        return post == 1 and not padded and _group_has_every_entry(taps)
+    return False
+
+
+def _every_pass_exact(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int]) -> bool:
+    """Whether every pass ``apply_taps_fast`` would run reads only the taps."""
+    shape = list(x.shape)
+    for i in pass_order(taps):
+        t, axis = taps[i], axes[i]
+        pre = int(np.prod(shape[:axis], dtype=np.int64))
+        post = int(np.prod(shape[axis + 1:], dtype=np.int64))
+        if not _reads_only_the_taps(t, _method(t, pre, post, x.dtype.name), post):
+            return False
+        shape[axis] = t.out_size
+    return True
+
+
 def apply_axis_fast(x: np.ndarray, taps: AxisTaps, axis: int, out: Optional[np.ndarray] = None) -> np.ndarray:
     """``reference.apply_axis`` computed with strided windows, grouped pixels or
     blocked matrix products (same numbers up to summation order), in
@@ -435,12 +476,44 @@ def _keep_from_environment() -> int:
 _kept_outputs = _KeptOutputs(_keep_from_environment())
 
 
+def _products_spread_nan() -> bool:
+    """Whether this BLAS multiplies zeros too (0 * nan = nan), as OpenBLAS and MKL
+    do; a BLAS that skipped zero weights would let a NaN read with weight 0
+    vanish from a fast pass's result, so ``apply_taps_fast`` could not check
+    the result instead of the input."""
+    with np.errstate(invalid="ignore"):
+        return all(bool(np.isnan(np.matmul(np.zeros((16, 16), t), np.full((16, 16), np.nan, t))).all()) and
+                   bool(np.isnan(np.matmul(np.full((16, 16), np.nan, t), np.zeros((16, 16), t))).all())
+                   for t in (np.float32, np.float64))
+
+
+_PRODUCTS_SPREAD_NAN = _products_spread_nan()
+
+#: arrays smaller than this are summed in one call (threads cost more)
+_SUM_PARALLEL_MIN = 1 << 18
+
+
 def all_finite(x: np.ndarray) -> bool:
     """Whether ``x`` holds no NaN or infinity, at the cost of one read: a NaN or an
     infinity makes the sum non-finite.  A sum that overflows counts as
-    non-finite too, which only costs the exact path."""
+    non-finite too, which only costs the exact path.  A large contiguous array
+    is summed in one part per core on the engine's own threads, which sleep
+    when done: a BLAS product with ones was faster alone, but OpenBLAS's
+    threads then kept spinning on the cores through the passes that followed
+    (measured: the feature-map rows 15-25% slower)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(np.add.reduce(x, axis=None)))
+        if not x.flags.c_contiguous or x.size < _SUM_PARALLEL_MIN:
+            return bool(np.isfinite(np.add.reduce(x, axis=None)))
+        flat = x.reshape(-1)
+        parts = [0.0] * _CORES
+
+        def work(a, b):
+            for part in range(a, b):  # numpy releases the GIL inside the sum
+                lo, hi = flat.size * part // _CORES, flat.size * (part + 1) // _CORES
+                parts[part] = np.add.reduce(flat[lo:hi])
+
+        _in_parallel(work, _CORES, _PARALLEL_MIN_BYTES)
+        return bool(np.isfinite(np.add.reduce(np.asarray(parts, dtype=x.dtype))))
 
 
 def apply_taps_fast(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int]) -> np.ndarray:
@@ -454,12 +527,46 @@ def apply_taps_fast(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: Seq
     NaN or infinity would spoil a whole block.  An input that is not all
     finite therefore takes the reference's own gather, in ``x.dtype``, whose
     non-finite outputs are exactly those whose taps read a non-finite input.
+    One read tells: of the input when enlarging, of the result when
+    shrinking (the smaller array; the result is recomputed if it is not all
+    finite); where every pass reads exactly the taps (windows, grouped
+    pixels of one channel, gathers), none is needed.
     """
-    passes = len(pass_order(taps))
-    if passes == 0:
+    if not any(t is not None for t in taps):
         return np.array(x, copy=True)
-    if x.dtype.kind == "f" and not all_finite(x):
-        return apply_taps(x, taps, axes)
+    check = finite_check(x, taps, axes)
+    if check == "input":
+        return _fast_passes(x, taps, axes) if all_finite(x) else apply_taps(x, taps, axes)
+    # NaN and infinities the passes multiply here are expected, not an error:
+    # exact passes put them where the taps do, a checked result is redone
+    with np.errstate(invalid="ignore", over="ignore"):
+        y = _fast_passes(x, taps, axes)
+    return y if check == "none" or all_finite(y) else apply_taps(x, taps, axes)
+
+
+def finite_check(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int]) -> str:
+    """What ``apply_taps_fast`` reads to know that NaN and infinities cannot have
+    spread: ``"none"`` (integers, or every pass reads exactly the taps),
+    ``"input"`` (enlarging: the smaller array) or ``"result"`` (shrinking).
+
+    The result is enough: every fast pass reads at least the pixels the taps
+    read, and a NaN or infinity it reads makes the outputs it reaches
+    non-finite (``0 * nan`` included, which ``_PRODUCTS_SPREAD_NAN`` checks of
+    this BLAS); so an all-finite result read nothing non-finite, and equals
+    the gather's up to summation order.
+    """
+    if x.dtype.kind != "f" or _every_pass_exact(x, taps, axes):
+        return "none"
+    out_count = int(np.prod([x.shape[a] if t is None else t.out_size for t, a in zip(taps, axes)], dtype=np.int64))
+    out_count *= x.size // max(1, int(np.prod([x.shape[a] for a in axes], dtype=np.int64)))
+    return "input" if x.size <= out_count or not _PRODUCTS_SPREAD_NAN else "result"
+
+
+def _fast_passes(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int]) -> np.ndarray:
+    """The passes of ``apply_taps_fast`` on an input known to be finite (or on
+    which products may spread NaN: ``benchmarks/resize_speed.py`` times the
+    finite check against them)."""
+    passes = len(pass_order(taps))
     done = 0
 
     def one_pass(x, axis_taps, axis):
