@@ -157,8 +157,12 @@ def _native_op(spec, x, call):
     dtype = x.dtype
     op, kwargs = call
     y = tf.transpose(x, (0, 2, 3, 1)) if not spec.channels_last else x
-    fn = tf.image.resize if op == "resize" else getattr(tf.compat.v1.image, op)
-    y = fn(y, **kwargs)
+    if op == "resize":
+        y = tf.image.resize(y, **kwargs)
+    else:  # the kernels of tf.compat.v1.image.resize_*, without their deprecation notice on every call
+        raw = {"resize_bilinear": tf.raw_ops.ResizeBilinear, "resize_bicubic": tf.raw_ops.ResizeBicubic,
+               "resize_nearest_neighbor": tf.raw_ops.ResizeNearestNeighbor}[op]
+        y = raw(images=y, **kwargs)
     if y.dtype != dtype:
         y = tf.cast(y, dtype)  # TF returns float32 for every method but nearest
     return tf.transpose(y, (0, 3, 1, 2)) if not spec.channels_last else y

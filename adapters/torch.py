@@ -40,7 +40,9 @@ def from_numpy(x: np.ndarray, dtype=None):
     """A tensor of ``x`` (cast to ``dtype``, a name such as ``"bfloat16"``, when given)."""
     import torch
 
-    t = torch.from_numpy(np.ascontiguousarray(x))
+    x = np.ascontiguousarray(x)
+    # torch warns on every read-only array it would share; a copy is what it would need anyway
+    t = torch.from_numpy(x if x.flags.writeable else x.copy())
     return t if dtype is None else t.to(getattr(torch, dtype))
 
 
@@ -162,6 +164,9 @@ class _TorchOps(portable.ArrayOps):
     @staticmethod
     def _tensor(a, device, dtype):
         import torch
+
+        if isinstance(a, np.ndarray) and not a.flags.writeable:
+            a = a.copy()  # taps are read-only; torch.as_tensor warns on sharing one
 
         if torch.jit.is_tracing():
             # torch.jit.trace runs forward twice and requires the same graph

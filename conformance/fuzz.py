@@ -304,9 +304,9 @@ def run_worker(framework: str, path: str, count: int, seed: int, case: Optional[
             else:
                 arrays[f"out/{k}/{name}"] = y
     print(f"progress {len(drawn)} {len(drawn)}", flush=True)
-    tmp = path + ".part.npz"
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
+    from .worker import save
+
+    save(path, arrays)
     return 0
 
 

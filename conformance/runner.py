@@ -23,9 +23,12 @@ import numpy as np
 
 from unisample import tolerance
 
+from . import records
+
 from .cases import ADAPTER_FRAMEWORKS, FRAMEWORKS, Case, catalogue
 
-__all__ = ["CaseResult", "FrameworkRun", "run", "installed", "family_of", "worker_argv", "worker_env"]
+__all__ = ["CaseResult", "FrameworkRun", "run", "replay", "installed", "family_of", "stop_workers", "worker_argv",
+           "worker_env"]
 
 #: how a worker process starts.  Not ``python -m``: that puts the current
 #: directory first on ``sys.path``, and run from a source checkout with a
@@ -166,6 +169,60 @@ def _progress_of(log) -> Optional[tuple]:
     return int(done), int(total)
 
 
+#: every worker process started and not yet reaped, so that an interrupted run stops them all
+_LIVE: set = set()
+
+
+class _Worker:
+    """A worker process, the file its output goes to, and when that output last grew.
+
+    A worker is given up on when it has written nothing for ``timeout`` seconds
+    (it writes a progress line every few cases), not after a fixed total: a
+    loaded machine makes a run slower, not stuck."""
+
+    def __init__(self, command: List[str], log, env: Dict[str, str]):
+        self.log = log
+        self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        _LIVE.add(self.proc)
+        self.started = self.since = time.monotonic()
+        self.size = 0
+
+    def silent_for(self) -> float:
+        """Seconds since the worker last wrote anything."""
+        size = os.fstat(self.log.fileno()).st_size
+        now = time.monotonic()
+        if size != self.size:
+            self.size, self.since = size, now
+        return now - self.since
+
+    def reap(self, kill: bool = False) -> Optional[int]:
+        """The exit status (killing the worker first with ``kill``), None while it runs."""
+        if kill:
+            self.proc.kill()
+            self.proc.wait()
+        code = self.proc.poll()
+        if code is not None:
+            _LIVE.discard(self.proc)
+        return code
+
+
+def stop_workers() -> None:
+    """Kill every worker still running (an interrupted run calls this before unwinding)."""
+    for proc in list(_LIVE):
+        try:
+            proc.kill()
+            proc.wait()
+        except OSError:
+            pass
+        _LIVE.discard(proc)
+
+
+def _not_installed(name: str) -> "FrameworkRun":
+    from unisample.optional import install_hint
+
+    return FrameworkRun(name, "not installed", message=install_hint(name))
+
+
 def run(
     frameworks: Optional[Sequence[str]] = None,
     timeout: float = 300.0,
@@ -182,7 +239,9 @@ def run(
 ) -> List[FrameworkRun]:
     """Run the suite for ``frameworks`` (default: all four).
 
-    At most ``workers`` framework processes run at once (default: all).
+    At most ``workers`` framework processes run at once (default: all).  A
+    worker that writes nothing (no case finished) for ``timeout`` seconds is
+    killed and reported "timed out".
     ``quick``, ``kernels`` and ``case`` select cases (``cases.catalogue``).  ``progress``
     is called with each finished ``FrameworkRun``, ``ticker`` with
     ``{framework: (cases done, total)}`` while workers run.
@@ -191,67 +250,77 @@ def run(
     simulate crashing and hanging workers).  With ``keep_dir``, each worker's
     file (a ``unisample record`` file) is kept there as ``<framework>.npz``.
     With ``fuzz=(count, seed)`` the workers run the differential fuzz's cases
-    instead of the catalogue (``fuzz.check`` judges them).
+    instead of the catalogue (``fuzz.check`` judges them).  An exception
+    (``KeyboardInterrupt`` included) kills the running workers before it
+    propagates.
     """
     frameworks = list(frameworks or FRAMEWORKS)
     for name in frameworks:
         if name not in FRAMEWORKS:
             raise ValueError(f"frameworks: got {name!r}; expected some of {', '.join(FRAMEWORKS)}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers: got {workers!r}; expected a whole number >= 1")
+    if not timeout > 0:
+        raise ValueError(f"timeout: got {timeout!r}; expected seconds > 0")
     selection = ((["--quick"] if quick else []) + (["--kernels", ",".join(kernels)] if kernels else [])
                  + (["--case", case] if case is not None else [])
                  + (["--fuzz", str(fuzz[0]), "--seed", str(fuzz[1])] if fuzz else []))
     worker_command = worker_command or (lambda fw, out: worker_argv(fw, out, *selection))
     runs: Dict[str, FrameworkRun] = {}
-    procs = {}
+    procs: Dict[str, Tuple[_Worker, str]] = {}
     waiting = []
     for name in frameworks:
         if is_installed(name):
             waiting.append(name)
         else:
-            runs[name] = FrameworkRun(name, "not installed", message=f"pip install 'unisample[{name}]'")
+            runs[name] = _not_installed(name)
             if progress:
                 progress(runs[name])
     limit = workers or len(frameworks)
     with tempfile.TemporaryDirectory(prefix="unisample-conformance-") as tmp:
         env = worker_env()
-        while waiting or procs:
-            while waiting and len(procs) < limit:
-                name = waiting.pop(0)
-                out = os.path.join(tmp, f"{name}.npz")
-                log = open(os.path.join(tmp, f"{name}.log"), "w+")
-                proc = subprocess.Popen(worker_command(name, out), stdout=log, stderr=subprocess.STDOUT, env=env)
-                procs[name] = (proc, out, log, time.monotonic())
-            if ticker:
-                ticker({name: _progress_of(log) or (0, 0) for name, (_, _, log, _) in procs.items()})
-            for name, (proc, out, log, started) in list(procs.items()):
-                elapsed = time.monotonic() - started
-                code = proc.poll()
-                if code is None and elapsed < timeout:
-                    continue
-                if code is None:
-                    proc.kill()
-                    proc.wait()
-                    run_ = FrameworkRun(name, "timed out", elapsed, f"no answer after {timeout:.0f} s")
-                elif code != 0 or not os.path.exists(out):
-                    log.seek(0)
-                    tail = log.read()[-2000:].strip()
-                    run_ = FrameworkRun(name, "crashed", elapsed, f"worker exited with status {code}: {tail}")
-                else:
-                    run_ = FrameworkRun(name, "ran", elapsed)
-                    if fuzz:
-                        from .fuzz import check
-
-                        check(run_, out, fuzz[0], fuzz[1], case)
+        try:
+            while waiting or procs:
+                while waiting and len(procs) < limit:
+                    name = waiting.pop(0)
+                    out = os.path.join(tmp, f"{name}.npz")
+                    log = open(os.path.join(tmp, f"{name}.log"), "w+")
+                    procs[name] = (_Worker(worker_command(name, out), log, env), out)
+                if ticker:
+                    ticker({name: _progress_of(w.log) or (0, 0) for name, (w, _) in procs.items()})
+                for name, (worker, out) in list(procs.items()):
+                    code = worker.reap()
+                    if code is None and worker.silent_for() < timeout:
+                        continue
+                    elapsed = time.monotonic() - worker.started
+                    if code is None:
+                        worker.reap(kill=True)
+                        run_ = FrameworkRun(name, "timed out", elapsed,
+                                            f"no case finished in {timeout:.0f} s (after {elapsed:.0f} s in all)")
+                    elif code != 0 or not os.path.exists(out):
+                        worker.log.seek(0)
+                        tail = worker.log.read()[-2000:].strip()
+                        run_ = FrameworkRun(name, "crashed", elapsed, f"worker exited with status {code}: {tail}")
                     else:
-                        _check(run_, out, quick, kernels, case)
-                    if keep_dir:
-                        shutil.copy(out, os.path.join(keep_dir, f"{name}.npz"))
-                log.close()
-                del procs[name]
-                runs[name] = run_
-                if progress:
-                    progress(run_)
-            time.sleep(0.1)
+                        run_ = FrameworkRun(name, "ran", elapsed)
+                        if fuzz:
+                            from .fuzz import check
+
+                            check(run_, out, fuzz[0], fuzz[1], case)
+                        else:
+                            _check(run_, out, quick, kernels, case)
+                        if keep_dir:
+                            shutil.copy(out, os.path.join(keep_dir, f"{name}.npz"))
+                    worker.log.close()
+                    del procs[name]
+                    runs[name] = run_
+                    if progress:
+                        progress(run_)
+                time.sleep(0.1)
+        finally:
+            for worker, _ in procs.values():
+                worker.reap(kill=True)
+                worker.log.close()
     return [runs[name] for name in frameworks]
 
 
@@ -267,22 +336,30 @@ def replay(recorded, framework: str, timeout: float = 300.0) -> FrameworkRun:
     if framework != "numpy" and framework not in ADAPTER_FRAMEWORKS:
         raise ValueError(f"framework: got {framework!r}; expected numpy or one of {', '.join(ADAPTER_FRAMEWORKS)}")
     if not installed(framework):
-        return FrameworkRun(framework, "not installed", message=f"pip install 'unisample[{framework}]'")
-    env = worker_env()
+        return _not_installed(framework)
+    for name in files:
+        records.validate(name)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="unisample-compare-") as tmp:
         out = os.path.join(tmp, "replayed.npz")
         command = worker_argv(framework, out)
         for name in files:
             command += ["--replay", name]
-        try:
-            proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return FrameworkRun(framework, "timed out", timeout, f"no answer after {timeout:.0f} s")
-        seconds = time.monotonic() - started
-        if proc.returncode != 0 or not os.path.exists(out):
-            tail = (proc.stdout + proc.stderr)[-2000:].strip()
-            return FrameworkRun(framework, "crashed", seconds, f"worker exited with status {proc.returncode}: {tail}")
+        with open(os.path.join(tmp, "worker.log"), "w+") as log:
+            worker, stalled = _Worker(command, log, worker_env()), False
+            try:
+                while worker.reap() is None and not stalled:
+                    stalled = worker.silent_for() >= timeout
+                    time.sleep(0.05)
+            finally:
+                code = worker.reap(kill=worker.proc.poll() is None)
+            seconds = time.monotonic() - started
+            if stalled:
+                return FrameworkRun(framework, "timed out", seconds, f"no case finished in {timeout:.0f} s")
+            if code != 0 or not os.path.exists(out):
+                log.seek(0)
+                tail = log.read()[-2000:].strip()
+                return FrameworkRun(framework, "crashed", seconds, f"worker exited with status {code}: {tail}")
         run_ = FrameworkRun(framework, "ran", seconds)
         with np.load(out) as got:
             run_.version = str(got["version"])

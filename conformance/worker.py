@@ -33,6 +33,15 @@ from .cases import catalogue, make_input
 from .native import run_native
 
 
+def save(path: str, arrays) -> None:
+    """``numpy.savez`` to exactly ``path``, atomically: the parent never sees a
+    half-written file, and a failed write leaves nothing behind."""
+    from unisample.files import atomic_write
+
+    with atomic_write(path, binary=True) as f:
+        np.savez(f, **arrays)
+
+
 def run(framework: str, path: str, quick: bool = False, kernels=None, case=None) -> int:
     import importlib
 
@@ -51,9 +60,7 @@ def run(framework: str, path: str, quick: bool = False, kernels=None, case=None)
         except Exception as e:  # a refused call is a result, reported per case
             arrays[f"err/{n}"] = np.array(f"{type(e).__name__}: {e}")
     print(f"progress {len(cases)} {len(cases)}", flush=True)
-    tmp = path + ".part.npz"
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)  # the parent never sees a half-written file
+    save(path, arrays)
     return 0
 
 
@@ -76,9 +83,7 @@ def replay(framework: str, recorded, path: str) -> int:
                 except Exception as e:  # reported per case
                     arrays[f"err/{k}/{n}"] = np.array(f"{type(e).__name__}: {e}")
     arrays["version"] = np.array(getattr(sys.modules.get(framework), "__version__", "?"))
-    tmp = path + ".part.npz"
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
+    save(path, arrays)
     return 0
 
 

@@ -126,4 +126,4 @@ def test_a_failure_prints_the_command_that_replays_it(tmp_path):
 def test_nothing_compared_is_a_failure():
     proc = subprocess.run([sys.executable, "-m", "unisample.cli", "conformance", "--fuzz", "5", "--frameworks",
                            "numpy", "--case", "no such case"], capture_output=True, text=True)
-    assert proc.returncode == 1 and "nothing was compared" in proc.stdout
+    assert proc.returncode == 3 and "nothing was compared: no case matches --case 'no such case'" in proc.stderr

@@ -168,3 +168,18 @@ def test_measured_disagreements_with_torch_are_still_there():
     # nothing outside the spec's vocabulary leaks into the attributes
     assert set(resize_attributes(Upsample(size=(3, 3), mode="bicubic", antialias=True))) == {
         "mode", "coordinate_transformation_mode", "cubic_coeff_a", "exclude_outside", "antialias"}
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None or importlib.util.find_spec("onnxscript") is None,
+                    reason="needs torch and onnxscript (the onnx extra)")
+def test_torch_onnx_export_of_the_torch_layer_works_with_the_default_exporter(tmp_path):
+    import onnxruntime
+    import torch
+
+    layer = Upsample(scale_factor=2, mode="bilinear").to_torch()
+    x = torch.randn(1, 3, 8, 8)
+    path = str(tmp_path / "up.onnx")
+    torch.onnx.export(layer, (x,), path)  # torch's default (dynamo) exporter needs onnxscript
+    session = onnxruntime.InferenceSession(path)
+    y = session.run(None, {session.get_inputs()[0].name: x.numpy()})[0]
+    assert np.abs(y - layer(x).numpy()).max() < 1e-5

@@ -35,10 +35,12 @@ attributes needs numpy only.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .optional import require
 from .spec import Upsample
 
 __all__ = ["resize_attributes", "resize_inputs", "resize_model", "to_onnx", "from_onnx", "resize_nodes",
@@ -119,6 +121,9 @@ def resize_inputs(spec: Upsample, ndim: int, input_shape, opset: int) -> Tuple[D
         # recompute_scale_factor maps with in/out, which is 1 / scale only for
         # integer scales; otherwise the sizes must be spelled out.
         if not spec.recompute_scale_factor or _integral(factors):
+            if any(f > np.finfo(np.float32).max for f in factors):
+                raise ValueError(f"to_onnx: scale_factor: got {spec.scale_factor!r}; ONNX stores scales as "
+                                 f"float32, whose largest value is {float(np.finfo(np.float32).max):.4g}")
             scales = np.ones(ndim, np.float32)
             scales[axes] = factors
             return {"scales": scales}, []
@@ -161,7 +166,7 @@ def to_onnx(spec: Upsample, input_shape: Optional[Sequence[int]] = None, ndim: O
 def resize_model(attributes: Dict[str, Any], scales, sizes, input_shape, ndim: int, output_shape=None,
                  opset: int = 19, dtype=np.float32, input_name: str = "x", output_name: str = "y"):
     """A checked one-node model ``y = Resize(x, roi, scales | sizes)`` with these attributes."""
-    import onnx
+    onnx = require("onnx", "writing ONNX (to_onnx)")
     from onnx import helper, numpy_helper
 
     elem = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
@@ -328,14 +333,30 @@ def _sizes(model, name: str):
         return tail, list(range(2, 2 + tail.size))
 
 
+def load(path) -> Any:
+    """``onnx.load(path)``, with ``ValueError`` naming the file when it is missing,
+    unreadable, or not an ONNX model (an empty file parses as an empty model:
+    it would list no nodes, silently)."""
+    onnx = require("onnx", "reading ONNX (from_onnx, scan)")
+    name = os.fspath(path) if not isinstance(path, bytes) else path.decode(errors="replace")
+    if not os.path.isfile(name):
+        raise ValueError(f"{name!r} does not exist or is not a file")
+    try:
+        model = onnx.load(name)
+    except Exception as e:  # protobuf's DecodeError and friends: the file is not a model
+        raise ValueError(f"{name!r} is not an ONNX model: {type(e).__name__}: {str(e)[:200]}") from None
+    if not model.HasField("graph") or not model.graph.node:
+        raise ValueError(f"{name!r} is not an ONNX model with a graph (empty or truncated file?)")
+    return model
+
+
 def resize_nodes(model) -> List[Tuple[Any, Any]]:
     """Every Resize / Upsample node of ``model`` (a ModelProto or a path) with its
     spec, or the ``ValueError`` saying why it has none: ``[(node, spec or error)]``."""
-    import onnx
     from onnx import helper
 
     if isinstance(model, (str, bytes)) or hasattr(model, "__fspath__"):
-        model = onnx.load(model)
+        model = load(model)
     found = []
     for node in model.graph.node:
         if node.op_type not in ("Resize", "Upsample"):

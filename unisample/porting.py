@@ -54,6 +54,8 @@ class Translation:
 def _literal(node: ast.AST, what: str):
     try:
         return ast.literal_eval(node)
+    except RecursionError:
+        raise ValueError(f"port: {what}= is nested too deeply to read") from None
     except ValueError:
         raise ValueError(f"port: {what}={ast.unparse(node)} is not a literal; write its value "
                          "(unisample parses the configuration, it never runs it)") from None
@@ -124,10 +126,16 @@ def parse(text: str) -> Tuple[str, Upsample]:
     framework = _ALIASES.get(prefix.strip().lower())
     if framework is None:
         raise ValueError(f"port: framework {prefix.strip()!r}; expected one of {', '.join(sorted(set(_ALIASES)))}")
+    if len(source) > 10_000:
+        raise ValueError(f"port: the configuration is {len(source)} characters long; a resize call is far shorter "
+                         "(at most 10000)")
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as e:
-        raise ValueError(f"port: cannot parse {source.strip()!r}: {e.msg}") from None
+        raise ValueError(f"port: cannot parse {source.strip()[:200]!r}: {e.msg}") from None
+    except (RecursionError, MemoryError):  # Python's parser on deeply nested expressions
+        raise ValueError("port: the configuration is nested too deeply to parse; write the arguments as "
+                         "plain literals") from None
     call = tree.body
     if not isinstance(call, ast.Call):
         raise ValueError(f"port: {source.strip()!r} is not a call")
@@ -153,6 +161,8 @@ def parse(text: str) -> Tuple[str, Upsample]:
             continue
         if params is not None and kw.arg not in params:
             raise ValueError(f"port: {name} has no argument {kw.arg!r}; it takes {', '.join(params)}")
+        if kw.arg in kwargs:  # Python refuses the call, so must we (the last would win silently)
+            raise ValueError(f"port: {name} got the argument {kw.arg!r} twice")
         kwargs[kw.arg] = _literal(kw.value, kw.arg)
     kwargs.update(fixed)
     return framework, _spec_of(framework, kwargs)

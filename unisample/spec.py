@@ -601,20 +601,26 @@ class Upsample:
     def to_torch(self):
         """This spec as a ``torch.nn.Module``."""
         from .adapters import get_adapter
+        from .optional import require
 
+        require("torch", "Upsample.to_torch()")
         return get_adapter("torch").layer(self)
 
     def to_keras(self, data_format: Optional[str] = None):
         """This spec as a Keras 3 layer; ``data_format`` re-lays it out
         (``"channels_last"`` is Keras' default), left out the spec's layout is kept."""
         from .adapters import get_adapter
+        from .optional import require
 
+        require("keras", "Upsample.to_keras()")
         return get_adapter("tensorflow").layer(self, data_format=data_format)
 
     def to_paddle(self):
         """This spec as a ``paddle.nn.Layer``."""
         from .adapters import get_adapter
+        from .optional import require
 
+        require("paddle", "Upsample.to_paddle()")
         return get_adapter("paddle").layer(self)
 
     @classmethod
@@ -652,7 +658,9 @@ class Upsample:
     def to_jax(self):
         """This spec as a jitted function of a jax array."""
         from .adapters import get_adapter
+        from .optional import require
 
+        require("jax", "Upsample.to_jax()")
         return get_adapter("jax").layer(self)
 
     def to_onnx(self, input_shape=None, ndim: Optional[int] = None, opset: int = 19, dtype=np.float32):
