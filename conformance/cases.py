@@ -5,7 +5,7 @@ A ``Case`` is one call of a framework's own resize op (``call`` and
 with ``spec``: the ``Upsample`` that claims to compute the same numbers.  The
 translation from native terms to a spec is written out here, by hand, once per
 framework, from each framework's documented and measured behaviour
-(DESIGN.md §1): it is the claim the conformance suite checks, never assumes.
+(the README's "Why" table): it is the claim the conformance suite checks, never assumes.
 
 Every configuration is translated by the product itself
 (``Upsample.from_torch`` / ``from_paddle`` / ``from_keras`` / ``from_jax``,

@@ -6,7 +6,9 @@ can import TensorFlow.  The conformance workers keep each framework in its own
 process anyway.
 """
 
+import fcntl
 import importlib.util
+import os
 import subprocess
 
 import numpy as np
@@ -19,16 +21,29 @@ from unisample.conformance.runner import worker_argv, worker_env  # noqa: E402
 
 
 def _native_loader(tmp_path_factory, *selection):
+    """``load(framework)``: the framework's native outputs, computed once per test run.
+
+    Under pytest-xdist every worker process has its own session, so the file
+    goes in the directory the workers share (the parent of each one's base
+    temporary directory), and a lock lets the first worker compute it while
+    the others wait and read it (the JAX catalogue alone takes a minute)."""
     cache = {}
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    tag = "-".join(s.strip("-") for s in selection) or "full"
 
     def load(framework):
         if framework not in cache:
             if importlib.util.find_spec(framework) is None:
                 cache[framework] = None
             else:
-                path = str(tmp_path_factory.mktemp("native") / f"{framework}.npz")
-                subprocess.run(worker_argv(framework, path, *selection), check=True, env=worker_env(),
-                               capture_output=True)
+                path = shared / f"native-{framework}-{tag}.npz"
+                with open(shared / f"native-{framework}-{tag}.lock", "w") as lock:
+                    fcntl.flock(lock, fcntl.LOCK_EX)
+                    if not path.exists():
+                        subprocess.run(worker_argv(framework, str(path), *selection), check=True,
+                                       env=worker_env(), capture_output=True)
                 cache[framework] = np.load(path)
         if cache[framework] is None:
             pytest.skip(f"{framework} is not installed")

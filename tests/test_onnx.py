@@ -145,7 +145,7 @@ def test_from_onnx_reads_torch_exported_models(module_kwargs):
 
 
 def test_measured_disagreements_with_torch_are_still_there():
-    """DESIGN §1: where ONNX (onnxruntime and the ONNX reference agree) and the
+    """Where ONNX (onnxruntime and the ONNX reference agree) and the
     frameworks differ.  If a release fixes one, this fails and unisample.onnx
     can start exporting the spec."""
     from onnx.reference import ReferenceEvaluator

@@ -1,6 +1,6 @@
 """ONNX ``Resize`` both ways: ``Upsample`` <-> a Resize node's attributes and inputs.
 
-ONNX's Resize (opset 11 and later) is the vocabulary DESIGN §1 borrows, so most
+ONNX's Resize (opset 11 and later) is the vocabulary the README's "Why" section borrows, so most
 specs map onto it one to one:
 
 =======================  =================================================
@@ -252,7 +252,7 @@ def spec_from_resize(attributes: Dict[str, Any], scales=None, sizes=None, data_f
     rank = len(values)
     if transform == "pytorch_half_pixel":
         # torch's exporter writes it; it differs from half_pixel only on a
-        # length-1 output, which torch samples at the centre (DESIGN §1).
+        # length-1 output, which torch samples at the centre (README "Why").
         if size is not None and 1 in size or factor is not None and any(f < 1 for f in factor):
             raise ValueError(f"{where}: pytorch_half_pixel maps a length-1 output to 0, torch and unisample to the "
                              "input's centre; with these sizes/scales an output may have length 1")

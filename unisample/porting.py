@@ -12,7 +12,7 @@ callable of one input in that framework's layout:
   matrices) with the spec's on a range of input lengths: same taps, same
   numbers.
 * ``unisample``: no native call does; the code uses the unisample layer, and
-  ``reasons`` say which rule of DESIGN §1 the closest native call breaks.
+  ``reasons`` say which difference of the README's "Why" table the closest native call breaks.
 * ``cannot``: ONNX cannot express the spec (``unisample.onnx`` says why).
 
 Imports numpy only: ported code is text.
@@ -399,19 +399,19 @@ def equivalent(spec: Upsample, other_at: Callable, rank: int) -> bool:
 
 
 def _why(spec: Upsample, other: Upsample, target: str) -> List[str]:
-    """The rules of DESIGN §1 that separate ``other`` (a native call of ``target``) from ``spec``."""
+    """The differences (the README's "Why" table) that separate ``other`` (a native call of ``target``) from ``spec``."""
     reasons = []
     if other.coordinate_transform != spec.coordinate_transform:
         if spec.coordinate_transform == "align_corners":
-            reasons.append(f"{target} cannot do align_corners=True with this mode (DESIGN §1: bilinear, "
+            reasons.append(f"{target} cannot do align_corners=True with this mode (README 'Why': bilinear, "
                            "align_corners=True)")
         elif {spec.coordinate_transform, other.coordinate_transform} == {"half_pixel", "paddle_half_pixel"}:
             if _may_output_length_1(spec):  # otherwise the two agree
                 reasons.append("paddle samples a length-1 output at -0.5, torch and the others at the input's "
-                               "centre (DESIGN §1: bilinear/bicubic to size 1)")
+                               "centre (README 'Why': bilinear/bicubic to size 1)")
         elif spec.kernel == "nearest":
             reasons.append(f"{target}'s nearest maps pixels with {other.coordinate_transform}, this one with "
-                           f"{spec.coordinate_transform} (DESIGN §1: torch/paddle nearest floors, TF/JAX round "
+                           f"{spec.coordinate_transform} (README 'Why': torch/paddle nearest floors, TF/JAX round "
                            "half-pixel)")
         else:
             reasons.append(f"{target} maps pixels with {other.coordinate_transform}, this one with "
@@ -420,16 +420,16 @@ def _why(spec: Upsample, other: Upsample, target: str) -> List[str]:
         reasons.append(f"{target}'s {other.mode} rounds differently from {spec.mode}")
     if other.cubic_coeff_a != spec.cubic_coeff_a:
         reasons.append(f"{target}'s bicubic uses a={other.cubic_coeff_a}, this one a={spec.cubic_coeff_a} "
-                       "(DESIGN §1: torch/paddle -0.75, TF/JAX/Keras -0.5)")
+                       "(README 'Why': torch/paddle -0.75, TF/JAX/Keras -0.5)")
     if other.exclude_outside != spec.exclude_outside:
         how = {True: "drops taps outside the image and renormalises", False: "repeats the edge pixel"}
         reasons.append(f"{target} {how[bool(other.exclude_outside)]}; this one {how[bool(spec.exclude_outside)]}")
     if other.cubic_table_size != spec.cubic_table_size:
         reasons.append("TF's bicubic reads a 1024-entry coefficient table, the others compute the kernel exactly "
-                       "(DESIGN §1: TF bicubic vs JAX cubic)")
+                       "(README 'Why': TF bicubic vs JAX cubic)")
     if other.antialias != spec.antialias:
         reasons.append(f"{target} {'antialiases' if other.antialias else 'does not antialias'} here; this one "
-                       f"{'does' if spec.antialias else 'does not'} (DESIGN §1: downsampling)")
+                       f"{'does' if spec.antialias else 'does not'} (README 'Why': downsampling)")
     if other.area_weights != spec.area_weights and spec.kernel == "area":
         reasons.append("TF's area weights pixels by their overlap; torch/paddle average whole pixels "
                        "(adaptive average pooling)")
@@ -437,7 +437,7 @@ def _why(spec: Upsample, other: Upsample, target: str) -> List[str]:
         if spec.scale_factor is not None and not spec.recompute_scale_factor and (
                 other.scale_factor is None or other.recompute_scale_factor):
             reasons.append(f"{target} maps with input/output lengths; this one with 1/scale_factor, which "
-                           "differs for non-integer scale factors (DESIGN §1: scale_factor=2.5 on width 5)")
+                           "differs for non-integer scale factors (README 'Why': scale_factor=2.5 on width 5)")
         elif spec.same_size_copy != other.same_size_copy:
             reasons.append(f"{target} treats an axis whose length the scale factor leaves unchanged differently "
                            f"(same_size_copy {other.same_size_copy!r} vs {spec.same_size_copy!r})")
