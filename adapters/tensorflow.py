@@ -422,7 +422,8 @@ def from_native(obj, backend: Optional[str] = None):
         if method == "nearest":
             return Upsample(size=size, mode="nearest-exact" if align else "nearest", coordinate_transform=ct,
                             data_format="channels_last")
-        extras = {"cubic_coeff_a": -0.75, "exclude_outside": False, "cubic_table_size": 1024} if method == "bicubic" else {}
+        extras = ({"cubic_coeff_a": -0.75, "exclude_outside": False, "cubic_table_size": 1024}
+                  if method == "bicubic" else {})
         return Upsample(size=size, mode=method, coordinate_transform=ct, data_format="channels_last", **extras)
     if kw.get("preserve_aspect_ratio"):
         raise ValueError("from_keras: preserve_aspect_ratio=True makes the output size depend on the input; "

@@ -224,9 +224,8 @@ def native(spec, x):
     """``F.interpolate`` on ``x`` if it computes ``spec``, else None.  Float32 and
     float16 kernels read exactly the spec's taps (where NaN and infinities go
     included: README "Non-finite values"); float64 ones take finite inputs only."""
-    import torch.nn.functional as F
-
     import torch
+    import torch.nn.functional as F
 
     axes = spec.check_input(tuple(x.shape))
     kind = dtype_class(x.dtype, NAME)

@@ -26,7 +26,6 @@ import platform
 import statistics
 
 import numpy as np
-
 from _timing import median_time, paired_ratio, turn_times  # benchmarks/ is the script's folder
 
 from unisample import Upsample, engine

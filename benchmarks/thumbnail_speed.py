@@ -17,7 +17,6 @@ import os
 import platform
 
 import numpy as np
-
 from _timing import median_time  # benchmarks/ is the script's folder
 
 from unisample.image import resize_array

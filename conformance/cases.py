@@ -150,7 +150,7 @@ def _tf_cases() -> List[Case]:
                     (2,) + _IN[2] + (3,))
     # Keras layers (TF backend): UpSampling repeats or resizes to in * factor; Resizing.
     for data_format in ("channels_last", "channels_first"):
-        def shape(spatial):
+        def shape(spatial, data_format=data_format):
             return (2,) + spatial + (3,) if data_format == "channels_last" else (2, 3) + spatial
 
         for interpolation in ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5"):

@@ -275,7 +275,6 @@ def run_worker(framework: str, path: str, count: int, seed: int, case: Optional[
     """The worker's side: every path's output per case, into ``path`` (npz):
     ``out/<k>/<path>`` or ``err/<k>/<path>`` for case number ``k`` of ``cases(...)``."""
     import importlib
-    import os
 
     if framework == "jax":  # integers and float64 computed as on every other adapter
         import jax

@@ -174,7 +174,8 @@ def _porting(porting) -> str:
         for target in targets:
             results = cells.get((source, target), [])
             failed = sum(not r.ok for r in results)
-            ratios = [r.adapter_error_eps / r.bound_eps for r in results if r.bound_eps and r.adapter_error_eps is not None]
+            ratios = [r.adapter_error_eps / r.bound_eps for r in results
+                      if r.bound_eps and r.adapter_error_eps is not None]
             row.append(f"<td style='background:{_ratio_colour(max(ratios) if ratios else 0.0, failed > 0)}'>"
                        f"{len(results) - failed}/{len(results)}</td>" if results else "<td>-</td>")
         lines.append("<tr>" + "".join(row) + "</tr>")

@@ -24,7 +24,6 @@ import numpy as np
 from unisample import tolerance
 
 from . import records
-
 from .cases import ADAPTER_FRAMEWORKS, FRAMEWORKS, Case, catalogue
 
 __all__ = ["CaseResult", "FrameworkRun", "run", "replay", "installed", "family_of", "stop_workers", "worker_argv",
@@ -146,10 +145,10 @@ def _compare(case: Case, x: np.ndarray, native: np.ndarray) -> CaseResult:
     return result
 
 
-def _check(run_: "FrameworkRun", path: str, quick: bool, kernels, case) -> None:
+def _check(run_: "FrameworkRun", path: str, quick: bool, kernels, text) -> None:
     with np.load(path) as data:
         run_.version = str(data["version"]) if "version" in data else ""
-        for n, case in enumerate(catalogue(run_.framework, quick=quick, kernels=kernels, case=case)):
+        for n, case in enumerate(catalogue(run_.framework, quick=quick, kernels=kernels, case=text)):
             if f"err/{n}" in data:
                 run_.results.append(CaseResult(run_.framework, family_of(case), case.id, case.spec.to_dict(),
                                                "native error", case.exact, message=str(data[f"err/{n}"])))

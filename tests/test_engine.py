@@ -6,8 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from unisample import Upsample, tolerance
-from unisample import engine
+from unisample import Upsample, engine, tolerance
 from unisample.engine import _use_blocks, apply_taps_fast
 from unisample.reference import apply_taps, pass_order
 

@@ -150,7 +150,7 @@ def test_a_signal_stops_the_conformance_workers_and_removes_temporaries(tmp_path
 
     # workers that print a progress line and then wait: a run that would take minutes
     fake = tmp_path / "fake_runner.py"
-    fake.write_text(textwrap.dedent(f"""
+    fake.write_text(textwrap.dedent("""
         import functools, sys
         from unisample import cli
         from unisample.conformance import runner

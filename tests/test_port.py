@@ -103,7 +103,8 @@ def test_port_answers_native_where_a_native_op_exists():
     ("torch nn.Upsample(scale_factor=2)", "expected 'framework: call"),
     ("torch: nn.Upsample(scale_factor=2", "cannot parse"),
     ("torch: nn.Upsample(**kw)", r"\*\*kwargs"),
-    ("torch: nn.Upsample(scale_factor=2, mode='bicubic', align_corners=True, antialias=True)", "no argument 'antialias'"),
+    ("torch: nn.Upsample(scale_factor=2, mode='bicubic', align_corners=True, antialias=True)",
+     "no argument 'antialias'"),
 ])
 def test_configurations_are_parsed_never_run(text, message, capsys):
     with pytest.raises((ValueError, TypeError), match=message):

@@ -6,8 +6,7 @@ transform, kernel), never taken from the code under test.
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from unisample import Upsample
 from unisample.dtypes import HALF_UP
@@ -272,8 +271,8 @@ def test_integer_rule_rounds_exact_halves_up_whatever_the_summation_order():
     # engine's BLAS blocks both land tenths-weighted halves an ulp either side;
     # HALF_UP's margin rounds both up, as exact arithmetic says (about one
     # pixel in ten of this case is an exact half).
-    from unisample.reference import apply_axis
     from unisample.dtypes import round_passes
+    from unisample.reference import apply_axis
 
     spec, x, expected = exact_ties()
     np.testing.assert_array_equal(spec(x), expected)

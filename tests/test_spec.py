@@ -169,8 +169,7 @@ def test_import_unisample_imports_no_framework():
 def test_arrays_are_recognised_without_importing_their_framework(monkeypatch):
     # A class whose module claims to be jax's, and a stand-in "jax" module:
     # recognition reads type(x) and sys.modules, and imports nothing.
-    from unisample.adapters import adapter_for
-    from unisample.adapters import jax as jax_adapter
+    from unisample.adapters import adapter_for, jax as jax_adapter
 
     class Array:
         pass

@@ -136,7 +136,8 @@ def test_from_torch_modules_and_kwargs():
         (nn.UpsamplingNearest2d(size=(9, 4)), Upsample(size=(9, 4))),
         (nn.Upsample(scale_factor=1.5, mode="bicubic", recompute_scale_factor=True),
          Upsample(scale_factor=1.5, mode="bicubic", recompute_scale_factor=True)),
-        ({"size": [3, 2], "mode": "bilinear", "antialias": True}, Upsample(size=(3, 2), mode="bilinear", antialias=True)),
+        ({"size": [3, 2], "mode": "bilinear", "antialias": True},
+         Upsample(size=(3, 2), mode="bilinear", antialias=True)),
     ]
     for native, expected in cases:
         spec = Upsample.from_torch(native)
@@ -314,7 +315,8 @@ def test_from_paddle_layers_and_kwargs():
                   data_format="NCHW")),
         (nn.UpsamplingBilinear2D(size=(9, 4)),
          Upsample(size=(9, 4), mode="bilinear", align_corners=True, data_format="NCHW")),
-        (nn.UpsamplingNearest2D(scale_factor=3), Upsample(scale_factor=3, same_size_copy="all_axes", data_format="NCHW")),
+        (nn.UpsamplingNearest2D(scale_factor=3),
+         Upsample(scale_factor=3, same_size_copy="all_axes", data_format="NCHW")),
         (nn.Upsample(size=(1, 3), mode="bicubic"),
          Upsample(size=(1, 3), mode="bicubic", coordinate_transform="paddle_half_pixel", data_format="NCHW")),
     ]

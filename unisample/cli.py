@@ -26,8 +26,8 @@ import signal
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional
 
 from .files import atomic_write, check_output
@@ -67,7 +67,7 @@ def _summary_rows(runs) -> List[list]:
             failed = sum(not r.ok for r in results)
             exact = all(r.exact for r in results)
 
-            def worst(attr):  # a known native defect is far off by nature: not a figure of unisample's
+            def worst(attr, results=results):  # a known native defect is far off by nature: not unisample's
                 values = [getattr(r, attr) for r in results
                           if getattr(r, attr) is not None and r.verdict != "native defect"]
                 return f"{max(values):.1f}" if values else "-"

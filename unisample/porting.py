@@ -399,7 +399,8 @@ def equivalent(spec: Upsample, other_at: Callable, rank: int) -> bool:
 
 
 def _why(spec: Upsample, other: Upsample, target: str) -> List[str]:
-    """The differences (the README's "Why" table) that separate ``other`` (a native call of ``target``) from ``spec``."""
+    """The differences (the README's "Why" table) that separate ``other`` (a native call
+    of ``target``) from ``spec``."""
     reasons = []
     if other.coordinate_transform != spec.coordinate_transform:
         if spec.coordinate_transform == "align_corners":
@@ -561,7 +562,8 @@ def render(spec: Upsample, translations: List[Translation], source: Optional[str
         lines.append(f"source: {source.strip()}")
     lines.append(f"spec:   unisample.{spec!r}")
     for t in translations:
-        layout = "" if t.target == "onnx" else f" ({'NHWC' if _LAYOUT[t.target] == 'channels_last' else 'NCHW'}-style input)"
+        style = "NHWC" if _LAYOUT.get(t.target) == "channels_last" else "NCHW"
+        layout = "" if t.target == "onnx" else f" ({style}-style input)"
         title = {"native": "native op reproduces it", "unisample": "needs unisample",
                  "cannot": "cannot be expressed"}[t.status]
         lines.append("")
