@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Mapping, Sequence
+from typing import Any, Dict, Mapping, Sequence
 
 
 def framework_array(x, module: str, class_paths: Sequence[str]) -> bool:
@@ -20,7 +20,7 @@ def framework_array(x, module: str, class_paths: Sequence[str]) -> bool:
     if framework is None:
         return False
     for path in class_paths:
-        cls = framework
+        cls: Any = framework
         for part in path.split("."):
             cls = getattr(cls, part, None)
         if isinstance(cls, type) and isinstance(x, cls):
@@ -77,7 +77,7 @@ class ConstantCache:
     its entry exists.  Cleared whole when full."""
 
     def __init__(self, maxsize: int = 2048):
-        self._items = {}
+        self._items: Dict[tuple, tuple] = {}
         self._maxsize = maxsize
 
     def get(self, a, place, build):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import sys
-from typing import Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -315,7 +315,7 @@ _FUNCTIONS = ("tf.image.resize", "keras.ops.image.resize") + tuple(_V1_OPS) + tu
 _RESIZE_KEYS = ("function", "size", "method", "interpolation", "antialias", "preserve_aspect_ratio",
                 "align_corners", "half_pixel_centers", "data_format", "backend", "name",
                 "height", "width", "crop_to_aspect_ratio", "pad_to_aspect_ratio")
-_LAYER_DEFAULTS = {"UpSampling1D": {"size": 2}, "UpSampling2D": {"size": (2, 2)},
+_LAYER_DEFAULTS: Dict[str, Dict[str, Any]] = {"UpSampling1D": {"size": 2}, "UpSampling2D": {"size": (2, 2)},
                    "UpSampling3D": {"size": (2, 2, 2)},
                    "Resizing": {"interpolation": "bilinear", "antialias": False}}
 _LAYER_ATTRIBUTES = ("size", "height", "width", "interpolation", "antialias", "data_format",
@@ -336,7 +336,7 @@ def _resize_spec(size, method: str, antialias: bool, backend: str, data_format: 
     """
     from unisample import Upsample
 
-    where = dict(data_format=data_format)
+    where: Dict[str, Any] = dict(data_format=data_format)
     if scale is not None:  # UpSampling2D: resize to in * factor, mapped with in/out
         where.update(scale_factor=scale, recompute_scale_factor=True)
     else:
@@ -422,7 +422,7 @@ def from_native(obj, backend: Optional[str] = None):
         if method == "nearest":
             return Upsample(size=size, mode="nearest-exact" if align else "nearest", coordinate_transform=ct,
                             data_format="channels_last")
-        extras = ({"cubic_coeff_a": -0.75, "exclude_outside": False, "cubic_table_size": 1024}
+        extras: Dict[str, Any] = ({"cubic_coeff_a": -0.75, "exclude_outside": False, "cubic_table_size": 1024}
                   if method == "bicubic" else {})
         return Upsample(size=size, mode=method, coordinate_transform=ct, data_format="channels_last", **extras)
     if kw.get("preserve_aspect_ratio"):

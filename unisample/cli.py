@@ -164,7 +164,8 @@ def conformance(args) -> int:
                   "bound (eps)"], _summary_rows(runs)))
     if porting:
         print("\nporting matrix: native outputs (rows) reproduced by each adapter (columns), passed/cases")
-        print(_table(*_porting_table(porting), left=99))
+        header, rows = _porting_table(porting)
+        print(_table(header, rows, left=99))
     defects = [r for run in runs for r in run.results if r.verdict == "native defect"]
     if defects:
         print(f"\n{len(defects)} case(s) where the framework's own op is known to be wrong (README 'When a native "

@@ -81,7 +81,7 @@ def _blocks(taps: AxisTaps, dtype: str, run: int = _RUN) -> Tuple[Tuple[int, int
     inputs, ``W`` of shape ``(out_stop - out_start, in_stop - in_start)`` in
     ``dtype``."""
     blocks = []
-    index, weight = taps.index, taps.weight
+    index, weight = taps.index, _weights(taps)
     step = _block_outputs(taps, run)
     for start in range(0, taps.out_size, step):
         stop = min(start + step, taps.out_size)
@@ -189,6 +189,19 @@ def _period(taps: AxisTaps) -> Optional[_Period]:
 
 
 @functools.lru_cache(maxsize=256)
+def _periodic(taps: AxisTaps) -> _Period:
+    """``_period(taps)`` where the pass method was chosen because there is one."""
+    period = _period(taps)
+    assert period is not None, "windows and grouped passes need periodic taps"
+    return period
+
+
+def _weights(taps: AxisTaps) -> np.ndarray:
+    """The taps' weights; nearest taps have none, and never reach the products."""
+    assert taps.weight is not None, "products need weighted taps"
+    return taps.weight
+
+
 def _edge_taps(taps: AxisTaps, first: int, stop: int) -> Tuple[np.ndarray, AxisTaps]:
     """The outputs outside ``[first, stop)`` and their taps."""
     outputs = np.r_[0:first, stop:taps.out_size]
@@ -207,8 +220,8 @@ def _window_weights(taps: AxisTaps, dtype: str) -> Tuple[np.ndarray, ...]:
     """Per phase, the weights of its outputs as ``(count, 1, width)`` in ``dtype``:
     each output keeps its own weights, so the result is the gather's up to
     summation order even where the weights repeat only up to rounding."""
-    period = _period(taps)
-    return tuple(taps.weight[period.first + p:period.stop:period.outputs, None, :].astype(dtype)
+    period = _periodic(taps)
+    return tuple(_weights(taps)[period.first + p:period.stop:period.outputs, None, :].astype(dtype)
                  for p in range(period.outputs))
 
 
@@ -286,7 +299,7 @@ def _grouped(taps: AxisTaps, dtype: str, post: int):
     shift = int(rel.min()) // Q
     matrices = np.zeros((int(rel.max()) // Q - shift + 1, Q, P))
     phase = np.broadcast_to(np.arange(P)[:, None], rel.shape)
-    np.add.at(matrices, (rel // Q - shift, rel % Q, phase), taps.weight[g0 * P:(g0 + 1) * P])
+    np.add.at(matrices, (rel // Q - shift, rel % Q, phase), _weights(taps)[g0 * P:(g0 + 1) * P])
     if len(matrices) > 1:
         # windows wider than a group (bicubic shrinking by 2: 4 taps, groups of
         # 2) need a sum of products with temporaries: measured slower than the
@@ -301,7 +314,7 @@ def _apply_grouped(x: np.ndarray, out: np.ndarray, taps: AxisTaps, post: int, gr
     long run of groups: a group near a row's end may read into the next row,
     and is one of the border outputs ``_apply_edges`` gathers afterwards."""
     first, stop, shift, matrix = grouped
-    period = _period(taps)
+    period = _periodic(taps)
     xg = x.reshape(-1, period.inputs * post)
     og = out.reshape(-1, period.outputs * post)
     lo, hi = max(0, -shift), len(og) - max(0, shift)
@@ -330,7 +343,7 @@ def _method(taps: AxisTaps, pre: int, post: int, dtype: str) -> str:
 def _group_has_every_entry(taps: AxisTaps) -> bool:
     """Whether each output group of ``_apply_grouped`` (one channel a pixel) reads
     every input of its group, so that its matrix has no zero where no tap is."""
-    period = _period(taps)
+    period = _periodic(taps)
     P, Q = period.outputs, period.inputs
     g0 = -(-period.first // P)
     rel = taps.index[g0 * P:(g0 + 1) * P] - g0 * Q
@@ -344,7 +357,8 @@ def _reads_only_the_taps(taps: AxisTaps, method: str, post: int) -> bool:
     do (windows also read padding entries, if the taps have them), grouped
     pixels where every entry of the group's matrix is a tap (one channel a
     pixel), blocks never (their runs are dense)."""
-    padded = taps.count is not None and not bool(taps.present().all())
+    present = taps.present()
+    padded = present is not None and not bool(present.all())
     if method == "gather":
         return True
     if method == "windows":
@@ -359,6 +373,7 @@ def _every_pass_exact(x: np.ndarray, taps: Sequence[Optional[AxisTaps]], axes: S
     shape = list(x.shape)
     for i in pass_order(taps):
         t, axis = taps[i], axes[i]
+        assert t is not None  # pass_order lists the axes that change
         pre = int(np.prod(shape[:axis], dtype=np.int64))
         post = int(np.prod(shape[axis + 1:], dtype=np.int64))
         if not _reads_only_the_taps(t, _method(t, pre, post, x.dtype.name), post):
@@ -383,7 +398,7 @@ def apply_axis_fast(x: np.ndarray, taps: AxisTaps, axis: int, out: Optional[np.n
         out = np.empty(x.shape[:axis] + (taps.out_size,) + x.shape[axis + 1:], x.dtype)
     x3, out3 = x.reshape(pre, taps.in_size, post), out.reshape(pre, taps.out_size, post)
     if method == "windows":
-        _apply_windows(x3, out3, taps, _period(taps))
+        _apply_windows(x3, out3, taps, _periodic(taps))
     elif method == "grouped":
         _apply_grouped(x, out, taps, post, _grouped(taps, x.dtype.name, post))
     elif post <= _INTERLEAVE_MAX:  # the contiguous axis (post == 1) or pixels of a few channels
@@ -441,7 +456,7 @@ class _KeptOutputs:
     def __init__(self, keep: int):
         self.keep = keep
         self._lock = threading.Lock()
-        self._kept = []  # [buffer, reference count while only this list holds it]
+        self._kept: list = []  # [buffer, reference count while only this list holds it]
 
     def array(self, shape: Tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """An uninitialised C-contiguous array, as ``np.empty(shape, dtype)``."""

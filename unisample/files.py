@@ -84,6 +84,6 @@ def atomic_write(target: str, binary: bool = False) -> Iterator:
     """``open(target, "w")`` (``"wb"`` with ``binary``) that replaces ``target``
     only with the complete file: see ``atomic_path``."""
     with atomic_path(target) as temporary:
-        with open(temporary, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as f:
+        with open(temporary, "wb" if binary else "w", encoding=None if binary else "utf-8") as f:
             yield f
             f.flush()

@@ -103,6 +103,7 @@ def output_size(width: int, height: int, size: Optional[Tuple[int, int]] = None,
         if max(width, height) * scale > 2**31:
             raise ValueError(f"scale: got {scale!r}; {width}x{height} times it is over 2**31 pixels per side")
         return (max(1, round(width * scale)), max(1, round(height * scale))), None
+    assert size is not None  # exactly one of size and scale, checked above
     box_w, box_h = size
     if fit == "stretch":
         return (box_w, box_h), None

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 
@@ -77,7 +77,7 @@ def resize_attributes(spec: Upsample, input_shape: Optional[Sequence[int]] = Non
     if spec.kernel == "nearest":
         attributes["nearest_mode"] = "round_prefer_ceil" if spec.mode == "nearest-exact" else "floor"
     if spec.kernel == "cubic":
-        attributes["cubic_coeff_a"] = float(spec.cubic_coeff_a)
+        attributes["cubic_coeff_a"] = float(cast(float, spec.cubic_coeff_a))  # every cubic spec has one
         attributes["exclude_outside"] = int(bool(spec.exclude_outside))
     if spec.antialias:
         if spec.coordinate_transform == "align_corners":
@@ -246,7 +246,7 @@ def spec_from_resize(attributes: Dict[str, Any], scales=None, sizes=None, data_f
     mode, transform, rounding = a["mode"], a["coordinate_transformation_mode"], a["nearest_mode"]
     size = tuple(int(v) for v in values) if sizes is not None else None
     factor = tuple(float(v) for v in values) if scales is not None else None
-    where_size = dict(size=size) if size is not None else dict(scale_factor=factor)
+    where_size: Dict[str, Any] = dict(size=size) if size is not None else dict(scale_factor=factor)
     if factor is not None:
         where_size["same_size_copy"] = "never"  # ONNX maps with 1 / scale on every axis
     rank = len(values)
@@ -350,14 +350,14 @@ def load(path) -> Any:
     return model
 
 
-def resize_nodes(model) -> List[Tuple[Any, Any]]:
+def resize_nodes(model) -> List[Tuple[Any, Union[Upsample, ValueError]]]:
     """Every Resize / Upsample node of ``model`` (a ModelProto or a path) with its
     spec, or the ``ValueError`` saying why it has none: ``[(node, spec or error)]``."""
     from onnx import helper
 
     if isinstance(model, (str, bytes)) or hasattr(model, "__fspath__"):
         model = load(model)
-    found = []
+    found: List[Tuple[Any, Union[Upsample, ValueError]]] = []
     for node in model.graph.node:
         if node.op_type not in ("Resize", "Upsample"):
             continue

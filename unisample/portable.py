@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -95,7 +95,15 @@ class ArrayOps:
 
 
 def _known(n) -> bool:
-    return isinstance(n, (int, np.integer)) and n >= 0
+    return bool(isinstance(n, (int, np.integer)) and n >= 0)
+
+
+def _product(lengths) -> int:
+    """The product of lengths all known (``_known``)."""
+    total = 1
+    for n in lengths:
+        total *= int(n)
+    return total
 
 
 def _along(axis: int, ndim: int, n: int) -> Tuple[int, ...]:
@@ -107,7 +115,9 @@ def _along(axis: int, ndim: int, n: int) -> Tuple[int, ...]:
 def _weight_columns(taps: AxisTaps, ndim: int, axis: int) -> Tuple[np.ndarray, ...]:
     """Each tap's weights, shaped to broadcast along ``axis`` of an ``ndim`` array."""
     shape = _along(axis, ndim, taps.out_size)
-    return tuple(np.ascontiguousarray(taps.weight[:, k]).reshape(shape) for k in range(taps.width))
+    weight = taps.weight
+    assert weight is not None, "nearest taps have no weights and take no products"
+    return tuple(np.ascontiguousarray(weight[:, k]).reshape(shape) for k in range(taps.width))
 
 
 @functools.lru_cache(maxsize=256)
@@ -167,8 +177,9 @@ def _apply_gather(x, taps: AxisTaps, axis: int, ndim: int, ops: ArrayOps, exact:
     out = None
     for k in range(taps.width):
         term = ops.take(x, index[k], axis) * ops.constant(weight[k], x)
-        if padding[k] is not None:
-            term = ops.select(padding[k], term)
+        reads = padding[k]
+        if reads is not None:
+            term = ops.select(reads, term)
         out = term if out is None else out + term
     return out
 
@@ -176,6 +187,10 @@ def _apply_gather(x, taps: AxisTaps, axis: int, ndim: int, ops: ArrayOps, exact:
 #: a per-phase pass is one slice, multiply and add per phase and tap: beyond
 #: this many terms (long periods of wide taps) the graph grows for no gain
 _MAX_PHASE_TERMS = 64
+
+
+#: one tap of one phase: a weight that repeats exactly, a column of them, or None (padding)
+PhaseWeight = Union[None, float, np.ndarray]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # hashed by identity: ``_phases`` caches one per taps
@@ -191,7 +206,7 @@ class _Phases:
     #: per phase and tap: a float where the weight repeats exactly along the
     #: period, else the ``count`` weights of its outputs (float64 column);
     #: None for a padding entry, which no output of the phase reads
-    weight: Tuple[Tuple[object, ...], ...]
+    weight: Tuple[Tuple[PhaseWeight, ...], ...]
     left: Optional[AxisTaps]
     right: Optional[AxisTaps]
 
@@ -212,10 +227,11 @@ def _phases(taps: AxisTaps) -> Optional[_Phases]:
     def border(a, b):
         return taps.rows(slice(a, b)) if b > a else None
 
-    present = taps.present()
+    present, all_weights = taps.present(), taps.weight
+    assert all_weights is not None, "nearest taps have no weights and take no products"
     weight = []
     for p in range(P):
-        columns = taps.weight[first + p:stop:P]
+        columns = all_weights[first + p:stop:P]
         reads = np.ones(columns.shape, bool) if present is None else present[first + p:stop:P]
         if not np.all(reads == reads[:1]):
             return None  # outputs of one phase that read different numbers of pixels
@@ -226,7 +242,7 @@ def _phases(taps: AxisTaps) -> Optional[_Phases]:
 
 
 @functools.lru_cache(maxsize=256)
-def _phase_weights(phases: _Phases, ndim: int, axis: int) -> Tuple[Tuple[object, ...], ...]:
+def _phase_weights(phases: _Phases, ndim: int, axis: int) -> Tuple[Tuple[PhaseWeight, ...], ...]:
     """``phases.weight`` with each column shaped to broadcast along ``axis`` (the
     same arrays on every call, as ``ArrayOps.constant`` caches expect)."""
     shape = _along(axis, ndim, phases.count)
@@ -283,8 +299,8 @@ def apply_axis(x, taps: AxisTaps, axis: int, ops: ArrayOps, exact: bool = False)
     before, after = shape[:axis], shape[axis + 1:]
     unknown = sum(not _known(n) for n in before)
     if ops.blocks and not exact and unknown <= 1 and all(_known(n) for n in after):
-        post = int(np.prod(after, dtype=np.int64))
-        pre = -1 if unknown else int(np.prod(before, dtype=np.int64))
+        post = _product(after)
+        pre = -1 if unknown else _product(before)
         # an unknown batch counts as large; an empty one gathers (nothing to multiply)
         if pre != 0 and post != 0 and _use_blocks(taps, 1 << 30 if unknown else pre, post):
             return _apply_blocks(x, taps, axis, shape, pre, post, ops)

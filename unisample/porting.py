@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import itertools
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, cast
 
 import numpy as np
 
@@ -72,7 +72,7 @@ def _dotted(node: ast.AST) -> str:
 # Per framework and callee (the last dotted name): positional parameter names,
 # whether the first positional argument is the input (skipped), and what the
 # callee fixes itself.
-_SIGNATURES: Dict[Tuple[str, str], Tuple[Tuple[str, ...], bool, dict]] = {
+_SIGNATURES: Dict[Tuple[str, str], Tuple[Optional[Tuple[str, ...]], bool, dict]] = {
     ("torch", "Upsample"): (("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"), False, {}),
     ("torch", "UpsamplingBilinear2d"): (("size", "scale_factor"), False, {"mode": "bilinear", "align_corners": True}),
     ("torch", "UpsamplingNearest2d"): (("size", "scale_factor"), False, {"mode": "nearest"}),
@@ -193,7 +193,7 @@ class NativeCall:
     what ``Upsample.from_<target>`` reads for an input of that spatial size."""
 
     code: str
-    config: Callable[[Tuple[int, ...]], dict]
+    config: Callable[..., dict]  # of the input's spatial size; the defaults of a lambda hold the rest
 
 
 def _num(v) -> str:
@@ -271,7 +271,8 @@ def _keras_calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
         if rank == 2:
             for interpolation in _KERAS_INTERPOLATIONS:
                 extra = "" if interpolation == "nearest" else f", interpolation={interpolation!r}"
-                kw = {"function": "keras.layers.UpSampling2D", "size": size, "interpolation": interpolation}
+                kw: Dict[str, Any] = {"function": "keras.layers.UpSampling2D", "size": size,
+                                      "interpolation": interpolation}
                 yield NativeCall(f"import keras\nresize = keras.layers.UpSampling2D(size={shown}{extra})",
                                  lambda n, kw=kw: kw)
         else:
@@ -463,7 +464,7 @@ def _native_defects(spec: Upsample, target: str, rank: int) -> List[str]:
 def _may_output_length_1(spec: Upsample) -> bool:
     if spec.size is not None:
         return 1 in (spec.size if isinstance(spec.size, tuple) else (spec.size,))
-    factors = spec.scale_factor if isinstance(spec.scale_factor, tuple) else (spec.scale_factor,)
+    factors = spec.scale_factor if isinstance(spec.scale_factor, tuple) else (cast(float, spec.scale_factor),)
     return min(factors) < 2  # an input of length 1 stays 1
 
 

@@ -38,6 +38,7 @@ def apply_axis(x: np.ndarray, taps: AxisTaps, axis: int) -> np.ndarray:
                 out = term
             else:
                 out += term
+    assert out is not None  # every axis pass has at least one tap
     return out
 
 

@@ -16,7 +16,7 @@ import functools
 import math
 import numbers
 import os
-from typing import Any, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Tuple, Union, cast
 
 import numpy as np
 
@@ -102,12 +102,13 @@ def _size_value(value: Any, whole: Any) -> int:
             f"size: got {whole!r}; every value must be a positive integer, "
             f"not {type(value).__name__} {value!r}"
         )
+    value = int(value)
     if value <= 0:
         raise ValueError(f"size: got {whole!r}; every value must be a positive integer")
     if value > MAX_LENGTH:
         raise ValueError(f"size: got {whole!r}; every value must be at most 2**31 - 1 = {MAX_LENGTH} "
                          "(README 'Limits')")
-    return int(value)
+    return value
 
 
 def _scale_value(value: Any, whole: Any) -> float:
@@ -229,6 +230,22 @@ class Upsample:
     )
     # __weakref__: tf.function and other wrappers keep weak references to callables.
     __slots__ = FIELDS + ("_key", "__weakref__")
+
+    # The fields' types, for readers and type checkers (set once, in __init__).
+    size: SizeArg
+    scale_factor: ScaleArg
+    mode: str
+    align_corners: Optional[bool]
+    data_format: str
+    antialias: bool
+    recompute_scale_factor: Optional[bool]
+    coordinate_transform: str
+    cubic_coeff_a: Optional[float]
+    exclude_outside: Optional[bool]
+    cubic_table_size: Optional[int]
+    area_weights: Optional[str]
+    same_size_copy: Optional[str]
+    _key: tuple
 
     def __init__(
         self,
@@ -467,7 +484,7 @@ class Upsample:
         unknown = sorted(set(d) - set(cls.FIELDS))
         if unknown:
             raise ValueError(f"from_dict: unknown keys {unknown}; allowed keys: {', '.join(cls.FIELDS)}")
-        kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items()}
+        kwargs: Dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items()}
         return cls(**kwargs)
 
     # -- geometry -------------------------------------------------------------
@@ -748,7 +765,7 @@ def _checked_axes(spec: "Upsample", shape: Tuple[Optional[int], ...]) -> Tuple[i
     in_size = tuple(shape[a] for a in axes)
     if any(n is None for n in in_size):
         return axes
-    out_size = spec.output_size(in_size)
+    out_size = spec.output_size(cast(Tuple[int, ...], in_size))
     out = tuple(out_size[axes.index(a)] if a in axes else n for a, n in enumerate(shape))
     count = 1
     for n in out:

@@ -31,8 +31,8 @@ def default_inputs(spec: Upsample, dtype=np.float32) -> list:
     rank = spec.spatial_rank or 2
     rng = np.random.default_rng(0)
     inputs = []
-    for spatial in ((7, 5, 3), (8, 6, 4), (1, 9, 2)):
-        spatial = spatial[:rank]
+    for lengths in ((7, 5, 3), (8, 6, 4), (1, 9, 2)):
+        spatial = lengths[:rank]
         shape = (2,) + spatial + (3,) if spec.channels_last else (2, 3) + spatial
         try:
             spec.output_shape(shape)

@@ -33,7 +33,7 @@ terms is off by at most ``n`` epsilons times the sum of its ``|terms|``
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
 import numpy as np
 
@@ -106,7 +106,7 @@ def integer_slack(dtype, x) -> float:
     return 0.0 if largest <= 2.0**53 else 64 * float(np.spacing(largest))
 
 
-def compare(spec, x, actual, expected, dtype: str = None) -> tuple:
+def compare(spec, x, actual, expected, dtype: Optional[str] = None) -> tuple:
     """``(passed, error in eps, bound in eps, message)`` for ``actual`` (any dtype)
     against ``expected`` (the float64 reference of input ``x``).
 
