@@ -35,14 +35,16 @@ from typing import NamedTuple, Optional, Tuple
 import numpy as np
 
 from .files import atomic_path, check_output
+from .kernels import modes_where
 from .optional import require
 from .spec import Upsample
 
 __all__ = ["output_size", "parse_size", "resize_array", "resize_file", "Resized", "FITS", "MODES"]
 
 FITS = ("contain", "cover", "stretch")
-MODES = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area")
-_ANTIALIAS_MODES = ("bilinear", "bicubic", "lanczos3", "lanczos5")
+#: the modes of a 2-D image (nearest meaning half-pixel rounding, as in Pillow and TF)
+MODES = tuple(m for m in modes_where(lambda k: True, rank=2) if m != "nearest-exact")
+_ANTIALIAS_MODES = modes_where(lambda k: k.antialias, rank=2)
 
 #: Pillow modes read as they are: the array's dtype is the mode's depth
 _KEPT = {"L": np.uint8, "RGB": np.uint8, "CMYK": np.uint8, "YCbCr": np.uint8, "LAB": np.uint8, "HSV": np.uint8,

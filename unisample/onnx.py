@@ -40,13 +40,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 
+from .kernels import KERNELS
 from .optional import require
 from .spec import Upsample
 
 __all__ = ["resize_attributes", "resize_inputs", "resize_model", "to_onnx", "from_onnx", "resize_nodes",
            "spec_from_resize"]
 
-_MODES = {"nearest": "nearest", "linear": "linear", "cubic": "cubic"}
+_MODES = {k: row.onnx for k, row in KERNELS.items() if row.onnx is not None}
 
 
 def _integral(values) -> bool:
@@ -61,7 +62,7 @@ def resize_attributes(spec: Upsample, input_shape: Optional[Sequence[int]] = Non
     """
     where = f"to_onnx: {spec!r}"
     if spec.kernel not in _MODES:
-        raise ValueError(f"{where}: ONNX Resize has no {spec.kernel!r} mode (only nearest, linear, cubic)")
+        raise ValueError(f"{where}: ONNX Resize has no {spec.kernel!r} mode (only {', '.join(_MODES)})")
     if spec.cubic_table_size is not None:
         raise ValueError(f"{where}: ONNX Resize evaluates the cubic kernel exactly; TF's {spec.cubic_table_size}-entry "
                          "coefficient table (cubic_table_size) has no attribute")

@@ -21,21 +21,10 @@ from typing import Any, Dict, Mapping, Optional, Tuple, Union, cast
 import numpy as np
 
 from .adapters import adapter_for  # imports no framework
+from .kernels import KERNELS, MODES, modes_where
 
 __all__ = ["Upsample", "MODES", "DATA_FORMATS", "COORDINATE_TRANSFORMS"]
 
-# mode -> (kernel, spatial rank or None for "1, 2 or 3", has align_corners)
-MODES = {
-    "nearest": ("nearest", None, False),
-    "nearest-exact": ("nearest", None, False),
-    "linear": ("linear", 1, True),
-    "bilinear": ("linear", 2, True),
-    "trilinear": ("linear", 3, True),
-    "bicubic": ("cubic", None, True),
-    "area": ("area", None, False),
-    "lanczos3": ("lanczos3", None, False),
-    "lanczos5": ("lanczos5", None, False),
-}
 
 # data_format -> (channels_last, spatial rank or None)
 DATA_FORMATS = {
@@ -61,8 +50,8 @@ COORDINATE_TRANSFORMS = ("half_pixel", "asymmetric", "align_corners", "paddle_ha
 AREA_WEIGHTS = ("uniform", "overlap")
 SAME_SIZE_COPY = ("pytorch", "each_axis", "all_axes", "never")
 
-_ANTIALIAS_KERNELS = ("linear", "cubic", "lanczos3", "lanczos5")
-_EXCLUDE_OUTSIDE_KERNELS = ("cubic", "lanczos3", "lanczos5")
+_ANTIALIAS_KERNELS = tuple(k for k, row in KERNELS.items() if row.antialias)
+_EXCLUDE_OUTSIDE_KERNELS = tuple(k for k, row in KERNELS.items() if row.exclude_outside)
 
 #: The longest output axis unisample makes: the frameworks' resize ops take
 #: sizes as int32 (TF, ONNX runtimes), and no allocation of that many pixels
@@ -80,6 +69,12 @@ ScaleArg = Union[float, Tuple[float, ...], None]
 
 def _allowed(values) -> str:
     return ", ".join(repr(v) for v in values)
+
+
+def _quoted(names) -> str:
+    """``'a', 'b' and 'c'``."""
+    names = [repr(n) for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _check_per_axis(name: str, value: Any, check_value, allowed: str):
@@ -301,8 +296,7 @@ class Upsample:
                 hint = "; use coordinate_transform='align_corners'"
             raise ValueError(
                 f"align_corners: got {align_corners!r} with mode={mode!r}; align_corners can "
-                "only be set with the interpolating modes 'linear', 'bilinear', 'bicubic', "
-                f"'trilinear'{hint}"
+                f"only be set with the interpolating modes {_quoted(m for m in MODES if MODES[m][2])}{hint}"
             )
 
         _check_bool("antialias", antialias)
@@ -310,7 +304,7 @@ class Upsample:
         if antialias and kernel not in _ANTIALIAS_KERNELS:
             raise ValueError(
                 f"antialias: got True with mode={mode!r}; antialias only applies to "
-                "'linear', 'bilinear', 'trilinear', 'bicubic', 'lanczos3' and 'lanczos5' "
+                f"{_quoted(modes_where(lambda k: k.antialias))} "
                 "('area' averages already, nearest modes pick one pixel)"
             )
 
@@ -363,7 +357,7 @@ class Upsample:
             if kernel not in _EXCLUDE_OUTSIDE_KERNELS:
                 raise ValueError(
                     f"exclude_outside: got {exclude_outside!r} with mode={mode!r}; it only "
-                    "changes 'bicubic', 'lanczos3' and 'lanczos5' (a linear tap outside the "
+                    f"changes {_quoted(modes_where(lambda k: k.exclude_outside))} (a linear tap outside the "
                     "input has the same effect either way)"
                 )
             exclude_outside = bool(exclude_outside)

@@ -33,6 +33,8 @@ from typing import Optional, Tuple
 
 import numpy as np
 
+from .kernels import KERNELS
+
 __all__ = ["AxisTaps", "axis_taps", "spec_taps", "kernel_function"]
 
 _F32 = np.float32
@@ -101,34 +103,13 @@ def _windows(start: np.ndarray, count: np.ndarray, in_size: int) -> Tuple[np.nda
 # -- kernels --------------------------------------------------------------------
 
 
-def _triangle(d: np.ndarray) -> np.ndarray:
-    return np.maximum(0.0, 1.0 - np.abs(d))
-
-
-def _cubic(d: np.ndarray, a: float) -> np.ndarray:
-    d = np.abs(d)
-    near = ((a + 2.0) * d - (a + 3.0)) * d * d + 1.0
-    far = ((a * d - 5.0 * a) * d + 8.0 * a) * d - 4.0 * a
-    return np.where(d <= 1.0, near, np.where(d < 2.0, far, 0.0))
-
-
-def _lanczos(d: np.ndarray, radius: int) -> np.ndarray:
-    d = np.abs(d)
-    return np.where(d < radius, np.sinc(d) * np.sinc(d / radius), 0.0)
-
-
 def kernel_function(spec):
-    """``(function of distance, radius)`` of the spec's filter kernel."""
-    kernel = spec.kernel
-    if kernel == "linear":
-        return _triangle, 1
-    if kernel == "cubic":
-        a = spec.cubic_coeff_a
-        return (lambda d: _cubic(d, a)), 2
-    if kernel in ("lanczos3", "lanczos5"):
-        radius = int(kernel[-1])
-        return (lambda d: _lanczos(d, radius)), radius
-    raise ValueError(f"mode {spec.mode!r} has no filter kernel")
+    """``(function of distance, radius)`` of the spec's filter kernel (``kernels.KERNELS``)."""
+    row = KERNELS[spec.kernel]
+    if row.function is None:
+        raise ValueError(f"mode {spec.mode!r} has no filter kernel")
+    function = row.function
+    return (lambda d: function(d, spec)), row.radius
 
 
 # -- the source coordinate --------------------------------------------------------
@@ -303,7 +284,7 @@ def _filter_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> A
     weight = kernel((unclipped - src[:, None]) / widen)
     if exclude:
         weight = np.where((unclipped >= 0) & (unclipped < in_size), weight, 0.0)
-    if exclude or spec.antialias or spec.kernel.startswith("lanczos"):
+    if exclude or spec.antialias or KERNELS[spec.kernel].normalised:
         weight = _normalise(weight)
     return AxisTaps(np.clip(unclipped, 0, in_size - 1), weight, in_size, count)
 

@@ -37,11 +37,13 @@ from typing import Iterable, Optional
 
 import numpy as np
 
+from .kernels import KERNELS
+
 __all__ = ["EXACT_KERNELS", "ARITHMETIC_UNITS", "KERNEL_SLOPE", "bound_in_eps", "error_in_eps", "scale_of",
            "chain_bound", "dot_product_bound_in_eps", "compare", "nonfinite_classes"]
 
 #: kernels held to bit-exactness
-EXACT_KERNELS = frozenset({"nearest"})
+EXACT_KERNELS = frozenset(k for k, row in KERNELS.items() if row.exact)
 
 #: arithmetic allowance per dtype, in that dtype's epsilons
 ARITHMETIC_UNITS = {"float16": 2.0, "bfloat16": 2.0, "float32": 16.0, "float64": 16.0}
