@@ -52,11 +52,40 @@ def _headers(archive: zipfile.ZipFile, path: str) -> Dict[str, Tuple[tuple, np.d
     return headers
 
 
+def _case_elements(archive: zipfile.ZipFile, path: str, n: int, entries: Dict[str, tuple]) -> int:
+    """The input and output elements case ``n`` makes a replay allocate, after
+    checking its entries, its spec and its recorded output's shape."""
+    from unisample import Upsample
+
+    missing = [k for k in ("in", "id", "spec") if k not in entries]
+    if missing or not ("out" in entries or "err" in entries):
+        raise ValueError(f"record: {path!r}: case {n} lacks {', '.join(missing) or 'out (or err)'}")
+    if entries["spec"][0] != () or entries["spec"][1].kind != "U":
+        raise ValueError(f"record: {path!r}: spec/{n} is not a text")
+    with archive.open(f"spec/{n}.npy") as f:
+        text = str(np.lib.format.read_array(f, allow_pickle=False))
+    try:
+        spec = Upsample.from_dict(json.loads(text))
+    except (ValueError, TypeError) as e:  # json.JSONDecodeError is a ValueError
+        raise ValueError(f"record: {path!r}: spec/{n} is not a valid spec: {e}") from None
+    shape, dtype = entries["in"]
+    if dtype.kind not in "biuf":
+        raise ValueError(f"record: {path!r}: in/{n} has dtype {dtype}; expected numbers")
+    try:
+        spec.check_input(shape)
+        out_shape = tuple(spec.output_shape(shape))
+    except ValueError as e:
+        raise ValueError(f"record: {path!r}: case {n}: {e}") from None
+    if "out" in entries and entries["out"][0] != out_shape:
+        raise ValueError(f"record: {path!r}: out/{n} has shape {entries['out'][0]}, but its spec gives "
+                         f"{out_shape} on in/{n} of shape {shape}")
+    return int(np.prod(shape, dtype=np.int64)) + int(np.prod(out_shape, dtype=np.int64))
+
+
 def validate(path: str) -> int:
     """The number of cases in the record at ``path``; ``ValueError`` naming the file
     and the problem when it is missing, not a record, or asks for more than a
     replay may allocate (module docstring)."""
-    from unisample import Upsample
 
     if not os.path.isfile(path):
         raise ValueError(f"record: {path!r} does not exist or is not a file")
@@ -79,32 +108,8 @@ def validate(path: str) -> int:
             raise ValueError(f"record: {path!r}: case numbers are not 0..{len(cases) - 1}")
         budget = 0
         for n in range(len(cases)):
-            entries = cases[n]
-            missing = [k for k in ("in", "id", "spec") if k not in entries]
-            if missing or not ("out" in entries or "err" in entries):
-                raise ValueError(f"record: {path!r}: case {n} lacks {', '.join(missing) or 'out (or err)'}")
-            if entries["spec"][0] != () or entries["spec"][1].kind != "U":
-                raise ValueError(f"record: {path!r}: spec/{n} is not a text")
-            with archive.open(f"spec/{n}.npy") as f:
-                text = str(np.lib.format.read_array(f, allow_pickle=False))
-            try:
-                spec = Upsample.from_dict(json.loads(text))
-            except (ValueError, TypeError) as e:  # json.JSONDecodeError is a ValueError
-                raise ValueError(f"record: {path!r}: spec/{n} is not a valid spec: {e}") from None
-            shape, dtype = entries["in"]
-            if dtype.kind not in "biuf":
-                raise ValueError(f"record: {path!r}: in/{n} has dtype {dtype}; expected numbers")
-            try:
-                spec.check_input(shape)
-                out_shape = spec.output_shape(shape)
-            except ValueError as e:
-                raise ValueError(f"record: {path!r}: case {n}: {e}") from None
-            if "out" in entries and entries["out"][0] != tuple(out_shape):
-                raise ValueError(f"record: {path!r}: out/{n} has shape {entries['out'][0]}, but its spec gives "
-                                 f"{tuple(out_shape)} on in/{n} of shape {shape}")
-            budget += int(np.prod(shape, dtype=np.int64)) + int(np.prod(out_shape, dtype=np.int64))
+            budget += _case_elements(archive, path, n, cases[n])
             if budget > MAX_ELEMENTS:
                 raise ValueError(f"record: {path!r}: replaying it would allocate over {MAX_ELEMENTS} elements "
-                                 f"(case {n}: {spec!r} on {shape} gives {tuple(out_shape)}); a record from "
-                                 "unisample record is far smaller")
+                                 f"(case {n} and those before it); a record from unisample record is far smaller")
     return len(cases)

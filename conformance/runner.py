@@ -9,6 +9,7 @@ the workers' outputs with ``spec.reference`` and with the numpy adapter.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -17,7 +18,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -205,6 +206,21 @@ class _Worker:
         return code
 
 
+def _ended(name: str, worker: _Worker, code: Optional[int], out: str, timeout: float) -> "FrameworkRun":
+    """The run of a worker that exited (``code``) or fell silent (None: killed now):
+    "ran" with its file written, else "crashed" with its log's tail or "timed out"."""
+    elapsed = time.monotonic() - worker.started
+    if code is None:
+        worker.reap(kill=True)
+        return FrameworkRun(name, "timed out", elapsed,
+                            f"no case finished in {timeout:.0f} s (after {elapsed:.0f} s in all)")
+    if code != 0 or not os.path.exists(out):
+        worker.log.seek(0)
+        tail = worker.log.read()[-2000:].strip()
+        return FrameworkRun(name, "crashed", elapsed, f"worker exited with status {code}: {tail}")
+    return FrameworkRun(name, "ran", elapsed)
+
+
 def stop_workers() -> None:
     """Kill every worker still running (an interrupted run calls this before unwinding)."""
     for proc in list(_LIVE):
@@ -220,6 +236,52 @@ def _not_installed(name: str) -> "FrameworkRun":
     from unisample.optional import install_hint
 
     return FrameworkRun(name, "not installed", message=install_hint(name))
+
+
+def _checked_arguments(frameworks, workers, timeout) -> List[str]:
+    frameworks = list(frameworks or FRAMEWORKS)
+    for name in frameworks:
+        if name not in FRAMEWORKS:
+            raise ValueError(f"frameworks: got {name!r}; expected some of {', '.join(FRAMEWORKS)}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers: got {workers!r}; expected a whole number >= 1")
+    if not timeout > 0:
+        raise ValueError(f"timeout: got {timeout!r}; expected seconds > 0")
+    return frameworks
+
+
+def _drive(waiting: List[str], command, limit: int, timeout: float, judge_file, ticker) -> Iterator["FrameworkRun"]:
+    """Run a worker per framework of ``waiting``, at most ``limit`` at once, and yield
+    each one's run as it ends (``judge_file(run, out)`` reads what a worker that ran
+    wrote).  Any exception, and leaving the generator early, kills the workers left."""
+    procs: Dict[str, Tuple[_Worker, str]] = {}
+    waiting = list(waiting)
+    with tempfile.TemporaryDirectory(prefix="unisample-conformance-") as tmp:
+        env = worker_env()
+        try:
+            while waiting or procs:
+                while waiting and len(procs) < limit:
+                    name = waiting.pop(0)
+                    out = os.path.join(tmp, f"{name}.npz")
+                    log = open(os.path.join(tmp, f"{name}.log"), "w+")
+                    procs[name] = (_Worker(command(name, out), log, env), out)
+                if ticker:
+                    ticker({name: _progress_of(w.log) or (0, 0) for name, (w, _) in procs.items()})
+                for name, (worker, out) in list(procs.items()):
+                    code = worker.reap()
+                    if code is None and worker.silent_for() < timeout:
+                        continue
+                    run_ = _ended(name, worker, code, out, timeout)
+                    if run_.status == "ran":
+                        judge_file(run_, out)
+                    worker.log.close()
+                    del procs[name]
+                    yield run_
+                time.sleep(0.1)
+        finally:
+            for worker, _ in procs.values():
+                worker.reap(kill=True)
+                worker.log.close()
 
 
 def run(
@@ -253,20 +315,12 @@ def run(
     (``KeyboardInterrupt`` included) kills the running workers before it
     propagates.
     """
-    frameworks = list(frameworks or FRAMEWORKS)
-    for name in frameworks:
-        if name not in FRAMEWORKS:
-            raise ValueError(f"frameworks: got {name!r}; expected some of {', '.join(FRAMEWORKS)}")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise ValueError(f"workers: got {workers!r}; expected a whole number >= 1")
-    if not timeout > 0:
-        raise ValueError(f"timeout: got {timeout!r}; expected seconds > 0")
+    frameworks = _checked_arguments(frameworks, workers, timeout)
     selection = ((["--quick"] if quick else []) + (["--kernels", ",".join(kernels)] if kernels else [])
                  + (["--case", case] if case is not None else [])
                  + (["--fuzz", str(fuzz[0]), "--seed", str(fuzz[1])] if fuzz else []))
-    worker_command = worker_command or (lambda fw, out: worker_argv(fw, out, *selection))
+    command = worker_command or (lambda fw, out: worker_argv(fw, out, *selection))
     runs: Dict[str, FrameworkRun] = {}
-    procs: Dict[str, Tuple[_Worker, str]] = {}
     waiting = []
     for name in frameworks:
         if is_installed(name):
@@ -275,62 +329,54 @@ def run(
             runs[name] = _not_installed(name)
             if progress:
                 progress(runs[name])
-    limit = workers or len(frameworks)
-    with tempfile.TemporaryDirectory(prefix="unisample-conformance-") as tmp:
-        env = worker_env()
-        try:
-            while waiting or procs:
-                while waiting and len(procs) < limit:
-                    name = waiting.pop(0)
-                    out = os.path.join(tmp, f"{name}.npz")
-                    log = open(os.path.join(tmp, f"{name}.log"), "w+")
-                    procs[name] = (_Worker(worker_command(name, out), log, env), out)
-                if ticker:
-                    ticker({name: _progress_of(w.log) or (0, 0) for name, (w, _) in procs.items()})
-                for name, (worker, out) in list(procs.items()):
-                    code = worker.reap()
-                    if code is None and worker.silent_for() < timeout:
-                        continue
-                    elapsed = time.monotonic() - worker.started
-                    if code is None:
-                        worker.reap(kill=True)
-                        run_ = FrameworkRun(name, "timed out", elapsed,
-                                            f"no case finished in {timeout:.0f} s (after {elapsed:.0f} s in all)")
-                    elif code != 0 or not os.path.exists(out):
-                        worker.log.seek(0)
-                        tail = worker.log.read()[-2000:].strip()
-                        run_ = FrameworkRun(name, "crashed", elapsed, f"worker exited with status {code}: {tail}")
-                    else:
-                        run_ = FrameworkRun(name, "ran", elapsed)
-                        if fuzz:
-                            from .fuzz import check
 
-                            check(run_, out, fuzz[0], fuzz[1], case)
-                        else:
-                            _check(run_, out, quick, kernels, case)
-                        if keep_dir:
-                            shutil.copy(out, os.path.join(keep_dir, f"{name}.npz"))
-                    worker.log.close()
-                    del procs[name]
-                    runs[name] = run_
-                    if progress:
-                        progress(run_)
-                time.sleep(0.1)
-        finally:
-            for worker, _ in procs.values():
-                worker.reap(kill=True)
-                worker.log.close()
+    def judge_file(run_: FrameworkRun, out: str) -> None:
+        if fuzz:
+            from .fuzz import check
+
+            check(run_, out, fuzz[0], fuzz[1], case)
+        else:
+            _check(run_, out, quick, kernels, case)
+        if keep_dir:
+            shutil.copy(out, os.path.join(keep_dir, f"{run_.framework}.npz"))
+
+    # closing: an exception here (Ctrl-C in ``progress``) stops the workers at once
+    with contextlib.closing(_drive(waiting, command, workers or len(frameworks), timeout, judge_file,
+                                   ticker)) as ended:
+        for run_ in ended:
+            runs[run_.framework] = run_
+            if progress:
+                progress(run_)
     return [runs[name] for name in frameworks]
+
+
+def _judge_replayed(rec, got, k: int, n: int, label: str) -> CaseResult:
+    """Case ``n`` of the ``k``-th record ``rec``, replayed (``got``), against its recorded output."""
+    import json
+
+    from unisample import Upsample
+
+    spec = Upsample.from_dict(json.loads(str(rec[f"spec/{n}"])))
+    result = CaseResult(label, spec.kernel + (" aa" if spec.antialias else ""), str(rec[f"id/{n}"]), spec.to_dict(),
+                        "pass", spec.kernel in tolerance.EXACT_KERNELS)
+    if f"err/{k}/{n}" in got or f"out/{n}" not in rec:
+        result.verdict = "adapter error" if f"err/{k}/{n}" in got else "not recorded"
+        result.message = str(got[f"err/{k}/{n}"]) if f"err/{k}/{n}" in got else ""
+        return result
+    x, replayed = rec[f"in/{n}"], got[f"out/{k}/{n}"]
+    ok, result.adapter_error_eps, result.bound_eps, result.message = judge(spec, x, rec[f"out/{n}"], replayed)
+    result.verdict = "pass" if ok else "fail"
+    defect = None if ok else native_defect(str(rec["framework"]), spec, x.shape)
+    if defect is not None and judge(spec, x, spec.reference(x), replayed)[0]:
+        # the recorded output is the native op's known error; the adapter computes the spec
+        result.verdict, result.message = "native defect", defect
+    return result
 
 
 def replay(recorded, framework: str, timeout: float = 300.0) -> FrameworkRun:
     """Replay files of ``unisample record`` (a path or a list) through ``framework``'s
     adapter (``numpy`` included), in one worker process, and judge each output
     against the recorded one.  Results are labelled ``<recorded framework> -> <framework>``."""
-    import json
-
-    from unisample import Upsample
-
     files = [recorded] if isinstance(recorded, str) else list(recorded)
     if framework != "numpy" and framework not in ADAPTER_FRAMEWORKS:
         raise ValueError(f"framework: got {framework!r}; expected numpy or one of {', '.join(ADAPTER_FRAMEWORKS)}")
@@ -367,21 +413,6 @@ def replay(recorded, framework: str, timeout: float = 300.0) -> FrameworkRun:
                     source = str(rec["framework"])
                     count = sum(1 for key in rec.files if key.startswith("in/"))
                     for n in range(count):
-                        spec = Upsample.from_dict(json.loads(str(rec[f"spec/{n}"])))
-                        result = CaseResult(f"{source} -> {framework}", spec.kernel + (" aa" if spec.antialias else ""),
-                                            str(rec[f"id/{n}"]), spec.to_dict(), "pass",
-                                            spec.kernel in tolerance.EXACT_KERNELS)
-                        if f"err/{k}/{n}" in got or f"out/{n}" not in rec:
-                            result.verdict = "adapter error" if f"err/{k}/{n}" in got else "not recorded"
-                            result.message = str(got[f"err/{k}/{n}"]) if f"err/{k}/{n}" in got else ""
-                        else:
-                            x, replayed = rec[f"in/{n}"], got[f"out/{k}/{n}"]
-                            ok, result.adapter_error_eps, result.bound_eps, result.message = judge(
-                                spec, x, rec[f"out/{n}"], replayed)
-                            result.verdict = "pass" if ok else "fail"
-                            defect = None if ok else native_defect(source, spec, x.shape)
-                            if defect is not None and judge(spec, x, spec.reference(x), replayed)[0]:
-                                # the recorded output is the native op's known error; the adapter computes the spec
-                                result.verdict, result.message = "native defect", defect
+                        result = _judge_replayed(rec, got, k, n, f"{source} -> {framework}")
                         run_.results.append(result)
     return run_

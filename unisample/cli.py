@@ -112,27 +112,37 @@ def _table(header: List[str], rows: List[list], left: int = 2) -> str:
 
 
 def conformance(args) -> int:
+    """``unisample conformance``: the catalogue, or the fuzz with ``--fuzz``."""
     if args.fuzz is not None:
         return fuzz_conformance(args)
-    from unisample.conformance import runner
-    from unisample.conformance.cases import ADAPTER_FRAMEWORKS
-
-    frameworks, kernels = args.frameworks, args.modes
-    if frameworks and "numpy" in frameworks:
+    if args.frameworks and "numpy" in args.frameworks:
         raise CommandError("--frameworks: numpy has no native op of its own to check; it is checked in every run "
                            "(and with --fuzz, its adapter alone: --fuzz N --frameworks numpy)")
     _check_outputs(args)
     print("unisample conformance: each framework's native resize, in its own process, "
           "against the float64 reference and the numpy adapter", flush=True)
-    tty = sys.stdout.isatty()
+    runs, porting = _run_catalogue(args)
+    defects = _print_catalogue_report(runs, porting)
+    _write_reports(args, runs, porting)
+    failed = any(run.failed for run in runs + porting)
+    compared = sum(len(run.results) for run in runs)
+    if not failed and not compared:
+        _nothing_compared(runs, args)
+    known = f", except the {len(defects)} known native defects above" if defects else ""
+    print("\nFAILED" if failed else f"\nOK: {compared} native outputs of {len([r for r in runs if r.results])} "
+          f"framework(s) are reproduced{known}")
+    return FAILED if failed else OK
 
+
+def _progress_printers(tty: bool):
+    """``(progress, ticker)`` for ``runner.run``: a line per finished framework, and
+    on a terminal one line of bars while workers run (nothing in logs and pipes)."""
     def progress(run):
         extra = f"{len(run.results)} cases" if run.status == "ran" else run.message.splitlines()[0][:200]
         print(("\r\033[K" if tty else "") + f"  {run.framework:<11} {run.status} ({run.seconds:.1f} s) {extra}",
               flush=True)
 
     def ticker(states):
-        # One line of bars on a terminal; nothing in logs and pipes.
         if tty and states:
             bars = []
             for name, (done, total) in sorted(states.items()):
@@ -140,25 +150,40 @@ def conformance(args) -> int:
                 bars.append(f"{name} [{'#' * filled}{'.' * (20 - filled)}] {done}/{total or '?'}")
             print("\r\033[K  " + "  ".join(bars), end="", flush=True)
 
+    return progress, ticker
+
+
+def _run_catalogue(args) -> tuple:
+    """``(runs, porting)``: every framework's worker on the catalogue, then every
+    native output replayed through every installed adapter."""
+    from unisample.conformance import runner
+    from unisample.conformance.cases import ADAPTER_FRAMEWORKS
+
+    progress, ticker = _progress_printers(sys.stdout.isatty())
     timeout = args.timeout or 300.0
     with tempfile.TemporaryDirectory(prefix="unisample-recorded-") as keep:
-        runs = runner.run(frameworks, timeout=timeout, progress=progress, ticker=ticker, quick=args.quick,
-                          kernels=kernels, workers=args.workers, keep_dir=keep, case=args.case)
-        porting = []
+        runs = runner.run(args.frameworks, timeout=timeout, progress=progress, ticker=ticker, quick=args.quick,
+                          kernels=args.modes, workers=args.workers, keep_dir=keep, case=args.case)
         ran = [run.framework for run in runs if run.status == "ran" and run.results]
-        if ran and not args.no_porting:
-            print("  porting: every native output above through every installed adapter ...", flush=True)
-            recorded = [os.path.join(keep, f"{name}.npz") for name in ran]
-            targets = [name for name in ran if name in ADAPTER_FRAMEWORKS]  # onnxruntime has no adapter
-            try:
-                with ThreadPoolExecutor(max_workers=args.workers or 2) as pool:
-                    porting = list(pool.map(lambda target: runner.replay(recorded, target, timeout=timeout), targets))
-            except BaseException:  # Ctrl-C, SIGTERM: the pool would wait for its workers to end by themselves
-                runner.stop_workers()
-                raise
-            for run in porting:
-                print(f"  {run.framework:<11} adapter {run.status} ({run.seconds:.1f} s) {len(run.results)} cases",
-                      flush=True)
+        if not ran or args.no_porting:
+            return runs, []
+        print("  porting: every native output above through every installed adapter ...", flush=True)
+        recorded = [os.path.join(keep, f"{name}.npz") for name in ran]
+        targets = [name for name in ran if name in ADAPTER_FRAMEWORKS]  # onnxruntime has no adapter
+        try:
+            with ThreadPoolExecutor(max_workers=args.workers or 2) as pool:
+                porting = list(pool.map(lambda target: runner.replay(recorded, target, timeout=timeout), targets))
+        except BaseException:  # Ctrl-C, SIGTERM: the pool would wait for its workers to end by themselves
+            runner.stop_workers()
+            raise
+    for run in porting:
+        print(f"  {run.framework:<11} adapter {run.status} ({run.seconds:.1f} s) {len(run.results)} cases", flush=True)
+    return runs, porting
+
+
+def _print_catalogue_report(runs, porting) -> list:
+    """The summary, the porting matrix, the known native defects and the failures
+    with the commands that re-run them; the defects' results."""
     print()
     print(_table(["framework", "family", "cases", "passed", "failed", "worst ref (eps)", "worst numpy (eps)",
                   "bound (eps)"], _summary_rows(runs)))
@@ -179,6 +204,11 @@ def conformance(args) -> int:
             involved = ",".join(dict.fromkeys(r.framework.split(" -> ")))  # native, then adapter if porting
             print(f"  [{r.verdict}] {r.framework}: {r.case}\n      spec {r.spec}\n      {r.message}\n"
                   f"      unisample conformance --frameworks {involved} --case {shlex.quote(r.case)}")
+    return defects
+
+
+def _write_reports(args, runs, porting) -> None:
+    """``--json`` and ``--html``, each written atomically."""
     if args.json:
         with atomic_write(args.json) as f:
             json.dump({"schema": "unisample.conformance/1", "runs": [run.to_dict() for run in runs],
@@ -190,14 +220,6 @@ def conformance(args) -> int:
         with atomic_write(args.html) as f:
             f.write(report.render(runs, porting))
         print(f"wrote {args.html}")
-    failed = any(run.failed for run in runs + porting)
-    compared = sum(len(run.results) for run in runs)
-    if not failed and not compared:
-        _nothing_compared(runs, args)
-    known = f", except the {len(defects)} known native defects above" if defects else ""
-    print("\nFAILED" if failed else f"\nOK: {compared} native outputs of {len([r for r in runs if r.results])} "
-          f"framework(s) are reproduced{known}")
-    return FAILED if failed else OK
 
 
 def _check_outputs(args) -> None:
@@ -219,6 +241,42 @@ def _nothing_compared(runs, args) -> None:
     selection = [f"--{name} {getattr(args, name)!r}" for name in ("case", "modes") if getattr(args, name, None)]
     raise CommandError(f"nothing was compared: no case matches {' '.join(selection) or 'the selection'}",
                        NOTHING_COMPARED)
+
+
+def _fuzz_rows(runs) -> List[list]:
+    """The fuzz's table: per framework and path, outputs, passed, failed, skipped and
+    the worst error as a share of its own bound (dtypes differ from case to case)."""
+    rows = []
+    for run in runs:
+        if run.status != "ran":
+            rows.append([run.framework, run.status, "", "", "", ""])
+            continue
+        for path, results in _families(run):
+            failed = sum(not r.ok for r in results)
+            skipped = sum(r.verdict == "skipped" for r in results)
+            shares = [r.reference_error_eps / r.bound_eps for r in results
+                      if r.reference_error_eps is not None and r.bound_eps and r.verdict == "pass"]
+            rows.append([run.framework, path, str(len(results)), str(len(results) - failed - skipped), str(failed),
+                         str(skipped), f"{100 * max(shares):.1f}%" if shares else "exact"])
+    return rows
+
+
+def _print_fuzz_notes(runs, seed: int) -> list:
+    """Why outputs were skipped, and each failure with the command that replays its case;
+    the failures as ``(run, result)``."""
+    from unisample.conformance import fuzz
+
+    skips = sorted({r.message[:120] for run in runs for r in run.results if r.verdict == "skipped"})
+    for why in skips[:5]:
+        print(f"  skipped (the framework has no arrays of that dtype): {why}")
+    failures = [(run, r) for run in runs for r in run.results if not r.ok]
+    if failures:
+        print(f"\n{len(failures)} failing output(s), each with the command that re-runs its case alone:")
+        for run, r in failures[:25]:
+            index = int(r.case.split(":", 1)[0].split()[-1])
+            print(f"  [{r.verdict}] {run.framework} {r.family}: {r.case}\n      {r.message}\n"
+                  f"      {fuzz.replay_command(fuzz.draw(seed, index), index + 1, run.framework)}")
+    return failures
 
 
 def fuzz_conformance(args) -> int:
@@ -243,32 +301,9 @@ def fuzz_conformance(args) -> int:
         timeout = args.timeout if args.timeout is not None else 300.0 + 0.5 * count
         runs += runner.run(others, timeout=timeout, progress=progress, workers=args.workers, case=args.case,
                            fuzz=(count, seed))
-    rows = []
-    for run in runs:
-        if run.status != "ran":
-            rows.append([run.framework, run.status, "", "", "", ""])
-            continue
-        for path, results in _families(run):
-            failed = sum(not r.ok for r in results)
-            skipped = sum(r.verdict == "skipped" for r in results)
-            # dtypes differ from case to case: the error as a share of its own bound
-            shares = [r.reference_error_eps / r.bound_eps for r in results
-                      if r.reference_error_eps is not None and r.bound_eps and r.verdict == "pass"]
-            rows.append([run.framework, path, str(len(results)), str(len(results) - failed - skipped), str(failed),
-                         str(skipped), f"{100 * max(shares):.1f}%" if shares else "exact"])
     print()
-    print(_table(["framework", "path", "outputs", "passed", "failed", "skipped", "worst / bound"], rows))
-    skips = sorted({r.message[:120] for run in runs for r in run.results if r.verdict == "skipped"})
-    for why in skips[:5]:
-        print(f"  skipped (the framework has no arrays of that dtype): {why}")
-    failures = [(run, r) for run in runs for r in run.results if not r.ok]
-    if failures:
-        print(f"\n{len(failures)} failing output(s), each with the command that re-runs its case alone:")
-        for run, r in failures[:25]:
-            label = r.case.split(":", 1)[0] + ":"
-            index = int(label.split()[-1].rstrip(":"))
-            print(f"  [{r.verdict}] {run.framework} {r.family}: {r.case}\n      {r.message}\n"
-                  f"      {fuzz.replay_command(fuzz.draw(seed, index), index + 1, run.framework)}")
+    print(_table(["framework", "path", "outputs", "passed", "failed", "skipped", "worst / bound"], _fuzz_rows(runs)))
+    failures = _print_fuzz_notes(runs, seed)
     compared = sum(r.verdict != "skipped" for run in runs for r in run.results)
     failed = bool(failures) or any(run.failed for run in runs)
     if not compared and not failed:
@@ -311,7 +346,22 @@ def record(args) -> int:
     return OK
 
 
+def _compare_rows(run) -> List[list]:
+    """``unisample compare``'s table: per family, cases, passed, failed and the worst
+    error (a known native defect is far off by nature: not the adapter's figure)."""
+    rows = []
+    for family, results in _families(run):
+        failed = sum(not r.ok for r in results)
+        errors = [r.adapter_error_eps for r in results
+                  if r.adapter_error_eps is not None and r.verdict != "native defect"]
+        exact = all(r.exact for r in results)
+        rows.append([run.framework, family, str(len(results)), str(len(results) - failed), str(failed),
+                     "exact" if exact and not failed else (f"{max(errors):.1f}" if errors else "-")])
+    return rows
+
+
 def compare(args) -> int:
+    """``unisample compare``: a record replayed through one adapter."""
     from unisample.conformance import runner
 
     if args.json:
@@ -323,14 +373,7 @@ def compare(args) -> int:
     if run.status != "ran":
         print(f"  {run.status}: {run.message}")
         return FAILED
-    rows = []
-    for family, results in _families(run):
-        failed = sum(not r.ok for r in results)
-        errors = [r.adapter_error_eps for r in results
-                  if r.adapter_error_eps is not None and r.verdict != "native defect"]
-        exact = all(r.exact for r in results)
-        rows.append([run.framework, family, str(len(results)), str(len(results) - failed), str(failed),
-                     "exact" if exact and not failed else (f"{max(errors):.1f}" if errors else "-")])
+    rows = _compare_rows(run)
     print(_table(["framework", "family", "cases", "passed", "failed", "worst (eps)"], rows))
     failures = [r for r in run.results if not r.ok]
     for r in failures[:25]:

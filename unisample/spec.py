@@ -50,8 +50,6 @@ COORDINATE_TRANSFORMS = ("half_pixel", "asymmetric", "align_corners", "paddle_ha
 AREA_WEIGHTS = ("uniform", "overlap")
 SAME_SIZE_COPY = ("pytorch", "each_axis", "all_axes", "never")
 
-_ANTIALIAS_KERNELS = tuple(k for k, row in KERNELS.items() if row.antialias)
-_EXCLUDE_OUTSIDE_KERNELS = tuple(k for k, row in KERNELS.items() if row.exclude_outside)
 
 #: The longest output axis unisample makes: the frameworks' resize ops take
 #: sizes as int32 (TF, ONNX runtimes), and no allocation of that many pixels
@@ -133,6 +131,158 @@ def _check_bool(name: str, value: Any, allow_none: bool = False) -> None:
     if not isinstance(value, (bool, np.bool_)):
         allowed = "True, False or None" if allow_none else "True or False"
         raise TypeError(f"{name}: got {type(value).__name__} {value!r}; expected {allowed}")
+
+# -- one validator per argument (Upsample.__init__) -----------------------------------
+
+
+def _check_ranks_agree(mode: str, data_format: str, size, scale_factor) -> None:
+    """The number of spatial axes, where the arguments already fix it, must agree."""
+    ranks = {}
+    mode_rank, format_rank = MODES[mode][1], DATA_FORMATS[data_format][1]
+    if mode_rank is not None:
+        ranks[f"mode={mode!r}"] = mode_rank
+    if format_rank is not None:
+        ranks[f"data_format={data_format!r}"] = format_rank
+    for name, value in (("size", size), ("scale_factor", scale_factor)):
+        if isinstance(value, tuple):
+            ranks[f"{name}={value!r}"] = len(value)
+    if len(set(ranks.values())) > 1:
+        said = ", ".join(f"{k} ({v} spatial axes)" for k, v in ranks.items())
+        raise ValueError(f"the arguments disagree on the number of spatial axes: {said}")
+
+
+def _check_align_corners(align_corners, mode: str) -> None:
+    _check_bool("align_corners", align_corners, allow_none=True)
+    kernel, _, has_corners = MODES[mode]
+    if align_corners is None or has_corners:
+        return
+    hint = ""
+    if kernel == "nearest" and align_corners:
+        hint = (
+            "; for TF1's nearest with align_corners=True use "
+            "mode='nearest-exact', coordinate_transform='align_corners'"
+        )
+    elif kernel.startswith("lanczos") and align_corners:
+        hint = "; use coordinate_transform='align_corners'"
+    raise ValueError(
+        f"align_corners: got {align_corners!r} with mode={mode!r}; align_corners can "
+        f"only be set with the interpolating modes {_quoted(m for m in MODES if MODES[m][2])}{hint}"
+    )
+
+
+def _checked_antialias(antialias, mode: str) -> bool:
+    _check_bool("antialias", antialias)
+    if antialias and not KERNELS[MODES[mode][0]].antialias:
+        raise ValueError(
+            f"antialias: got True with mode={mode!r}; antialias only applies to "
+            f"{_quoted(modes_where(lambda k: k.antialias))} "
+            "('area' averages already, nearest modes pick one pixel)"
+        )
+    return bool(antialias)
+
+
+def _checked_recompute(recompute_scale_factor, scale_factor) -> Optional[bool]:
+    _check_bool("recompute_scale_factor", recompute_scale_factor, allow_none=True)
+    if scale_factor is None:
+        if recompute_scale_factor is not None:
+            raise ValueError(
+                f"recompute_scale_factor: got {recompute_scale_factor!r} with an explicit size; "
+                "it is only meaningful with scale_factor"
+            )
+        return None
+    return bool(recompute_scale_factor)
+
+
+def _check_coordinate_transform(coordinate_transform: str, mode: str, align_corners) -> None:
+    _check_choice("coordinate_transform", coordinate_transform, COORDINATE_TRANSFORMS)
+    if MODES[mode][0] == "area":
+        raise ValueError(
+            f"coordinate_transform: got {coordinate_transform!r} with mode='area'; "
+            "area resizing covers whole pixels and has no coordinate transform"
+        )
+    if align_corners is not None and align_corners != (coordinate_transform == "align_corners"):
+        raise ValueError(
+            f"coordinate_transform: got {coordinate_transform!r} with "
+            f"align_corners={align_corners!r}; they contradict each other (leave one out)"
+        )
+
+
+def _checked_cubic_coeff_a(cubic_coeff_a, mode: str) -> Optional[float]:
+    if cubic_coeff_a is None:
+        return None
+    if MODES[mode][0] != "cubic":
+        raise ValueError(
+            f"cubic_coeff_a: got {cubic_coeff_a!r} with mode={mode!r}; only mode='bicubic' has one"
+        )
+    if isinstance(cubic_coeff_a, bool) or not isinstance(cubic_coeff_a, numbers.Real):
+        raise TypeError(
+            f"cubic_coeff_a: got {type(cubic_coeff_a).__name__} {cubic_coeff_a!r}; "
+            "expected a finite number such as -0.75 or -0.5"
+        )
+    value = float(cubic_coeff_a)
+    if not math.isfinite(value):
+        raise ValueError(
+            f"cubic_coeff_a: got {value!r}; expected a finite number such as -0.75 or -0.5"
+        )
+    return value
+
+
+def _checked_exclude_outside(exclude_outside, mode: str) -> Optional[bool]:
+    if exclude_outside is None:
+        return None
+    _check_bool("exclude_outside", exclude_outside)
+    if not KERNELS[MODES[mode][0]].exclude_outside:
+        raise ValueError(
+            f"exclude_outside: got {exclude_outside!r} with mode={mode!r}; it only "
+            f"changes {_quoted(modes_where(lambda k: k.exclude_outside))} (a linear tap outside the "
+            "input has the same effect either way)"
+        )
+    return bool(exclude_outside)
+
+
+def _checked_cubic_table_size(cubic_table_size, mode: str, antialias: bool) -> Optional[int]:
+    if cubic_table_size is None:
+        return None
+    if MODES[mode][0] != "cubic" or antialias:
+        raise ValueError(
+            f"cubic_table_size: got {cubic_table_size!r} with mode={mode!r}, "
+            f"antialias={antialias!r}; only non-antialiased 'bicubic' reads a table"
+        )
+    if isinstance(cubic_table_size, bool) or not isinstance(cubic_table_size, numbers.Integral):
+        raise TypeError(
+            f"cubic_table_size: got {type(cubic_table_size).__name__} {cubic_table_size!r}; "
+            "expected a positive integer (TF uses 1024) or None"
+        )
+    if cubic_table_size <= 0:
+        raise ValueError(
+            f"cubic_table_size: got {cubic_table_size!r}; expected a positive integer "
+            "(TF uses 1024) or None"
+        )
+    return int(cubic_table_size)
+
+
+def _checked_area_weights(area_weights, mode: str) -> Optional[str]:
+    if area_weights is None:
+        return None
+    _check_choice("area_weights", area_weights, AREA_WEIGHTS)
+    if MODES[mode][0] != "area":
+        raise ValueError(
+            f"area_weights: got {area_weights!r} with mode={mode!r}; only mode='area' has them"
+        )
+    return area_weights
+
+
+def _checked_same_size_copy(same_size_copy, kernel: str, scale_factor, recompute_scale_factor) -> Optional[str]:
+    if same_size_copy is None:
+        return None
+    _check_choice("same_size_copy", same_size_copy, SAME_SIZE_COPY)
+    if scale_factor is None or recompute_scale_factor or kernel == "area":
+        raise ValueError(
+            f"same_size_copy: got {same_size_copy!r}; it only applies when scale_factor "
+            "drives the mapping (scale_factor given, recompute_scale_factor not True, "
+            "mode not 'area')"
+        )
+    return same_size_copy
 
 
 class Upsample:
@@ -267,146 +417,29 @@ class Upsample:
                 "give exactly one of them"
             )
         _check_choice("mode", mode, MODES)
-        kernel, mode_rank, has_corners = MODES[mode]
+        kernel, _, has_corners = MODES[mode]
         _check_choice("data_format", data_format, DATA_FORMATS)
-        format_rank = DATA_FORMATS[data_format][1]
-
-        # The number of spatial axes, where the arguments already fix it.
-        ranks = {}
-        if mode_rank is not None:
-            ranks[f"mode={mode!r}"] = mode_rank
-        if format_rank is not None:
-            ranks[f"data_format={data_format!r}"] = format_rank
-        for name, value in (("size", size), ("scale_factor", scale_factor)):
-            if isinstance(value, tuple):
-                ranks[f"{name}={value!r}"] = len(value)
-        if len(set(ranks.values())) > 1:
-            said = ", ".join(f"{k} ({v} spatial axes)" for k, v in ranks.items())
-            raise ValueError(f"the arguments disagree on the number of spatial axes: {said}")
-
-        _check_bool("align_corners", align_corners, allow_none=True)
-        if align_corners is not None and not has_corners:
-            hint = ""
-            if kernel == "nearest" and align_corners:
-                hint = (
-                    "; for TF1's nearest with align_corners=True use "
-                    "mode='nearest-exact', coordinate_transform='align_corners'"
-                )
-            elif kernel.startswith("lanczos") and align_corners:
-                hint = "; use coordinate_transform='align_corners'"
-            raise ValueError(
-                f"align_corners: got {align_corners!r} with mode={mode!r}; align_corners can "
-                f"only be set with the interpolating modes {_quoted(m for m in MODES if MODES[m][2])}{hint}"
-            )
-
-        _check_bool("antialias", antialias)
-        antialias = bool(antialias)
-        if antialias and kernel not in _ANTIALIAS_KERNELS:
-            raise ValueError(
-                f"antialias: got True with mode={mode!r}; antialias only applies to "
-                f"{_quoted(modes_where(lambda k: k.antialias))} "
-                "('area' averages already, nearest modes pick one pixel)"
-            )
-
-        _check_bool("recompute_scale_factor", recompute_scale_factor, allow_none=True)
-        if recompute_scale_factor is not None and scale_factor is None:
-            raise ValueError(
-                f"recompute_scale_factor: got {recompute_scale_factor!r} with an explicit size; "
-                "it is only meaningful with scale_factor"
-            )
-        if scale_factor is not None:
-            recompute_scale_factor = bool(recompute_scale_factor)
-
+        _check_ranks_agree(mode, data_format, size, scale_factor)
+        _check_align_corners(align_corners, mode)
+        antialias = _checked_antialias(antialias, mode)
+        recompute_scale_factor = _checked_recompute(recompute_scale_factor, scale_factor)
         # Explicit extras are checked against the mode; missing ones are
         # filled in from _implied_defaults, the single source of defaults.
         if coordinate_transform is not None:
-            _check_choice("coordinate_transform", coordinate_transform, COORDINATE_TRANSFORMS)
-            if kernel == "area":
-                raise ValueError(
-                    f"coordinate_transform: got {coordinate_transform!r} with mode='area'; "
-                    "area resizing covers whole pixels and has no coordinate transform"
-                )
-            if align_corners is not None and align_corners != (coordinate_transform == "align_corners"):
-                raise ValueError(
-                    f"coordinate_transform: got {coordinate_transform!r} with "
-                    f"align_corners={align_corners!r}; they contradict each other (leave one out)"
-                )
+            _check_coordinate_transform(coordinate_transform, mode, align_corners)
             if has_corners:
                 align_corners = coordinate_transform == "align_corners"
         elif has_corners:
             align_corners = bool(align_corners)
-
-        if cubic_coeff_a is not None:
-            if kernel != "cubic":
-                raise ValueError(
-                    f"cubic_coeff_a: got {cubic_coeff_a!r} with mode={mode!r}; only mode='bicubic' has one"
-                )
-            if isinstance(cubic_coeff_a, bool) or not isinstance(cubic_coeff_a, numbers.Real):
-                raise TypeError(
-                    f"cubic_coeff_a: got {type(cubic_coeff_a).__name__} {cubic_coeff_a!r}; "
-                    "expected a finite number such as -0.75 or -0.5"
-                )
-            cubic_coeff_a = float(cubic_coeff_a)
-            if not math.isfinite(cubic_coeff_a):
-                raise ValueError(
-                    f"cubic_coeff_a: got {cubic_coeff_a!r}; expected a finite number such as -0.75 or -0.5"
-                )
-
-        if exclude_outside is not None:
-            _check_bool("exclude_outside", exclude_outside)
-            if kernel not in _EXCLUDE_OUTSIDE_KERNELS:
-                raise ValueError(
-                    f"exclude_outside: got {exclude_outside!r} with mode={mode!r}; it only "
-                    f"changes {_quoted(modes_where(lambda k: k.exclude_outside))} (a linear tap outside the "
-                    "input has the same effect either way)"
-                )
-            exclude_outside = bool(exclude_outside)
-
-        if cubic_table_size is not None:
-            if kernel != "cubic" or antialias:
-                raise ValueError(
-                    f"cubic_table_size: got {cubic_table_size!r} with mode={mode!r}, "
-                    f"antialias={antialias!r}; only non-antialiased 'bicubic' reads a table"
-                )
-            if isinstance(cubic_table_size, bool) or not isinstance(cubic_table_size, numbers.Integral):
-                raise TypeError(
-                    f"cubic_table_size: got {type(cubic_table_size).__name__} {cubic_table_size!r}; "
-                    "expected a positive integer (TF uses 1024) or None"
-                )
-            if cubic_table_size <= 0:
-                raise ValueError(
-                    f"cubic_table_size: got {cubic_table_size!r}; expected a positive integer "
-                    "(TF uses 1024) or None"
-                )
-            cubic_table_size = int(cubic_table_size)
-
-        if area_weights is not None:
-            _check_choice("area_weights", area_weights, AREA_WEIGHTS)
-            if kernel != "area":
-                raise ValueError(
-                    f"area_weights: got {area_weights!r} with mode={mode!r}; only mode='area' has them"
-                )
-
-        if same_size_copy is not None:
-            _check_choice("same_size_copy", same_size_copy, SAME_SIZE_COPY)
-            if scale_factor is None or recompute_scale_factor or kernel == "area":
-                raise ValueError(
-                    f"same_size_copy: got {same_size_copy!r}; it only applies when scale_factor "
-                    "drives the mapping (scale_factor given, recompute_scale_factor not True, "
-                    "mode not 'area')"
-                )
-
+        cubic_coeff_a = _checked_cubic_coeff_a(cubic_coeff_a, mode)
+        exclude_outside = _checked_exclude_outside(exclude_outside, mode)
+        cubic_table_size = _checked_cubic_table_size(cubic_table_size, mode, antialias)
+        area_weights = _checked_area_weights(area_weights, mode)
+        same_size_copy = _checked_same_size_copy(same_size_copy, kernel, scale_factor, recompute_scale_factor)
+        given = dict(coordinate_transform=coordinate_transform, cubic_coeff_a=cubic_coeff_a,
+                     exclude_outside=exclude_outside, area_weights=area_weights, same_size_copy=same_size_copy)
         implied = _implied_defaults(mode, align_corners, antialias, scale_factor, recompute_scale_factor)
-        if coordinate_transform is None:
-            coordinate_transform = implied["coordinate_transform"]
-        if cubic_coeff_a is None:
-            cubic_coeff_a = implied["cubic_coeff_a"]
-        if exclude_outside is None:
-            exclude_outside = implied["exclude_outside"]
-        if area_weights is None:
-            area_weights = implied["area_weights"]
-        if same_size_copy is None:
-            same_size_copy = implied["same_size_copy"]
+        extras = {name: implied[name] if value is None else value for name, value in given.items()}
 
         values = dict(
             size=size,
@@ -416,12 +449,12 @@ class Upsample:
             data_format=data_format,
             antialias=antialias,
             recompute_scale_factor=recompute_scale_factor,
-            coordinate_transform=coordinate_transform,
-            cubic_coeff_a=cubic_coeff_a,
-            exclude_outside=exclude_outside,
+            coordinate_transform=extras["coordinate_transform"],
+            cubic_coeff_a=extras["cubic_coeff_a"],
+            exclude_outside=extras["exclude_outside"],
             cubic_table_size=cubic_table_size,
-            area_weights=area_weights,
-            same_size_copy=same_size_copy,
+            area_weights=extras["area_weights"],
+            same_size_copy=extras["same_size_copy"],
         )
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -726,7 +759,7 @@ def _implied_defaults(mode: str, align_corners, antialias: bool, scale_factor, r
         cubic_coeff_a=(-0.5 if antialias else -0.75) if kernel == "cubic" else None,
         # PyTorch's plain bicubic repeats edge pixels; every antialiased
         # kernel and TF/JAX lanczos drop outside taps and renormalise.
-        exclude_outside=(antialias or kernel != "cubic") if kernel in _EXCLUDE_OUTSIDE_KERNELS else None,
+        exclude_outside=(antialias or kernel != "cubic") if KERNELS[kernel].exclude_outside else None,
         cubic_table_size=None,
         area_weights="uniform" if kernel == "area" else None,
         same_size_copy="pytorch" if scale_mapped else None,
