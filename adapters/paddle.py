@@ -169,13 +169,13 @@ class _PaddleOps(portable.ArrayOps):
     def all_finite(self, x):
         import paddle
 
-        if not paddle.is_floating_point(x):
-            return True
         if not paddle.in_dynamic_mode():
             return None  # a static graph: the data is not there yet
-        if x.place.is_cpu_place() and "bfloat16" not in str(x.dtype):
-            return engine.all_finite(np.from_dlpack(x.detach()))  # numpy memory: the engine's check, no paddle op
-        return math.isfinite(x.sum().item())
+        try:  # a CPU tensor is numpy memory: the engine's check, no paddle op
+            host = np.from_dlpack(x.detach())
+        except Exception:  # on a device, bfloat16 (no numpy dtype), no DLPack in this paddle: a paddle op
+            return not paddle.is_floating_point(x) or math.isfinite(x.sum().item())
+        return host.dtype.kind != "f" or engine.all_finite(host)
 
 
 _OPS = _PaddleOps()

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import zipfile
+import zlib
 from typing import Dict, Tuple
 
 import numpy as np
@@ -30,6 +31,11 @@ __all__ = ["MAX_ELEMENTS", "validate"]
 MAX_ELEMENTS = 2**27
 
 _KEY = re.compile(r"(in|out|err|id|spec)/(\d+)")
+
+#: the longest text entry (ids, specs, error messages, versions), in characters
+MAX_TEXT = 100_000
+#: errors of reading a damaged archive's members
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
 
 
 def _headers(archive: zipfile.ZipFile, path: str) -> Dict[str, Tuple[tuple, np.dtype]]:
@@ -45,10 +51,14 @@ def _headers(archive: zipfile.ZipFile, path: str) -> Dict[str, Tuple[tuple, np.d
                 shape, _, dtype = read(f)
             except ValueError as e:
                 raise ValueError(f"record: {path!r}: {info.filename!r} is not a numpy array ({e})") from None
-        if dtype.hasobject:
-            raise ValueError(f"record: {path!r}: {info.filename!r} holds Python objects; records hold numbers and "
-                             "text only")
-        headers[info.filename[:-4]] = (tuple(shape), dtype)
+        key = info.filename[:-4]
+        if key.startswith(("in/", "out/")):
+            if dtype.kind not in "biuf":
+                raise ValueError(f"record: {path!r}: {key} has dtype {dtype}; expected numbers")
+        elif dtype.kind != "U" or tuple(shape) != () or dtype.itemsize > 4 * MAX_TEXT:
+            raise ValueError(f"record: {path!r}: {key} is not a text of at most {MAX_TEXT} characters "
+                             f"(dtype {dtype}, shape {tuple(shape)})")
+        headers[key] = (tuple(shape), dtype)
     return headers
 
 
@@ -94,22 +104,30 @@ def validate(path: str) -> int:
     except (zipfile.BadZipFile, OSError) as e:
         raise ValueError(f"record: {path!r} is not a unisample record (an .npz archive): {e}") from None
     with archive:
-        headers = _headers(archive, path)
-        if "framework" not in headers:
-            raise ValueError(f"record: {path!r} has no 'framework' entry; it is not a unisample record")
-        cases: Dict[int, Dict[str, tuple]] = {}
-        for key, header in headers.items():
-            m = _KEY.fullmatch(key)
-            if m:
-                cases.setdefault(int(m.group(2)), {})[m.group(1)] = header
-            elif key not in ("framework", "version"):
-                raise ValueError(f"record: {path!r} has the unknown entry {key!r}")
-        if sorted(cases) != list(range(len(cases))):
-            raise ValueError(f"record: {path!r}: case numbers are not 0..{len(cases) - 1}")
-        budget = 0
-        for n in range(len(cases)):
-            budget += _case_elements(archive, path, n, cases[n])
-            if budget > MAX_ELEMENTS:
-                raise ValueError(f"record: {path!r}: replaying it would allocate over {MAX_ELEMENTS} elements "
-                                 f"(case {n} and those before it); a record from unisample record is far smaller")
+        try:
+            return _validate_open(archive, path)
+        except _DAMAGED as e:
+            raise ValueError(f"record: {path!r} is damaged: {type(e).__name__}: {e}") from None
+
+
+def _validate_open(archive: zipfile.ZipFile, path: str) -> int:
+    """``validate`` on an opened archive."""
+    headers = _headers(archive, path)
+    if "framework" not in headers:
+        raise ValueError(f"record: {path!r} has no 'framework' entry; it is not a unisample record")
+    cases: Dict[int, Dict[str, tuple]] = {}
+    for key, header in headers.items():
+        m = _KEY.fullmatch(key)
+        if m:
+            cases.setdefault(int(m.group(2)), {})[m.group(1)] = header
+        elif key not in ("framework", "version"):
+            raise ValueError(f"record: {path!r} has the unknown entry {key!r}")
+    if sorted(cases) != list(range(len(cases))):
+        raise ValueError(f"record: {path!r}: case numbers are not 0..{len(cases) - 1}")
+    budget = 0
+    for n in range(len(cases)):
+        budget += _case_elements(archive, path, n, cases[n])
+        if budget > MAX_ELEMENTS:
+            raise ValueError(f"record: {path!r}: replaying it would allocate over {MAX_ELEMENTS} elements "
+                             f"(case {n} and those before it); a record from unisample record is far smaller")
     return len(cases)

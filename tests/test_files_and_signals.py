@@ -230,3 +230,53 @@ def test_record_files_are_validated_before_anything_is_allocated(tmp_path, capsy
         records.validate(str(tmp_path / "other.npz"))
     with pytest.raises(ValueError, match="does not exist"):
         records.validate(str(tmp_path / "missing.npz"))
+
+
+def test_records_with_huge_texts_or_damaged_members_are_refused(tmp_path, monkeypatch, capsys):
+    import io
+    import json
+
+    from unisample import Upsample
+    from unisample.conformance import records
+
+    def npy(array_header_dtype, shape=()):
+        buf = io.BytesIO()
+        np.lib.format.write_array_header_1_0(buf, {"descr": array_header_dtype, "fortran_order": False,
+                                                   "shape": shape})
+        return buf.getvalue()  # a header that promises data it does not hold
+
+    path = tmp_path / "huge.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("framework.npy", npy("<U5"))
+        z.writestr("in/0.npy", npy("<f4", (1, 1, 2, 2)))
+        z.writestr("id/0.npy", npy("<U4"))
+        z.writestr("spec/0.npy", npy("<U10000000"))  # 40 MB promised
+        z.writestr("err/0.npy", npy("<U1"))
+    with pytest.raises(ValueError, match="spec/0 is not a text of at most 100000 characters"):
+        records.validate(str(path))
+    good = tmp_path / "good.npz"
+    np.savez_compressed(good, framework=np.array("torch"), **{
+        "in/0": np.zeros((1, 1, 2, 2), np.float32), "id/0": np.array("c"),
+        "spec/0": np.array(json.dumps(Upsample(scale_factor=2).to_dict())), "out/0": np.zeros((1, 1, 4, 4))})
+    assert records.validate(str(good)) == 1
+    data = bytearray(good.read_bytes())
+    start = data.index(b"out/0.npy") + 40  # inside the first member's compressed data
+    data[start:start + 16] = b"\x00" * 16
+    (tmp_path / "damaged.npz").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="record: .*damaged.npz"):
+        records.validate(str(tmp_path / "damaged.npz"))
+
+
+def test_record_for_a_framework_not_installed_is_status_3(monkeypatch, capsys, tmp_path):
+    from unisample.conformance import runner
+
+    monkeypatch.setattr(runner, "installed", lambda framework: False)
+    assert cli.main(["record", "--framework", "jax", "-o", str(tmp_path / "r.npz")]) == 3
+    assert "jax is not installed: pip install 'unisample[jax]'" in capsys.readouterr().err
+
+
+def test_the_fuzz_table_keeps_its_columns_when_a_framework_did_not_run():
+    from unisample.conformance.runner import FrameworkRun
+
+    rows = cli._fuzz_rows([FrameworkRun("jax", "not installed")])
+    assert len(rows[0]) == 7

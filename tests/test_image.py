@@ -231,3 +231,30 @@ def test_the_summary_says_antialiased_only_when_it_was(tmp_path):
     down = _run(tmp_path / "a.png", tmp_path / "c.png", "--scale", "0.5")
     assert up.returncode == down.returncode == 0
     assert "antialiased" not in up.stdout and ", antialiased," in down.stdout
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cv2") is None, reason="OpenCV is not installed")
+def test_16_bit_colour_tiff_stays_16_bit(tmp_path):
+    import cv2
+
+    rgb = np.random.default_rng(3).integers(0, 65536, (10, 14, 3), dtype=np.uint16)
+    cv2.imwrite(str(tmp_path / "deep.tif"), rgb[..., ::-1])
+    proc = _run(tmp_path / "deep.tif", tmp_path / "up.tif", "--scale", "2", "--mode", "nearest")
+    assert proc.returncode == 0 and "RGB;16" in proc.stdout, proc.stdout + proc.stderr
+    back = cv2.imread(str(tmp_path / "up.tif"), cv2.IMREAD_UNCHANGED)[..., ::-1]
+    np.testing.assert_array_equal(back, rgb.repeat(2, 0).repeat(2, 1))
+
+
+def test_alpha_written_to_jpeg_is_composited_over_white(tmp_path):
+    from PIL import Image
+
+    rgba = np.zeros((8, 8, 4), np.uint8)
+    rgba[..., 0] = 200
+    rgba[:, :4, 3] = 255  # opaque red-ish left half, transparent right half
+    Image.fromarray(rgba).save(tmp_path / "logo.png")
+    proc = _run(tmp_path / "logo.png", tmp_path / "logo.jpg", "--scale", "1", "--mode", "nearest")
+    assert proc.returncode == 0, proc.stderr
+    out = np.asarray(Image.open(tmp_path / "logo.jpg")).astype(int)
+    assert out.shape == (8, 8, 3)
+    assert np.abs(out[:, 6:] - 255).max() <= 8  # white where transparent (JPEG's loss aside)
+    assert np.abs(out[:, :2] - (200, 0, 0)).max() <= 12

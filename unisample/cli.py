@@ -170,12 +170,15 @@ def _run_catalogue(args) -> tuple:
         print("  porting: every native output above through every installed adapter ...", flush=True)
         recorded = [os.path.join(keep, f"{name}.npz") for name in ran]
         targets = [name for name in ran if name in ADAPTER_FRAMEWORKS]  # onnxruntime has no adapter
+        pool = ThreadPoolExecutor(max_workers=args.workers or 2)
         try:
-            with ThreadPoolExecutor(max_workers=args.workers or 2) as pool:
-                porting = list(pool.map(lambda target: runner.replay(recorded, target, timeout=timeout), targets))
-        except BaseException:  # Ctrl-C, SIGTERM: the pool would wait for its workers to end by themselves
+            porting = list(pool.map(lambda target: runner.replay(recorded, target, timeout=timeout), targets))
+        except BaseException:  # Ctrl-C, SIGTERM: stop the replays now, start no queued one
             runner.stop_workers()
+            pool.shutdown(wait=False, cancel_futures=True)
+            runner.stop_workers()  # one a thread started meanwhile
             raise
+        pool.shutdown()
     for run in porting:
         print(f"  {run.framework:<11} adapter {run.status} ({run.seconds:.1f} s) {len(run.results)} cases", flush=True)
     return runs, porting
@@ -249,7 +252,7 @@ def _fuzz_rows(runs) -> List[list]:
     rows = []
     for run in runs:
         if run.status != "ran":
-            rows.append([run.framework, run.status, "", "", "", ""])
+            rows.append([run.framework, run.status, "", "", "", "", ""])
             continue
         for path, results in _families(run):
             failed = sum(not r.ok for r in results)
@@ -316,9 +319,12 @@ def record(args) -> int:
     import shutil
     import subprocess
 
-    from unisample.conformance.runner import worker_argv, worker_env
+    from unisample.conformance.runner import installed, worker_argv, worker_env
+    from unisample.optional import install_hint
 
     check_output(args.output, (".npz",), what="--output")
+    if not installed(args.framework):
+        raise CommandError(f"{args.framework} is not installed: {install_hint(args.framework)}", NOTHING_COMPARED)
     with tempfile.TemporaryDirectory(prefix="unisample-record-") as tmp:
         # the worker writes into a directory of ours, which goes with it if the worker is killed
         out = os.path.join(tmp, "record.npz")

@@ -13,7 +13,8 @@ What a viewer shows is what is resized:
   again, so no viewer turns the result a second time);
 * images with alpha (RGBA, LA, palettes with transparency) are filtered with
   premultiplied alpha, as Pillow does, so colour hidden under transparent
-  pixels does not bleed into the edges;
+  pixels does not bleed into the edges; written to a format without alpha
+  (JPEG) they are composited over white;
 * depth is kept: 8-bit, 16-bit grey, 32-bit integer and 32-bit float images
   come back in their own depth, 16-bit colour PNG/TIFF too (read and written
   with OpenCV, which Pillow cannot do); a format that cannot store the depth
@@ -163,8 +164,14 @@ def _unpremultiply(image: np.ndarray) -> np.ndarray:
 
 def _is_deep_colour(img) -> bool:
     """A 16-bit-per-channel colour file, which Pillow decodes as 8-bit RGB(A)."""
-    return img.mode in ("RGB", "RGBA") and any(str(tile[3]).startswith(("RGB;16", "RGBA;16"))
+    return img.mode in ("RGB", "RGBA") and any(_rawmode(tile).startswith(("RGB;16", "RGBA;16"))
                                                for tile in getattr(img, "tile", ()) or ())
+
+
+def _rawmode(tile) -> str:
+    """The raw mode a Pillow tile decodes from: its args, or their first item (TIFF)."""
+    args = tile[3]
+    return str(args[0] if isinstance(args, tuple) and args else args)
 
 
 def _read(source: str, max_pixels: Optional[int]):
@@ -181,6 +188,8 @@ def _read(source: str, max_pixels: Optional[int]):
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(source) as img:
                 deep = _is_deep_colour(img)  # before getexif, which loads a PNG (and forgets its tiles)
+                # older Pillow opens 16-bit grey PNG as 32-bit "I": it is 16-bit
+                grey16 = img.mode == "I" and any(_rawmode(t).startswith("I;16") for t in img.tile or ())
                 orientation = img.getexif().get(_ORIENTATION_TAG, 1)
                 info = {k: img.info[k] for k in ("icc_profile",) if img.info.get(k)}
                 if deep:
@@ -188,6 +197,8 @@ def _read(source: str, max_pixels: Optional[int]):
                 else:
                     img.load()
                     array, mode = _pixels(img)
+                    if grey16:
+                        array, mode = array.astype(np.uint16), "I;16"
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise ValueError(f"input: {source!r} has more pixels than the limit of {max_pixels} (Pillow's "
                          "decompression-bomb guard); raise it with --max-pixels if the file is trusted") from None
@@ -239,6 +250,17 @@ def _format_of(target: str) -> str:
         raise ValueError(f"output: {target!r}: Pillow cannot write files with the extension "
                          f"{extension or '(none)'!r}; use .png, .jpg, .tif, .webp, ...")
     return fmt
+
+
+def _stores(target: str, mode: str) -> bool:
+    """Whether Pillow writes a 1 x 1 image of ``mode`` in ``target``'s format."""
+    from PIL import Image
+
+    try:
+        Image.new(mode, (1, 1)).save(io.BytesIO(), format=_format_of(target))
+    except (OSError, ValueError, KeyError):
+        return False
+    return True
 
 
 def _check_storable(target: str, mode: str) -> None:
@@ -308,17 +330,22 @@ def resize_file(source: str, target: str, size: Optional[Tuple[int, int]] = None
     if max_pixels is not None and width * height > max_pixels:
         raise ValueError(f"output: {width}x{height} is {width * height} pixels, over the limit of {max_pixels} "
                          "(--max-pixels)")
-    _check_storable(target, image_mode)
-    antialiased = _will_antialias(image.shape, width, height, mode, antialias)
     alpha = image_mode in _ALPHA or image_mode == "RGBA;16"
+    # a format without alpha (JPEG): the image composited over white, as viewers show it
+    flatten = image_mode in _ALPHA and not _stores(target, image_mode)
+    write_mode = image_mode[:-1] if flatten else image_mode
+    _check_storable(target, write_mode)
+    antialiased = _will_antialias(image.shape, width, height, mode, antialias)
     try:
         out = resize_array(_premultiply(image) if alpha else image, width, height, mode, antialiased, framework)
-        if alpha:
+        if flatten:  # premultiplied colour over white: c * a + 255 * (1 - a)
+            out = (out[..., :-1].astype(np.uint16) + (255 - out[..., -1:])).astype(np.uint8)
+        elif alpha:
             out = _unpremultiply(out)
     except MemoryError:
         raise ValueError(f"output: {width}x{height} does not fit in memory") from None
     if crop is not None:
         left, top, right, bottom = crop
         out = out[top:bottom, left:right]
-    _write(target, out, image_mode, info, quality)
+    _write(target, out, write_mode, info, quality)
     return Resized(in_size, (out.shape[1], out.shape[0]), image_mode, antialiased)
