@@ -384,35 +384,18 @@ def replay(recorded, framework: str, timeout: float = 300.0) -> FrameworkRun:
         return _not_installed(framework)
     for name in files:
         records.validate(name)
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="unisample-compare-") as tmp:
-        out = os.path.join(tmp, "replayed.npz")
-        command = worker_argv(framework, out)
-        for name in files:
-            command += ["--replay", name]
-        with open(os.path.join(tmp, "worker.log"), "w+") as log:
-            worker, stalled = _Worker(command, log, worker_env()), False
-            try:
-                while worker.reap() is None and not stalled:
-                    stalled = worker.silent_for() >= timeout
-                    time.sleep(0.05)
-            finally:
-                code = worker.reap(kill=worker.proc.poll() is None)
-            seconds = time.monotonic() - started
-            if stalled:
-                return FrameworkRun(framework, "timed out", seconds, f"no case finished in {timeout:.0f} s")
-            if code != 0 or not os.path.exists(out):
-                log.seek(0)
-                tail = log.read()[-2000:].strip()
-                return FrameworkRun(framework, "crashed", seconds, f"worker exited with status {code}: {tail}")
-        run_ = FrameworkRun(framework, "ran", seconds)
+    replays = [arg for name in files for arg in ("--replay", name)]
+
+    def judge_file(run_: FrameworkRun, out: str) -> None:
         with np.load(out) as got:
             run_.version = str(got["version"])
             for k, name in enumerate(files):
                 with np.load(name) as rec:
-                    source = str(rec["framework"])
+                    label = f"{rec['framework']} -> {framework}"
                     count = sum(1 for key in rec.files if key.startswith("in/"))
-                    for n in range(count):
-                        result = _judge_replayed(rec, got, k, n, f"{source} -> {framework}")
-                        run_.results.append(result)
+                    run_.results += [_judge_replayed(rec, got, k, n, label) for n in range(count)]
+
+    command = lambda name, out: worker_argv(framework, out, *replays)  # noqa: E731
+    with contextlib.closing(_drive([framework], command, 1, timeout, judge_file, None)) as ended:
+        (run_,) = ended
     return run_

@@ -30,7 +30,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional
 
-from .files import atomic_write, check_output
+from .files import atomic_copy, atomic_write, check_output
 
 #: exit statuses (module docstring)
 OK, FAILED, ERROR, NOTHING_COMPARED, INTERRUPTED, TERMINATED = 0, 1, 2, 3, 130, 143
@@ -316,7 +316,6 @@ def fuzz_conformance(args) -> int:
 
 
 def record(args) -> int:
-    import shutil
     import subprocess
 
     from unisample.conformance.runner import installed, worker_argv, worker_env
@@ -346,8 +345,7 @@ def record(args) -> int:
         if not count:
             raise CommandError(f"nothing was recorded: no case matches --modes {','.join(args.modes or [])}",
                                NOTHING_COMPARED)
-        with atomic_write(args.output, binary=True) as f, open(out, "rb") as src:
-            shutil.copyfileobj(src, f)
+        atomic_copy(out, args.output)
     print(f"recorded {count} native {args.framework} {version} cases (inputs, specs, outputs) to {args.output}")
     return OK
 
@@ -452,10 +450,7 @@ def scan(args) -> int:
             # Keras writes a zip archive by name: a complete one, then moved into place
             path = os.path.join(tmp, "model.keras")
             new.save(path)
-            with atomic_write(args.rewrite, binary=True) as f, open(path, "rb") as src:
-                import shutil
-
-                shutil.copyfileobj(src, f)
+            atomic_copy(path, args.rewrite)
         print(f"\nwrote {args.rewrite}: every resize layer replaced by a unisample layer")
     return OK
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from typing import Iterator, Optional, Sequence
 
-__all__ = ["atomic_path", "atomic_write", "check_output"]
+__all__ = ["atomic_copy", "atomic_path", "atomic_write", "check_output"]
 
 
 def check_output(path: str, extensions: Optional[Sequence[str]] = None, what: str = "output") -> None:
@@ -87,3 +88,10 @@ def atomic_write(target: str, binary: bool = False) -> Iterator:
         with open(temporary, "wb" if binary else "w", encoding=None if binary else "utf-8") as f:
             yield f
             f.flush()
+
+
+def atomic_copy(source: str, target: str) -> None:
+    """Copy ``source`` (a complete file a writer made elsewhere, e.g. in a temporary
+    directory) over ``target``, atomically (``atomic_write``)."""
+    with atomic_write(target, binary=True) as f, open(source, "rb") as src:
+        shutil.copyfileobj(src, f)

@@ -265,9 +265,7 @@ def _stores(target: str, mode: str) -> bool:
 
 def _check_storable(target: str, mode: str) -> None:
     """``ValueError`` unless ``target``'s format keeps an image of ``mode`` as it is
-    (tried on a 1 x 1 image, before any work)."""
-    from PIL import Image
-
+    (``_stores``, before any work)."""
     fmt = _format_of(target)
     if mode.endswith(";16") and mode != "I;16":  # 16-bit colour: OpenCV writes PNG and TIFF
         if fmt not in ("PNG", "TIFF"):
@@ -277,11 +275,8 @@ def _check_storable(target: str, mode: str) -> None:
     if mode in _TIFF_ONLY and fmt != "TIFF":
         depth = "32-bit float" if mode == "F" else "32-bit integer"
         raise ValueError(f"output: {target!r}: {fmt} cannot store a {depth} image (mode {mode!r}); write .tif")
-    try:
-        Image.new(mode, (1, 1)).save(io.BytesIO(), format=fmt)
-    except (OSError, ValueError, KeyError) as e:
-        raise ValueError(f"output: {target!r}: {fmt} cannot store an image of mode {mode!r} ({e}); "
-                         "write .png or .tif") from None
+    if not _stores(target, mode):
+        raise ValueError(f"output: {target!r}: {fmt} cannot store an image of mode {mode!r}; write .png or .tif")
 
 
 def _write(target: str, array: np.ndarray, mode: str, info: dict, quality: int) -> None:
