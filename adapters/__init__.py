@@ -1,6 +1,18 @@
-"""Per-framework adapters: one module each, all the same shape.
+"""The registry of frameworks: one package each, all the same shape.
 
-Every adapter module has
+``adapters/<framework>/`` holds everything that knows that framework; the rest
+of unisample iterates over ``FRAMEWORKS`` and names none.  Its parts:
+
+* ``__init__`` – the adapter (below);
+* ``layer`` – the framework's layer computing a spec (``Upsample.to_<framework>``);
+* ``vocabulary`` – reading the framework's own calls into specs and writing
+  the calls ``unisample port`` prints;
+* ``scan`` – the model patterns ``unisample scan`` records;
+* ``catalogue`` – its conformance cases, running them natively, and the naive
+  port of another framework's configuration (the atlas).
+
+A part a framework lacks is looked up and not found (``has_part``): numpy has
+no layer and no catalogue.  Every adapter module has
 
 * ``NAME`` – the framework's import name;
 * ``is_array(x)`` – whether ``x`` is one of its arrays, decided from
@@ -16,9 +28,10 @@ Installed as ``unisample.adapters``.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from types import ModuleType
 
-__all__ = ["FRAMEWORKS", "adapter_for", "get_adapter"]
+__all__ = ["FRAMEWORKS", "adapter_for", "get_adapter", "framework_part", "has_part", "catalogued_frameworks"]
 
 #: the frameworks unisample knows, in the order arrays are recognised
 FRAMEWORKS = ("numpy", "torch", "tensorflow", "paddle", "jax")
@@ -38,6 +51,23 @@ def get_adapter(name: str) -> ModuleType:
             raise ValueError(f"framework: got {name!r}; expected one of {', '.join(FRAMEWORKS)}")
         adapter = _LOADED[name] = importlib.import_module(f"{__name__}.{name}")
     return adapter
+
+
+def framework_part(name: str, part: str) -> ModuleType:
+    """Module ``part`` of framework ``name``'s package (imports that module, which
+    imports its framework only where it says so)."""
+    get_adapter(name)
+    return importlib.import_module(f"{__name__}.{name}.{part}")
+
+
+def has_part(name: str, part: str) -> bool:
+    """Whether framework ``name``'s package has module ``part`` (imports no framework)."""
+    return name in FRAMEWORKS and importlib.util.find_spec(f"{__name__}.{name}.{part}") is not None
+
+
+def catalogued_frameworks() -> tuple:
+    """The frameworks with a conformance catalogue, in registry order."""
+    return tuple(name for name in FRAMEWORKS if has_part(name, "catalogue"))
 
 
 def adapter_for(x) -> ModuleType:

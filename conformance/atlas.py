@@ -3,11 +3,10 @@
 For a native configuration of framework A (a catalogue case), the *naive port*
 to framework B is B's own resize called with the same nominal arguments: the
 same mode family, output size, ``align_corners`` and ``antialias``, and B's
-defaults for everything else (JAX antialiases by default).  Its spec comes
-from ``Upsample.from_<B>``, so the atlas is computed in numpy from the
+defaults for everything else (``naive_port`` of B's
+``adapters/<B>/catalogue.py``).  Its spec comes from ``Upsample.from_<B>``, so the atlas is computed in numpy from the
 references: how far B's naive port lands from A's native output, per mode
-family.  Configurations B cannot express at all (``align_corners`` in TF2 and
-JAX, lanczos in PyTorch and Paddle, ...) are counted as such.
+family.  Configurations B cannot express at all are counted as such.
 """
 
 from __future__ import annotations
@@ -18,10 +17,9 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from unisample import Upsample
+from unisample.adapters import framework_part
 
 from .cases import ADAPTER_FRAMEWORKS, Case
-
-_LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
 
 def naive_port(case: Case, target: str) -> Optional[Upsample]:
@@ -30,37 +28,13 @@ def naive_port(case: Case, target: str) -> Optional[Upsample]:
     axes = spec.spatial_axes(len(case.shape))
     rank = len(axes)
     size = [spec.output_shape(case.shape)[a] for a in axes]
-    kernel, aa = spec.kernel, spec.antialias
-    corners = spec.coordinate_transform == "align_corners"
-    layout = "channels_last" if spec.channels_last else "channels_first"
     try:
-        if target == "torch":
-            mode = {"nearest": "nearest", "linear": _LINEAR[rank], "cubic": "bicubic", "area": "area"}.get(kernel)
-            if mode is None or (mode == "bicubic" and rank != 2) or (aa and rank != 2):
-                return None
-            kw = {"size": size, "mode": mode}
-            if kernel in ("linear", "cubic"):
-                kw.update(align_corners=corners, antialias=aa)
-            port = Upsample.from_torch(kw)
-        elif target == "paddle":
-            mode = {"nearest": "nearest", "linear": _LINEAR[rank], "cubic": "bicubic", "area": "area"}.get(kernel)
-            if mode is None or aa or (mode == "bicubic" and rank != 2) or (mode == "nearest" and rank == 1):
-                return None
-            data_format = {1: "NCW", 2: "NCHW", 3: "NCDHW"}[rank]
-            port = Upsample.from_paddle({"size": size, "mode": mode, "data_format": data_format,
-                                         "align_corners": corners and kernel != "nearest"})
-        elif target == "tensorflow":
-            if rank != 2 or corners:
-                return None
-            method = {"nearest": "nearest", "linear": "bilinear", "cubic": "bicubic"}.get(kernel, kernel)
-            port = Upsample.from_keras({"size": size, "method": method, "antialias": aa})
-        else:  # jax: its defaults, antialias included
-            if corners or kernel == "area":
-                return None
-            method = {"nearest": "nearest", "linear": "linear", "cubic": "cubic"}.get(kernel, kernel)
-            port = Upsample.from_jax({"shape": [1, *size, 1], "method": method, "data_format": "channels_last"})
+        port = framework_part(target, "catalogue").naive_port(spec, size, rank)
     except ValueError:
         return None
+    if port is None:
+        return None
+    layout = "channels_last" if spec.channels_last else "channels_first"
     return Upsample.from_dict({**port.to_dict(), "data_format": layout})
 
 

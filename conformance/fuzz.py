@@ -28,6 +28,7 @@ from typing import Iterator, List, Optional, Tuple
 import numpy as np
 
 from unisample import Upsample
+from unisample.adapters import framework_part, get_adapter, has_part
 from unisample.spec import MODES
 
 __all__ = ["FuzzCase", "draw", "cases", "make_input", "replay_command", "FLOAT_DTYPES", "INTEGER_DTYPES"]
@@ -216,8 +217,6 @@ def outputs(framework: str, case: FuzzCase, x: np.ndarray) -> Iterator[Tuple[str
     """``(path, numpy output or Exception)`` for each path of ``framework`` on
     ``case``: its adapter, its taps path, and its native op where the adapter
     claims it (imports the framework; run in that framework's worker)."""
-    from unisample.adapters import get_adapter
-
     adapter = get_adapter(framework)
     spec = case.spec
     try:
@@ -225,19 +224,13 @@ def outputs(framework: str, case: FuzzCase, x: np.ndarray) -> Iterator[Tuple[str
     except Exception as e:  # a dtype the framework has no arrays of (paddle: uint32)
         yield "skipped", e
         return
-    if framework == "jax":
-        # the adapter is the taps path (no native op); jitted as JAX code runs
-        # it (compiling each op of every case eagerly takes 4x longer: eager
-        # for one case in 20)
-        import jax
-
-        paths = [("jit", lambda: jax.jit(spec)(xf))]
-        if case.index % 20 == 0:
-            paths.append(("adapter", lambda: spec(xf)))
-    else:
+    catalogue = framework_part(framework, "catalogue") if has_part(framework, "catalogue") else None
+    if hasattr(catalogue, "fuzz_paths"):
+        paths = catalogue.fuzz_paths(spec, xf, case.index)
+    else:  # the adapter, its taps path, and its own op where its table claims it
         paths = [("adapter", lambda: spec(xf))]
-    if framework not in ("numpy", "jax"):  # the frameworks' taps path, and their own op where claimed
-        paths += [("taps", lambda: adapter.apply_taps(spec, xf)), ("native", lambda: adapter.native(spec, xf))]
+        if hasattr(adapter, "apply_taps") and hasattr(adapter, "native"):
+            paths += [("taps", lambda: adapter.apply_taps(spec, xf)), ("native", lambda: adapter.native(spec, xf))]
     for path, run in paths:
         try:
             y = run()
@@ -276,10 +269,8 @@ def run_worker(framework: str, path: str, count: int, seed: int, case: Optional[
     ``out/<k>/<path>`` or ``err/<k>/<path>`` for case number ``k`` of ``cases(...)``."""
     import importlib
 
-    if framework == "jax":  # integers and float64 computed as on every other adapter
-        import jax
-
-        jax.config.update("jax_enable_x64", True)
+    if framework != "onnxruntime" and has_part(framework, "catalogue"):
+        getattr(framework_part(framework, "catalogue"), "prepare_worker", lambda: None)()
     arrays = {"framework": np.array(framework),
               "version": np.array(getattr(importlib.import_module(framework), "__version__", "?"))}
     drawn = cases(count, seed, case)

@@ -458,7 +458,7 @@ def scan(args) -> int:
 def _keras_model(path: str):
     import keras
 
-    import unisample.adapters.keras_layer  # noqa: F401  (registers unisample's layer)
+    import unisample.adapters.tensorflow.layer  # noqa: F401  (registers unisample's layer)
 
     return keras.models.load_model(path)
 

@@ -22,7 +22,7 @@ import numpy as np
 from unisample import engine, portable
 from unisample.dtypes import dtype_class, round_passes
 
-from ._common import ConstantCache, cached_table, framework_array, native_config
+from .._common import ConstantCache, cached_table, framework_array, native_config
 
 NAME = "tensorflow"
 
@@ -300,8 +300,8 @@ def resize(spec, x):
 
 
 def layer(spec, data_format: Optional[str] = None):
-    """A Keras 3 layer computing ``spec`` (see ``unisample.adapters.keras_layer``)."""
-    from .keras_layer import Upsample
+    """A Keras 3 layer computing ``spec`` (see ``unisample.adapters.tensorflow.layer``)."""
+    from .layer import Upsample
 
     return Upsample(spec, data_format=data_format)
 

@@ -19,7 +19,7 @@ import numpy as np
 from unisample import portable
 from unisample.dtypes import dtype_class, round_passes
 
-from ._common import ConstantCache, cached_table, framework_array, native_config
+from .._common import ConstantCache, cached_table, framework_array, native_config
 
 NAME = "torch"
 
@@ -257,8 +257,8 @@ def resize(spec, x):
 
 
 def layer(spec):
-    """A ``torch.nn.Module`` computing ``spec`` (see ``unisample.adapters.torch_layer``)."""
-    from .torch_layer import Upsample
+    """A ``torch.nn.Module`` computing ``spec`` (see ``unisample.adapters.torch.layer``)."""
+    from .layer import Upsample
 
     return Upsample(spec)
 

@@ -20,7 +20,7 @@ from unisample import engine, portable, reference
 from unisample.dtypes import dtype_class, round_passes
 from unisample.taps import copied_axes
 
-from ._common import ConstantCache, cached_table, framework_array, native_config
+from .._common import ConstantCache, cached_table, framework_array, native_config
 
 NAME = "paddle"
 
@@ -236,8 +236,8 @@ def resize(spec, x):
 
 
 def layer(spec):
-    """A ``paddle.nn.Layer`` computing ``spec`` (see ``unisample.adapters.paddle_layer``)."""
-    from .paddle_layer import Upsample
+    """A ``paddle.nn.Layer`` computing ``spec`` (see ``unisample.adapters.paddle.layer``)."""
+    from .layer import Upsample
 
     return Upsample(spec)
 

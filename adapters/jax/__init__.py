@@ -23,7 +23,7 @@ import numpy as np
 from unisample import portable
 from unisample.dtypes import dtype_class, round_passes
 
-from ._common import cached_table, framework_array, native_config
+from .._common import cached_table, framework_array, native_config
 
 NAME = "jax"
 

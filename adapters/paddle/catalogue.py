@@ -1,0 +1,72 @@
+"""paddle's conformance catalogue: ``paddle.nn.functional.interpolate``
+configurations (``align_mode``, every ``data_format``), each with the spec
+``Upsample.from_paddle`` reads from it; running one natively; and the naive
+port of another framework's configuration to paddle (the atlas)."""
+
+from __future__ import annotations
+
+import itertools
+from typing import List, Optional
+
+import numpy as np
+
+from unisample import Upsample
+from unisample.conformance.cases import IN, SCALES, SIZES, Case, make_case
+
+FORMATS = {1: ("NCW", "NWC"), 2: ("NCHW", "NHWC"), 3: ("NCDHW", "NDHWC")}
+LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
+
+
+def _shape(data_format: str, spatial) -> tuple:
+    return (2,) + spatial + (3,) if data_format.endswith("C") else (2, 3) + spatial
+
+
+def cases() -> List[Case]:
+    """Every mode paddle has at each rank and layout, by size and by scale
+    factor, ``align_corners`` and ``align_mode`` both ways."""
+    out = []
+    # Paddle refuses 1-D nearest ("only support 4-D or 5-D tensor").
+    modes = {1: ("linear", "area"), 2: ("nearest", "bilinear", "bicubic", "area"),
+             3: ("nearest", "trilinear", "area")}
+    for rank, names in modes.items():
+        for mode, data_format in itertools.product(names, FORMATS[rank]):
+            if mode == "area" and data_format.endswith("C"):
+                # Paddle's area ignores data_format and pools the wrong axes
+                # (NHWC 2x7x5x3 -> 2x7x14x10): no behaviour to port there.
+                continue
+            variants = [(False, 0)]
+            if mode not in ("nearest", "area"):
+                variants += [(True, 0), (False, 1)]
+            for align, align_mode in variants:
+                shape = _shape(data_format, IN[rank])
+                base = dict(mode=mode, align_corners=align, align_mode=align_mode, data_format=data_format)
+                for size in SIZES[rank]:
+                    kw = dict(size=list(size), **base)
+                    out.append(make_case("paddle", "F.interpolate", kw, shape, Upsample.from_paddle(kw)))
+                if mode == "area":
+                    continue  # Paddle refuses scale_factor with area
+                for scale in SCALES[rank]:
+                    kw = dict(scale_factor=list(scale) if isinstance(scale, tuple) else scale, **base)
+                    out.append(make_case("paddle", "F.interpolate", kw, shape, Upsample.from_paddle(kw)))
+    return out
+
+
+def native_output(case: Case, x: np.ndarray) -> np.ndarray:
+    """``case``'s call run by paddle on ``x``."""
+    import paddle
+    import paddle.nn.functional as F
+
+    assert case.call == "F.interpolate", case.call
+    return F.interpolate(paddle.to_tensor(x), **case.kwargs).numpy()
+
+
+def naive_port(spec: Upsample, size: List[int], rank: int) -> Optional[Upsample]:
+    """The spec of ``F.interpolate`` called with ``spec``'s nominal arguments
+    and paddle's defaults (``align_mode=0``), or None where paddle has no such call."""
+    kernel = spec.kernel
+    mode = {"nearest": "nearest", "linear": LINEAR[rank], "cubic": "bicubic", "area": "area"}.get(kernel)
+    if mode is None or spec.antialias or (mode == "bicubic" and rank != 2) or (mode == "nearest" and rank == 1):
+        return None
+    corners = spec.coordinate_transform == "align_corners"
+    return Upsample.from_paddle({"size": size, "mode": mode, "data_format": {1: "NCW", 2: "NCHW", 3: "NCDHW"}[rank],
+                                 "align_corners": corners and kernel != "nearest"})

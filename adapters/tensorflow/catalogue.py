@@ -1,0 +1,84 @@
+"""TensorFlow's and Keras' conformance catalogue: ``tf.image.resize``, the TF1
+``tf.compat.v1.image.resize_*`` ops and the Keras layers (TF backend), each
+with the spec ``Upsample.from_keras`` reads from it; running one natively; and
+the naive port of another framework's configuration to ``tf.image.resize``
+(the atlas)."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import numpy as np
+
+from unisample import Upsample
+from unisample.conformance.cases import AA_IN, AA_SIZES, IN, SIZES, Case, make_case
+
+
+def cases() -> List[Case]:
+    """Every ``tf.image.resize`` method with and without antialias, the TF1 ops
+    with ``align_corners`` and the legacy asymmetric mapping, and Keras'
+    UpSampling1D/2D/3D and Resizing in both layouts."""
+    out = []
+
+    def add(call, kwargs, shape):
+        spec = Upsample.from_keras({**kwargs, "function": call}, backend="tensorflow")
+        out.append(make_case("tensorflow", call, kwargs, shape, spec))
+
+    methods = {"bilinear": True, "nearest": False, "bicubic": True, "area": False, "lanczos3": True, "lanczos5": True}
+    for method, has_antialias in methods.items():
+        for antialias in (False, True) if has_antialias else (False,):
+            for spatial, sizes in ((IN[2], SIZES[2]), (AA_IN[2], AA_SIZES[2])):
+                if spatial == AA_IN[2] and not antialias and method not in ("area", "bilinear"):
+                    continue
+                for size in sizes:
+                    add("tf.image.resize", dict(size=list(size), method=method, antialias=antialias),
+                        (2,) + spatial + (3,))
+    # TF1 ops: align_corners, and the legacy asymmetric mapping (half_pixel_centers=False).
+    for op in ("resize_bilinear", "resize_bicubic", "resize_nearest_neighbor"):
+        for align in (True, False):
+            for size in SIZES[2]:
+                add(f"tf.compat.v1.image.{op}", dict(size=list(size), align_corners=align, half_pixel_centers=False),
+                    (2,) + IN[2] + (3,))
+    # Keras layers (TF backend): UpSampling repeats or resizes to in * factor; Resizing.
+    for data_format in ("channels_last", "channels_first"):
+        def shape(spatial, data_format=data_format):
+            return (2,) + spatial + (3,) if data_format == "channels_last" else (2, 3) + spatial
+
+        for interpolation in ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5"):
+            for size in ([2, 3], [3, 1], [1, 2]):
+                add("keras.layers.UpSampling2D", dict(size=size, interpolation=interpolation,
+                                                      data_format=data_format), shape(IN[2]))
+        for interpolation in ("nearest", "bilinear", "bicubic", "area", "lanczos3"):
+            for antialias in (False, True):
+                for spatial, size in ((IN[2], (10, 8)), (AA_IN[2], (5, 4))):
+                    add("keras.layers.Resizing", dict(height=size[0], width=size[1], interpolation=interpolation,
+                                                      antialias=antialias, data_format=data_format), shape(spatial))
+        add("keras.layers.UpSampling3D", dict(size=[2, 1, 3], data_format=data_format), shape(IN[3]))
+    add("keras.layers.UpSampling1D", dict(size=3), (2, 7, 3))
+    return out
+
+
+def native_output(case: Case, x: np.ndarray) -> np.ndarray:
+    """``case``'s call run by TensorFlow (or Keras on its TF backend) on ``x``."""
+    import tensorflow as tf
+
+    kw = case.kwargs
+    if case.call.startswith("keras.layers."):
+        import keras
+
+        layer = getattr(keras.layers, case.call.rsplit(".", 1)[1])(**kw)
+        return np.asarray(layer(tf.constant(x)))
+    size = kw.pop("size")
+    if case.call == "tf.image.resize":
+        return tf.image.resize(tf.constant(x), size, **kw).numpy()
+    op = getattr(tf.compat.v1.image, case.call.rsplit(".", 1)[1])
+    return op(tf.constant(x), size, **kw).numpy()
+
+
+def naive_port(spec: Upsample, size: List[int], rank: int) -> Optional[Upsample]:
+    """The spec of ``tf.image.resize`` called with ``spec``'s method, output size
+    and ``antialias``, or None where TF2 has no such call (align_corners, not 2-D)."""
+    if rank != 2 or spec.coordinate_transform == "align_corners":
+        return None
+    method = {"nearest": "nearest", "linear": "bilinear", "cubic": "bicubic"}.get(spec.kernel, spec.kernel)
+    return Upsample.from_keras({"size": size, "method": method, "antialias": spec.antialias})

@@ -1,0 +1,80 @@
+"""torch's conformance catalogue: ``F.interpolate`` configurations, each with
+the spec ``Upsample.from_torch`` reads from it; running one natively; and the
+naive port of another framework's configuration to torch (the atlas)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+
+from unisample import Upsample
+from unisample.conformance.cases import AA_IN, AA_SIZES, IN, SCALES, SIZES, Case, make_case
+
+LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
+
+
+def cases() -> List[Case]:
+    """Every mode at ranks 1-3 by size and by scale factor (with and without
+    ``recompute_scale_factor``), ``align_corners`` both ways, antialiased
+    bilinear/bicubic and lanczos on inputs wide enough to widen the filter."""
+    out = []
+
+    def add(rank, mode, extra, spatial=None, sizes=None, scales=True):
+        spatial = spatial or IN[rank]
+        shape = (2, 3) + spatial
+        for size in sizes or SIZES[rank]:
+            kw = dict(size=list(size), mode=mode, **extra)
+            out.append(make_case("torch", "F.interpolate", kw, shape, Upsample.from_torch(kw)))
+        if not scales:
+            return
+        for scale in SCALES[rank]:
+            for recompute in (None, True):
+                kw = dict(scale_factor=list(scale) if isinstance(scale, tuple) else scale, mode=mode,
+                          recompute_scale_factor=recompute, **extra)
+                out.append(make_case("torch", "F.interpolate", kw, shape, Upsample.from_torch(kw)))
+
+    for rank in (1, 2, 3):
+        for mode in ("nearest", "nearest-exact", "area"):
+            add(rank, mode, {})
+        for align in (False, True):
+            add(rank, LINEAR[rank], {"align_corners": align})
+    for align in (False, True):
+        add(2, "bicubic", {"align_corners": align})
+    for mode in ("bilinear", "bicubic"):
+        for align in (False, True):
+            add(2, mode, {"align_corners": align, "antialias": True}, spatial=AA_IN[2], sizes=AA_SIZES[2], scales=False)
+            add(2, mode, {"align_corners": align, "antialias": True})
+    # torch's lanczos: Lanczos-3 antialiased (Pillow's), 4-D only
+    add(2, "lanczos", {"antialias": True}, spatial=AA_IN[2], sizes=AA_SIZES[2], scales=False)
+    add(2, "lanczos", {"antialias": True})
+    return out
+
+
+def native_output(case: Case, x: np.ndarray) -> np.ndarray:
+    """``case``'s call run by torch on ``x``."""
+    import torch
+    import torch.nn.functional as F
+
+    kw = case.kwargs
+    if kw.get("size") is not None:
+        kw["size"] = tuple(kw["size"])
+    if isinstance(kw.get("scale_factor"), list):
+        kw["scale_factor"] = tuple(kw["scale_factor"])
+    assert case.call == "F.interpolate", case.call
+    with torch.no_grad():
+        return F.interpolate(torch.from_numpy(x), **kw).numpy()
+
+
+def naive_port(spec: Upsample, size: List[int], rank: int) -> Optional[Upsample]:
+    """The spec of ``F.interpolate`` called with ``spec``'s nominal arguments
+    (mode family, output ``size``, ``align_corners``, ``antialias``), or None
+    where torch has no such call."""
+    kernel, aa = spec.kernel, spec.antialias
+    mode = {"nearest": "nearest", "linear": LINEAR[rank], "cubic": "bicubic", "area": "area"}.get(kernel)
+    if mode is None or (mode == "bicubic" and rank != 2) or (aa and rank != 2):
+        return None
+    kw: Dict[str, Any] = {"size": size, "mode": mode}
+    if kernel in ("linear", "cubic"):
+        kw.update(align_corners=spec.coordinate_transform == "align_corners", antialias=aa)
+    return Upsample.from_torch(kw)
