@@ -4,7 +4,7 @@
 of unisample iterates over ``FRAMEWORKS`` and names none.  Its parts:
 
 * ``__init__`` – the adapter (below);
-* ``layer`` – the framework's layer computing a spec (``Upsample.to_<framework>``);
+* ``layers`` – the framework's layer computing a spec (``Upsample.to_<framework>``);
 * ``vocabulary`` – reading the framework's own calls into specs and writing
   the calls ``unisample port`` prints;
 * ``scan`` – the model patterns ``unisample scan`` records;

@@ -4,7 +4,7 @@ Installed from a wheel, unisample puts this module in site-packages as
 ``_unisample_keras`` with a one-line ``unisample-keras.pth`` that imports it
 at interpreter start (``setup.py``).  It uses the standard library only and
 does nothing until something imports ``keras``; then, once Keras is loaded,
-it imports ``unisample.adapters.tensorflow.layer``, whose class is registered
+it imports ``unisample.adapters.tensorflow.layers``, whose class is registered
 with ``keras.saving.register_keras_serializable``.  So
 ``keras.models.load_model`` finds the layer in a saved model with only
 ``import keras``: Keras itself imports nothing outside its own packages
@@ -33,7 +33,7 @@ class KerasImported(MetaPathFinder):
         def exec_module(module):
             run_keras(module)
             try:
-                import unisample.adapters.tensorflow.layer  # noqa: F401  (registers the layer)
+                import unisample.adapters.tensorflow.layers  # noqa: F401  (registers the layer)
             except Exception:  # unisample broken or half installed: Keras works without the layer
                 pass
 

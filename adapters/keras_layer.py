@@ -1,6 +1,6 @@
-"""The old import path of ``unisample.adapters.tensorflow.layer`` (kept for code and
+"""The old import path of ``unisample.adapters.tensorflow.layers`` (kept for code and
 saved models that name it)."""
 
-from .tensorflow.layer import Upsample
+from .tensorflow.layers import Upsample
 
 __all__ = ["Upsample"]

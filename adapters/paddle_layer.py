@@ -1,6 +1,6 @@
-"""The old import path of ``unisample.adapters.paddle.layer`` (kept for code and
+"""The old import path of ``unisample.adapters.paddle.layers`` (kept for code and
 saved models that name it)."""
 
-from .paddle.layer import Upsample
+from .paddle.layers import Upsample
 
 __all__ = ["Upsample"]

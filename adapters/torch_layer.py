@@ -1,6 +1,6 @@
-"""The old import path of ``unisample.adapters.torch.layer`` (kept for code and
+"""The old import path of ``unisample.adapters.torch.layers`` (kept for code and
 saved models that name it)."""
 
-from .torch.layer import Upsample
+from .torch.layers import Upsample
 
 __all__ = ["Upsample"]

@@ -183,7 +183,7 @@ def test_a_fresh_process_loads_a_saved_model_with_only_import_keras(tmp_path):
     started = f"import site; site.addsitedir({str(site_dir)!r})\n"
     proc = subprocess.run([sys.executable, "-c", started + load], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.split() == ["unisample.adapters.tensorflow.layer", "(1,", "8,", "8,", "2)"]
+    assert proc.stdout.split() == ["unisample.adapters.tensorflow.layers", "(1,", "8,", "8,", "2)"]
     # without the hook, Keras cannot find the class: what the .pth is for
     proc = subprocess.run([sys.executable, "-c", load], capture_output=True, text=True, env=env)
     assert proc.returncode != 0 and "Could not locate class 'Upsample'" in proc.stderr

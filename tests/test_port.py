@@ -147,7 +147,7 @@ def test_round_trip_native_spec_native(native_outputs_quick, framework, n, case)
     assert spec == case.spec or spec.to_dict() == case.spec.to_dict()
     failures = []
     for answer in answers:
-        layout_last = porting._LAYOUT[answer.target] == "channels_last"
+        layout_last = porting.layout(answer.target) == "channels_last"
         got = run_code(answer.code, answer.target, np.ascontiguousarray(to_layout(x, spec.channels_last, layout_last)))
         got = to_layout(got, layout_last, spec.channels_last)
         ok, error, bound, message = judge(spec, x, native, got)

@@ -118,7 +118,7 @@ def test_keras_model_saves_and_loads_in_a_fresh_process(tmp_path):
     np.save(tmp_path / "y.npy", np.asarray(model(x)))
     code = textwrap.dedent(f"""
         import numpy as np, keras
-        import unisample.adapters.tensorflow.layer  # registers the layer class
+        import unisample.adapters.tensorflow.layers  # registers the layer class
         model = keras.models.load_model({str(path)!r})
         y = np.asarray(model(np.load({str(tmp_path / 'x.npy')!r})))
         assert np.array_equal(y, np.load({str(tmp_path / 'y.npy')!r})), "outputs differ"

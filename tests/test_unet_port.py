@@ -208,7 +208,7 @@ def test_scan_torch_decoder_and_rewrite(decoder):
     copy = decoder_class()().eval()
     copy.load_state_dict(model.state_dict())
     scanning.rewrite(copy)
-    assert all(type(m).__module__ == "unisample.adapters.torch.layer" for m in copy.ups)
+    assert all(type(m).__module__ == "unisample.adapters.torch.layers" for m in copy.ups)
     assert [f.what for f in scanning.scan(copy)] == ["unisample layer"] * 3
     assert np.abs(torch_run(copy, xs, torch.float32) - exact).max() <= bound
 
@@ -275,11 +275,11 @@ def test_scan_keras_file_and_rewrite_it(tmp_path):
     lines = proc.stdout.splitlines()
     row = next(line for line in lines if "keras.layers.Resizing" in line)
     assert "needs unisample" in row and "cannot be expressed" in row  # lanczos3: no torch, paddle or ONNX op
-    import unisample.adapters.tensorflow.layer  # noqa: F401
+    import unisample.adapters.tensorflow.layers  # noqa: F401
 
     loaded = keras.models.load_model(rewritten)
     assert [type(layer).__module__ for layer in loaded.layers if "Conv" not in type(layer).__name__][1:] == \
-        ["unisample.adapters.tensorflow.layer"] * 2
+        ["unisample.adapters.tensorflow.layers"] * 2
     data = np.random.default_rng(0).standard_normal((2, 6, 5, 3)).astype(np.float32)
     np.testing.assert_allclose(np.asarray(loaded(data)), np.asarray(model(data)), rtol=0, atol=1e-5)
 

@@ -458,7 +458,7 @@ def scan(args) -> int:
 def _keras_model(path: str):
     import keras
 
-    import unisample.adapters.tensorflow.layer  # noqa: F401  (registers unisample's layer)
+    import unisample.adapters.tensorflow.layers  # noqa: F401  (registers unisample's layer)
 
     return keras.models.load_model(path)
 
@@ -515,10 +515,12 @@ def _positive(kind, what: str):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from unisample import __version__
+    from unisample import __version__, porting
     from unisample.adapters import FRAMEWORKS as ADAPTERS
     from unisample.conformance.cases import FRAMEWORKS
     from unisample.image import FITS, MODES as IMAGE_MODES
+
+    targets, prefixes = list(porting.TARGETS), porting.prefixes()
 
     formatter = argparse.ArgumentDefaultsHelpFormatter
     parser = argparse.ArgumentParser(prog="unisample", description="Same resize numbers in every framework.",
@@ -574,11 +576,10 @@ def _parser() -> argparse.ArgumentParser:
                                    "configuration exactly, or the unisample layer to use and why the native "
                                    "one differs.  Example: unisample port \"torch: nn.Upsample(scale_factor=2, "
                                    "mode='bilinear', align_corners=True)\" --to keras")
-    p.add_argument("configuration", help="'framework: call(...)', framework one of torch, paddle, keras, tf, jax, "
-                                          "onnx; literal arguments only (parsed, never run)")
-    p.add_argument("--to", type=_choices(["torch", "paddle", "keras", "tensorflow", "jax", "onnx"], "targets"),
-                   metavar="LIST", help="comma-separated targets: torch,paddle,keras,tensorflow,jax,onnx; "
-                                        "default: all others")
+    p.add_argument("configuration", help=f"'framework: call(...)', framework one of {', '.join(prefixes)}; "
+                                          "literal arguments only (parsed, never run)")
+    p.add_argument("--to", type=_choices(targets, "targets"),
+                   metavar="LIST", help=f"comma-separated targets: {','.join(targets)}; default: all others")
     p.add_argument("--rank", type=int, choices=[1, 2, 3],
                    help="spatial axes where the configuration leaves it open; default 2")
     p.set_defaults(func=port)
@@ -586,7 +587,7 @@ def _parser() -> argparse.ArgumentParser:
                        formatter_class=formatter)
     p.add_argument("model", help="a .onnx or .keras file, or package.module:attribute naming a torch module, "
                                  "Keras model or paddle Layer (or a function building one)")
-    p.add_argument("--to", type=_choices(["torch", "paddle", "keras", "tensorflow", "jax", "onnx"], "targets"),
+    p.add_argument("--to", type=_choices(targets, "targets"),
                    metavar="LIST", help="comma-separated targets; default: every framework but the model's own")
     p.add_argument("--rewrite", metavar="OUT.keras",
                    help="Keras models: save a copy whose resize layers are unisample layers")

@@ -103,7 +103,7 @@ def resize_attributes(spec: Upsample, input_shape: Optional[Sequence[int]] = Non
         attributes["antialias"] = 1
     if spec.scale_factor is not None and spec.same_size_copy not in (None, "never") and input_shape is not None:
         axes = spec.spatial_axes(len(input_shape))
-        factors = spec._per_axis("scale_factor", spec.scale_factor, len(axes))
+        factors = spec.per_axis("scale_factor", len(axes))
         for axis, f in zip(axes, factors):
             n = int(input_shape[axis])
             if f != 1 and math.floor(n * f) == n:
@@ -118,7 +118,7 @@ def resize_inputs(spec: Upsample, ndim: int, input_shape, opset: int) -> Tuple[D
     """The ``scales`` or ``sizes`` input (and the ``axes`` attribute, opset 18)."""
     axes = list(spec.spatial_axes(ndim))
     if spec.scale_factor is not None:
-        factors = spec._per_axis("scale_factor", spec.scale_factor, len(axes))
+        factors = spec.per_axis("scale_factor", len(axes))
         # recompute_scale_factor maps with in/out, which is 1 / scale only for
         # integer scales; otherwise the sizes must be spelled out.
         if not spec.recompute_scale_factor or _integral(factors):
@@ -129,7 +129,7 @@ def resize_inputs(spec: Upsample, ndim: int, input_shape, opset: int) -> Tuple[D
             scales[axes] = factors
             return {"scales": scales}, []
     if spec.size is not None and opset >= 18:
-        return {"sizes": np.asarray(spec._per_axis("size", spec.size, len(axes)), np.int64)}, axes
+        return {"sizes": np.asarray(spec.per_axis("size", len(axes)), np.int64)}, axes
     if input_shape is None:
         raise ValueError(f"to_onnx: {spec!r} needs explicit output sizes, which before opset 18 (no 'axes') "
                          "or with recompute_scale_factor and a fractional scale depend on the input shape; "

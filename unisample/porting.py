@@ -21,21 +21,24 @@ Imports numpy only: ported code is text.
 from __future__ import annotations
 
 import ast
-import itertools
+import functools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, cast
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, cast
 
 import numpy as np
 
 from .spec import Upsample
 
-__all__ = ["port", "parse", "Translation", "TARGETS", "native_calls", "equivalent"]
+__all__ = ["port", "parse", "Translation", "targets", "layout", "prefixes", "native_calls", "equivalent"]
 
-#: frameworks ``port`` writes code for, in the order it prints them
-TARGETS = ("torch", "paddle", "keras", "tensorflow", "jax", "onnx")
-_ALIASES = {"torch": "torch", "pytorch": "torch", "paddle": "paddle", "paddlepaddle": "paddle", "keras": "keras",
-            "tf": "tensorflow", "tensorflow": "tensorflow", "jax": "jax", "onnx": "onnx"}
-_LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
+
+
+def __getattr__(name: str):
+    # TARGETS, the names of the targets ``port`` writes code for in the order it
+    # prints them, come from the frameworks' vocabularies, which import this module
+    if name == "TARGETS":
+        return targets()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -69,45 +72,77 @@ def _dotted(node: ast.AST) -> str:
     raise ValueError(f"port: cannot read the callee {ast.unparse(node)!r}")
 
 
-# Per framework and callee (the last dotted name): positional parameter names,
-# whether the first positional argument is the input (skipped), and what the
-# callee fixes itself.
-_SIGNATURES: Dict[Tuple[str, str], Tuple[Optional[Tuple[str, ...]], bool, dict]] = {
-    ("torch", "Upsample"): (("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"), False, {}),
-    ("torch", "UpsamplingBilinear2d"): (("size", "scale_factor"), False, {"mode": "bilinear", "align_corners": True}),
-    ("torch", "UpsamplingNearest2d"): (("size", "scale_factor"), False, {"mode": "nearest"}),
-    ("torch", "interpolate"): (("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor",
-                                "antialias"), True, {}),
-    ("paddle", "Upsample"): (("size", "scale_factor", "mode", "align_corners", "align_mode", "data_format"), False, {}),
-    ("paddle", "UpsamplingBilinear2D"): (("size", "scale_factor", "data_format"), False,
-                                         {"mode": "bilinear", "align_corners": True}),
-    ("paddle", "UpsamplingNearest2D"): (("size", "scale_factor", "data_format"), False, {"mode": "nearest"}),
-    ("paddle", "interpolate"): (("size", "scale_factor", "mode", "align_corners", "align_mode", "data_format"),
-                                True, {}),
-    ("keras", "UpSampling1D"): (("size",), False, {"function": "keras.layers.UpSampling1D"}),
-    ("keras", "UpSampling2D"): (("size", "data_format", "interpolation"), False,
-                                {"function": "keras.layers.UpSampling2D"}),
-    ("keras", "UpSampling3D"): (("size", "data_format"), False, {"function": "keras.layers.UpSampling3D"}),
-    ("keras", "Resizing"): (("height", "width", "interpolation", "crop_to_aspect_ratio", "pad_to_aspect_ratio",
-                             "fill_mode", "fill_value", "antialias", "data_format"),
-                            False, {"function": "keras.layers.Resizing"}),
-    ("keras", "resize"): (("size", "interpolation", "antialias", "crop_to_aspect_ratio", "pad_to_aspect_ratio",
-                           "fill_mode", "fill_value", "data_format"), True, {"function": "keras.ops.image.resize"}),
-    ("tensorflow", "resize"): (("size", "method", "preserve_aspect_ratio", "antialias"), True,
-                               {"function": "tf.image.resize"}),
-    ("tensorflow", "resize_bilinear"): (("size", "align_corners", "half_pixel_centers"), True,
-                                        {"function": "tf.compat.v1.image.resize_bilinear"}),
-    ("tensorflow", "resize_bicubic"): (("size", "align_corners", "half_pixel_centers"), True,
-                                       {"function": "tf.compat.v1.image.resize_bicubic"}),
-    ("tensorflow", "resize_nearest_neighbor"): (("size", "align_corners", "half_pixel_centers"), True,
-                                                {"function": "tf.compat.v1.image.resize_nearest_neighbor"}),
-    # data_format: unisample's own keyword saying where JAX's channels are (default last)
-    ("jax", "resize"): (("shape", "method", "antialias", "precision", "data_format", "input_shape"), True, {}),
-    ("jax", "scale_and_translate"): (("shape", "spatial_dims", "scale", "translation", "method", "antialias",
-                                      "precision", "data_format"), True,
-                                     {"function": "jax.image.scale_and_translate"}),
-    ("onnx", "Resize"): (None, False, {}),  # attributes and scales/sizes, by keyword
-}
+#: a callee's positional parameter names (None: keywords only), whether its first
+#: positional argument is the input, and what the callee fixes itself
+Signature = Tuple[Optional[Tuple[str, ...]], bool, Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target of ``port``, declared by its framework's ``vocabulary`` module.
+
+    ``names``: what a configuration's prefix may say (``"torch"``, ``"pytorch"``);
+    ``signatures``: per callee (the last dotted name), its positional parameter
+    names, whether the first positional argument is the input (skipped), and
+    what the callee fixes itself; ``spec_of(kwargs)`` reads the configuration;
+    ``calls(spec, rank)`` lists the target's own calls; ``layout``: the layout
+    its calls take; ``unisample``: the expression building its layer from the
+    text of a spec (``"{}.to_torch()"``); ``adapter``: the framework whose
+    adapter knows where its own op is wrong; ``no_call``: why it has no call
+    at other ranks than 2, where that is the reason."""
+
+    name: str
+    names: Tuple[str, ...]
+    signatures: Mapping[str, Signature]
+    spec_of: Callable[[dict], Upsample]
+    calls: Callable[[Upsample, int], Iterator["NativeCall"]]
+    layout: str
+    unisample: str
+    adapter: Optional[str] = None
+    no_call: Optional[str] = None
+
+
+def _onnx_spec(kwargs: dict) -> Upsample:
+    from .onnx import spec_from_resize
+
+    scales, sizes = kwargs.pop("scales", None), kwargs.pop("sizes", None)
+    data_format = kwargs.pop("data_format", None)
+    return spec_from_resize(kwargs, scales, sizes, data_format=data_format)
+
+
+_ONNX = Target("onnx", ("onnx",), {"Resize": (None, False, {})},  # attributes and scales/sizes, by keyword
+               _onnx_spec, lambda spec, rank: iter(()), "channels_first", "")
+
+
+@functools.lru_cache(maxsize=1)
+def _targets() -> Dict[str, Target]:
+    """Every framework's targets (its ``vocabulary.TARGETS``, in registry order), then ONNX."""
+    from .adapters import FRAMEWORKS, framework_part, has_part
+
+    found = [t for fw in FRAMEWORKS if has_part(fw, "vocabulary") for t in framework_part(fw, "vocabulary").TARGETS]
+    return {t.name: t for t in found + [_ONNX]}
+
+
+def _aliases() -> Dict[str, str]:
+    return {alias: t.name for t in _targets().values() for alias in t.names}
+
+
+def targets() -> Tuple[str, ...]:
+    """The names of the targets ``port`` writes code for, in the order it prints them
+    (also ``porting.TARGETS``)."""
+    return tuple(_targets())
+
+
+def layout(target: str) -> str:
+    """The layout ``target``'s calls take: ``"channels_first"`` or ``"channels_last"``."""
+    return _targets()[target].layout
+
+
+def prefixes() -> List[str]:
+    """The framework names a configuration may start with (``"torch: ..."``)."""
+    return list(_aliases())
+
+
 # Arguments that do not change the numbers (fill_*: only with padding, which from_keras refuses)
 _IGNORED = {"name", "input", "x", "images", "image", "precision", "fill_mode", "fill_value"}
 
@@ -119,13 +154,14 @@ def parse(text: str) -> Tuple[str, Upsample]:
     a name, as in ``F.interpolate(x, ...)``).  ``keras`` layers and
     ``tf.image.resize`` are read as computed on the TensorFlow backend.
     """
+    aliases = _aliases()
     if not isinstance(text, str) or ":" not in text:
         raise ValueError(f"port: got {text!r}; expected 'framework: call(...)', framework one of "
-                         f"{', '.join(sorted(set(_ALIASES)))}")
+                         f"{', '.join(sorted(aliases))}")
     prefix, _, source = text.partition(":")
-    framework = _ALIASES.get(prefix.strip().lower())
+    framework = aliases.get(prefix.strip().lower())
     if framework is None:
-        raise ValueError(f"port: framework {prefix.strip()!r}; expected one of {', '.join(sorted(set(_ALIASES)))}")
+        raise ValueError(f"port: framework {prefix.strip()!r}; expected one of {', '.join(sorted(aliases))}")
     if len(source) > 10_000:
         raise ValueError(f"port: the configuration is {len(source)} characters long; a resize call is far shorter "
                          "(at most 10000)")
@@ -140,14 +176,11 @@ def parse(text: str) -> Tuple[str, Upsample]:
     if not isinstance(call, ast.Call):
         raise ValueError(f"port: {source.strip()!r} is not a call")
     name = _dotted(call.func).rsplit(".", 1)[-1]
-    key = (framework, name)
-    if framework == "tensorflow" and name in ("UpSampling1D", "UpSampling2D", "UpSampling3D", "Resizing"):
-        key = ("keras", name)
-    if key not in _SIGNATURES:
-        known = sorted(n for fw, n in _SIGNATURES if fw == framework)
+    signatures = _targets()[framework].signatures
+    if name not in signatures:
         raise ValueError(f"port: {framework} call {name!r} is not a resize unisample reads; expected one of "
-                         f"{', '.join(known)}")
-    params, takes_input, fixed = _SIGNATURES[key]
+                         f"{', '.join(sorted(signatures))}")
+    params, takes_input, fixed = signatures[name]
     args = list(call.args)
     if takes_input and args:
         args = args[1:]  # the input tensor
@@ -168,20 +201,8 @@ def parse(text: str) -> Tuple[str, Upsample]:
     return framework, _spec_of(framework, kwargs)
 
 
-def _spec_of(framework: str, kwargs: dict) -> Upsample:
-    if framework == "torch":
-        return Upsample.from_torch(kwargs)
-    if framework == "paddle":
-        return Upsample.from_paddle(kwargs)
-    if framework in ("keras", "tensorflow"):
-        return Upsample.from_keras(kwargs, backend="tensorflow")
-    if framework == "jax":
-        return Upsample.from_jax(kwargs)
-    from .onnx import spec_from_resize
-
-    scales, sizes = kwargs.pop("scales", None), kwargs.pop("sizes", None)
-    data_format = kwargs.pop("data_format", None)
-    return spec_from_resize(kwargs, scales, sizes, data_format=data_format)
+def _spec_of(target: str, kwargs: dict) -> Upsample:
+    return _targets()[target].spec_of(kwargs)
 
 
 # -- native calls of each target -------------------------------------------------------
@@ -196,153 +217,29 @@ class NativeCall:
     config: Callable[..., dict]  # of the input's spatial size; the defaults of a lambda hold the rest
 
 
-def _num(v) -> str:
+def num(v) -> str:
     """A literal as a user writes it: ``2`` for 2.0, one value for equal per-axis values."""
     if isinstance(v, (tuple, list)):
         if len(set(v)) == 1:
-            return _num(v[0])
-        return "(" + ", ".join(_num(x) for x in v) + ")"
+            return num(v[0])
+        return "(" + ", ".join(num(x) for x in v) + ")"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return repr(v)
 
 
-def _out_size(spec: Upsample, n: Tuple[int, ...]) -> Tuple[int, ...]:
+def out_size(spec: Upsample, n: Tuple[int, ...]) -> Tuple[int, ...]:
+    """The output spatial size of ``spec`` on an input of spatial size ``n``."""
     return spec.output_size(n)
 
 
-def _torch_calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
-    modes = ["nearest", "nearest-exact", _LINEAR[rank], "area"] + (["bicubic"] if rank == 2 else [])
-    where = ([("size", spec.size, None)] if spec.size is not None
-             else [("scale_factor", spec.scale_factor, r) for r in (None, True)])
-    for mode, (arg, value, recompute) in itertools.product(modes, where):
-        interpolating = mode in ("linear", "bilinear", "trilinear", "bicubic")
-        for corners, aa in itertools.product((None, True) if interpolating else (None,),
-                                             (False, True) if mode in ("bilinear", "bicubic") else (False,)):
-            kw = {arg: value, "mode": mode}
-            if corners:
-                kw["align_corners"] = True
-            if recompute:
-                kw["recompute_scale_factor"] = True
-            args = ", ".join(f"{k}={_num(v) if k in ('size', 'scale_factor') else repr(v)}" for k, v in kw.items())
-            if aa:
-                code = f"import torch.nn.functional as F\nresize = lambda x: F.interpolate(x, {args}, antialias=True)"
-                if mode == "bicubic" and not spec.antialias:
-                    code += "  # torch's antialiased bicubic is Keys' a=-0.5 kernel, as in TF/JAX"
-                kw["antialias"] = True
-            else:
-                code = f"import torch.nn as nn\nresize = nn.Upsample({args})"
-            yield NativeCall(code, lambda n, kw=kw: kw)
-
-
-def _paddle_calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
-    modes = (["nearest"] if rank > 1 else []) + [_LINEAR[rank], "area"] + (["bicubic"] if rank == 2 else [])
-    data_format = {1: "NCW", 2: "NCHW", 3: "NCDHW"}[rank]
-    arg, value = ("size", spec.size) if spec.size is not None else ("scale_factor", spec.scale_factor)
-    for mode in modes:
-        if mode == "area" and arg == "scale_factor":
-            continue  # paddle's area refuses scale_factor
-        interpolating = mode in ("linear", "bilinear", "trilinear", "bicubic")
-        for corners, align_mode in ((False, 0), (True, 0), (False, 1)) if interpolating else ((False, 0),):
-            if align_mode and mode == "bicubic":
-                continue
-            kw = {arg: value, "mode": mode, "align_corners": corners, "align_mode": align_mode,
-                  "data_format": data_format}
-            shown = {arg: repr(list(value)) if arg == "size" and isinstance(value, tuple) else _num(value),
-                     "mode": repr(mode)}
-            if corners:
-                shown["align_corners"] = "True"
-            if align_mode:
-                shown["align_mode"] = "1"
-            if rank != 2:
-                shown["data_format"] = repr(data_format)
-            args = ", ".join(f"{k}={v}" for k, v in shown.items())
-            yield NativeCall(f"import paddle\nresize = paddle.nn.Upsample({args})", lambda n, kw=kw: kw)
-
-
-_KERAS_INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5")
-
-
-def _keras_calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
-    factors = spec.scale_factor and spec._per_axis("scale_factor", spec.scale_factor, rank)
-    if factors and all(float(f).is_integer() for f in factors):
-        size = tuple(int(f) for f in factors)
-        shown = _num(size)
-        if rank == 2:
-            for interpolation in _KERAS_INTERPOLATIONS:
-                extra = "" if interpolation == "nearest" else f", interpolation={interpolation!r}"
-                kw: Dict[str, Any] = {"function": "keras.layers.UpSampling2D", "size": size,
-                                      "interpolation": interpolation}
-                yield NativeCall(f"import keras\nresize = keras.layers.UpSampling2D(size={shown}{extra})",
-                                 lambda n, kw=kw: kw)
-        else:
-            name = f"UpSampling{rank}D"
-            kw = {"function": f"keras.layers.{name}", "size": size[0] if rank == 1 else size}
-            yield NativeCall(f"import keras\nresize = keras.layers.{name}(size={_num(kw['size'])})",
-                             lambda n, kw=kw: kw)
-    if rank == 2 and spec.size is not None:
-        height, width = spec._per_axis("size", spec.size, 2)
-        for interpolation in _KERAS_INTERPOLATIONS + ("area",):
-            for aa in (False, True) if interpolation not in ("nearest", "area") else (False,):
-                kw = {"function": "keras.layers.Resizing", "height": height, "width": width,
-                      "interpolation": interpolation, "antialias": aa}
-                extra = ", antialias=True" if aa else ""
-                yield NativeCall(f"import keras\nresize = keras.layers.Resizing({height}, {width}, "
-                                 f"interpolation={interpolation!r}{extra})", lambda n, kw=kw: kw)
-
-
-def _size_code(spec: Upsample, rank: int, first_axis: int) -> str:
+def size_code(spec: Upsample, rank: int, first_axis: int) -> str:
     """Python for the output spatial lengths, comma-separated: literals for ``size``,
     from ``x.shape`` for ``scale_factor`` (floor(in * scale), as every framework sizes it)."""
     if spec.size is not None:
-        return ", ".join(str(n) for n in spec._per_axis("size", spec.size, rank))
-    factors = spec._per_axis("scale_factor", spec.scale_factor, rank)
-    return ", ".join(f"int(x.shape[{first_axis + i}] * {_num(f)})" for i, f in enumerate(factors))
-
-
-def _tf_calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
-    if rank != 2:
-        return
-    size = _size_code(spec, 2, 1)
-    for method in ("nearest", "bilinear", "bicubic", "area", "lanczos3", "lanczos5"):
-        for aa in (False, True) if method not in ("nearest", "area") else (False,):
-            extra = ", antialias=True" if aa else ""
-            yield NativeCall(f"import tensorflow as tf\nresize = lambda x: tf.image.resize(x, [{size}], "
-                             f"method={method!r}{extra})",
-                             lambda n, m=method, a=aa: {"size": _out_size(spec, n), "method": m, "antialias": a})
-    for op, (corners, half) in itertools.product(
-            ("resize_bilinear", "resize_bicubic", "resize_nearest_neighbor"), ((True, False), (False, False))):
-        function = f"tf.compat.v1.image.{op}"
-        yield NativeCall(f"import tensorflow as tf\nresize = lambda x: {function}(x, [{size}], "
-                         f"align_corners={corners}, half_pixel_centers={half})",
-                         lambda n, f=function, c=corners, h=half: {"function": f, "size": _out_size(spec, n),
-                                                                    "align_corners": c, "half_pixel_centers": h})
-
-
-def _jax_calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
-    size = _size_code(spec, rank, 1)
-    for method in ("nearest", "linear", "cubic", "lanczos3", "lanczos5"):
-        for aa in (False, True) if method != "nearest" else (False,):
-            code = (f"import jax\nresize = lambda x: jax.image.resize(x, (x.shape[0], {size}, x.shape[-1]), "
-                    f"method={method!r}, antialias={aa})")
-            yield NativeCall(code, lambda n, m=method, a=aa: {"shape": (1, *_out_size(spec, n), 1), "method": m,
-                                                               "antialias": a, "data_format": "channels_last"})
-            if spec.scale_factor is not None and method != "nearest":
-                factors = spec._per_axis("scale_factor", spec.scale_factor, rank)
-                code = ("import jax, jax.numpy as jnp\nresize = lambda x: jax.image.scale_and_translate("
-                        f"x, (x.shape[0], {size}, x.shape[-1]), spatial_dims={tuple(range(1, rank + 1))}, "
-                        f"scale=jnp.array({[float(f) for f in factors]}), translation=jnp.zeros({rank}), "
-                        f"method={method!r}, antialias={aa})")
-                yield NativeCall(code, lambda n, m=method, a=aa, fs=factors: {
-                    "function": "jax.image.scale_and_translate", "shape": (1, *_out_size(spec, n), 1),
-                    "spatial_dims": tuple(range(1, rank + 1)), "scale": fs, "translation": 0.0,
-                    "method": m, "antialias": a})
-
-
-_CALLS = {"torch": _torch_calls, "paddle": _paddle_calls, "keras": _keras_calls, "tensorflow": _tf_calls,
-          "jax": _jax_calls}
-_LAYOUT = {"torch": "channels_first", "paddle": "channels_first", "keras": "channels_last",
-           "tensorflow": "channels_last", "jax": "channels_last"}
+        return ", ".join(str(n) for n in spec.per_axis("size", rank))
+    factors = spec.per_axis("scale_factor", rank)
+    return ", ".join(f"int(x.shape[{first_axis + i}] * {num(f)})" for i, f in enumerate(factors))
 
 
 def native_calls(spec: Upsample, target: str, rank: int) -> List[Tuple[NativeCall, Callable]]:
@@ -355,7 +252,7 @@ def native_calls(spec: Upsample, target: str, rank: int) -> List[Tuple[NativeCal
             except ValueError:
                 return None
         return at
-    return [(call, spec_for(call)) for call in _CALLS[target](spec, rank)]
+    return [(call, spec_for(call)) for call in _targets()[target].calls(spec, rank)]
 
 
 def _probes(spec: Upsample, rank: int) -> List[Tuple[int, ...]]:
@@ -363,7 +260,7 @@ def _probes(spec: Upsample, rank: int) -> List[Tuple[int, ...]]:
     probes = [(n,) * rank for n in lengths] + [tuple((5, 8, 3)[:rank]), tuple((16, 7, 9)[:rank])]
     if spec.size is not None:
         # around and well above a fixed output size, where antialiasing starts to matter
-        size = spec._per_axis("size", spec.size, rank)
+        size = spec.per_axis("size", rank)
         probes += [tuple(m + d for m in size) for d in (-1, 1)] + [tuple(k * m + 1 for m in size) for k in (2, 3)]
         probes = [n for n in probes if min(n) >= 1]
     out = []
@@ -451,10 +348,10 @@ def _why(spec: Upsample, other: Upsample, target: str) -> List[str]:
 def _native_defects(spec: Upsample, target: str, rank: int) -> List[str]:
     """What the target's adapter knows to be wrong in its own op for ``spec``
     (its ``native_defect``), on the probe input sizes where it is."""
-    from .adapters import FRAMEWORKS, get_adapter
+    from .adapters import get_adapter
 
-    name = {"keras": "tensorflow"}.get(target, target)
-    check = getattr(get_adapter(name), "native_defect", None) if name in FRAMEWORKS else None
+    name = _targets()[target].adapter
+    check = getattr(get_adapter(name), "native_defect", None) if name else None
     if check is None:
         return []
     found = (check(spec, n) for n in _probes(spec, rank))
@@ -487,13 +384,10 @@ def _closest(spec: Upsample, calls, rank: int) -> Optional[Upsample]:
 
 
 def _unisample_code(spec: Upsample, target: str) -> str:
-    layout = _LAYOUT[target]
+    layout = _targets()[target].layout
     relaid = spec if spec.channels_last == (layout == "channels_last") else Upsample.from_dict(
         {**spec.to_dict(), "data_format": layout})
-    made = f"unisample.{relaid!r}"
-    how = {"torch": f"{made}.to_torch()", "paddle": f"{made}.to_paddle()", "keras": f"{made}.to_keras()",
-           "tensorflow": made, "jax": f"{made}.to_jax()"}[target]
-    return f"import unisample\nresize = {how}"
+    return f"import unisample\nresize = {_targets()[target].unisample.format(f'unisample.{relaid!r}')}"
 
 
 def _translate(spec: Upsample, target: str, rank: int) -> Translation:
@@ -525,9 +419,8 @@ def _translate(spec: Upsample, target: str, rank: int) -> Translation:
             return Translation(target, "native", call.code, notes)
     closest = _closest(spec, calls, rank)
     if closest is None:
-        kinds = {"tensorflow": "tf.image.resize resizes 2 spatial axes (4-D NHWC input) only"} if rank != 2 else {}
-        reason = kinds.get(target) or f"{target} has no {spec.kernel} resize for {rank} spatial axes"
-        reasons = [reason]
+        no_call = _targets()[target].no_call if rank != 2 else None
+        reasons = [no_call or f"{target} has no {spec.kernel} resize for {rank} spatial axes"]
     else:
         reasons = _why(spec, closest, target)
     return Translation(target, "unisample", _unisample_code(spec, target), reasons)
@@ -544,10 +437,11 @@ def port(source, to: Optional[Sequence[str]] = None, rank: Optional[int] = None)
         spec, origin = source, None
     else:
         origin, spec = parse(source)
-    targets = list(to) if to is not None else [t for t in TARGETS if t != origin]
+    names = tuple(_targets())
+    targets = list(to) if to is not None else [t for t in names if t != origin]
     for t in targets:
-        if t not in TARGETS:
-            raise ValueError(f"to: got {t!r}; expected some of {', '.join(TARGETS)}")
+        if t not in names:
+            raise ValueError(f"to: got {t!r}; expected some of {', '.join(names)}")
     if spec.spatial_rank is not None and rank not in (None, spec.spatial_rank):
         raise ValueError(f"rank: got {rank!r}, but {spec!r} has {spec.spatial_rank} spatial axes")
     if rank not in (None, 1, 2, 3):
@@ -563,7 +457,7 @@ def render(spec: Upsample, translations: List[Translation], source: Optional[str
         lines.append(f"source: {source.strip()}")
     lines.append(f"spec:   unisample.{spec!r}")
     for t in translations:
-        style = "NHWC" if _LAYOUT.get(t.target) == "channels_last" else "NCHW"
+        style = "NHWC" if _targets()[t.target].layout == "channels_last" else "NCHW"
         layout = "" if t.target == "onnx" else f" ({style}-style input)"
         title = {"native": "native op reproduces it", "unisample": "needs unisample",
                  "cannot": "cannot be expressed"}[t.status]

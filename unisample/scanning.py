@@ -123,7 +123,7 @@ def _keras_found(model) -> List[Found]:
     if isinstance(model, (str, os.PathLike)):
         import keras
 
-        import unisample.adapters.tensorflow.layer  # noqa: F401  (registers unisample's layer for loading)
+        import unisample.adapters.tensorflow.layers  # noqa: F401  (registers unisample's layer for loading)
 
         model = keras.models.load_model(model)
     found = []

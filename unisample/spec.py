@@ -610,6 +610,14 @@ class Upsample:
             return _checked_axes(self, shape)
         return _checked_axes.__wrapped__(self, tuple(None if n is None or n < 0 else int(n) for n in shape))
 
+    def per_axis(self, name: str, rank: int) -> tuple:
+        """The spec's ``size`` or ``scale_factor`` (``name``) as one value per spatial
+        axis of an input with ``rank`` of them; ValueError where a per-axis value
+        has another length."""
+        if name not in ("size", "scale_factor"):
+            raise ValueError(f"name: got {name!r}; expected 'size' or 'scale_factor'")
+        return self._per_axis(name, getattr(self, name), rank)
+
     def _per_axis(self, name: str, value, rank: int) -> tuple:
         if isinstance(value, tuple):
             if len(value) != rank:

@@ -373,7 +373,7 @@ def spec_taps(spec, input_size: Tuple[int, ...]) -> Tuple[Optional[AxisTaps], ..
     """
     output_size = spec.output_size(input_size)
     if spec.same_size_copy is not None:  # scale_factor drives the mapping
-        scales = tuple(1.0 / f for f in spec._per_axis("scale_factor", spec.scale_factor, len(input_size)))
+        scales = tuple(1.0 / f for f in spec.per_axis("scale_factor", len(input_size)))
     else:
         scales = (None,) * len(input_size)
     return tuple(

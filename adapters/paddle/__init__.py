@@ -108,7 +108,7 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     else:
         return None
     if spec.same_size_copy is not None:  # scale_factor drives the mapping
-        scales = spec._per_axis("scale_factor", spec.scale_factor, rank)
+        scales = spec.per_axis("scale_factor", rank)
         paddle_size = tuple(int(np.float32(n) * np.float32(s)) for n, s in zip(in_size, scales))
         paddle_copies = (in_size == out_size,) * rank
         if paddle_size != out_size or copied_axes(spec, in_size, out_size) != paddle_copies:
@@ -236,8 +236,8 @@ def resize(spec, x):
 
 
 def layer(spec):
-    """A ``paddle.nn.Layer`` computing ``spec`` (see ``unisample.adapters.paddle.layer``)."""
-    from .layer import Upsample
+    """A ``paddle.nn.Layer`` computing ``spec`` (see ``unisample.adapters.paddle.layers``)."""
+    from .layers import Upsample
 
     return Upsample(spec)
 

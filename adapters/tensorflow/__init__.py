@@ -86,7 +86,7 @@ def native_kwargs(spec, in_size, dtype: str, xla_safe: bool = True) -> Optional[
         return None
     out_size = spec.output_size(in_size)
     if spec.same_size_copy is not None:  # scale_factor mapping: only if 1/scale == in/out exactly
-        scales = spec._per_axis("scale_factor", spec.scale_factor, 2)
+        scales = spec.per_axis("scale_factor", 2)
         if any(m != n * s for n, m, s in zip(in_size, out_size, scales)):
             return None
     ct = spec.coordinate_transform
@@ -300,8 +300,8 @@ def resize(spec, x):
 
 
 def layer(spec, data_format: Optional[str] = None):
-    """A Keras 3 layer computing ``spec`` (see ``unisample.adapters.tensorflow.layer``)."""
-    from .layer import Upsample
+    """A Keras 3 layer computing ``spec`` (see ``unisample.adapters.tensorflow.layers``)."""
+    from .layers import Upsample
 
     return Upsample(spec, data_format=data_format)
 

@@ -116,7 +116,7 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     if spec.same_size_copy is not None:  # scale_factor drives the mapping
         if spec.same_size_copy != "pytorch" or any(n == m for n, m in zip(in_size, out_size)):
             return None
-        kwargs["scale_factor"] = spec._per_axis("scale_factor", spec.scale_factor, rank)
+        kwargs["scale_factor"] = spec.per_axis("scale_factor", rank)
         kwargs["recompute_scale_factor"] = False
     else:
         kwargs["size"] = out_size
@@ -257,8 +257,8 @@ def resize(spec, x):
 
 
 def layer(spec):
-    """A ``torch.nn.Module`` computing ``spec`` (see ``unisample.adapters.torch.layer``)."""
-    from .layer import Upsample
+    """A ``torch.nn.Module`` computing ``spec`` (see ``unisample.adapters.torch.layers``)."""
+    from .layers import Upsample
 
     return Upsample(spec)
 

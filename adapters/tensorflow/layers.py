@@ -1,4 +1,4 @@
-"""``unisample.adapters.tensorflow.layer.Upsample``: a spec as a Keras 3 layer.
+"""``unisample.adapters.tensorflow.layers.Upsample``: a spec as a Keras 3 layer.
 
 Imported only by ``Upsample.to_keras()``.  The layer runs on every Keras
 backend: ``call`` hands the backend's tensors to the matching unisample adapter

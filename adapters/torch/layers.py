@@ -1,4 +1,4 @@
-"""``unisample.adapters.torch.layer.Upsample``: a spec as a ``torch.nn.Module``.
+"""``unisample.adapters.torch.layers.Upsample``: a spec as a ``torch.nn.Module``.
 
 Imported only by ``Upsample.to_torch()``.  The module holds the spec (no
 parameters, no buffers: the taps depend on the input's size and are cached per

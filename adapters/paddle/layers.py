@@ -1,4 +1,4 @@
-"""``unisample.adapters.paddle.layer.Upsample``: a spec as a ``paddle.nn.Layer``.
+"""``unisample.adapters.paddle.layers.Upsample``: a spec as a ``paddle.nn.Layer``.
 
 Imported only by ``Upsample.to_paddle()``.  The layer holds the spec (no
 parameters: the taps depend on the input's size and are cached per size).
