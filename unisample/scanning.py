@@ -25,7 +25,7 @@ from typing import Dict, List, Optional, Sequence
 from . import porting
 from .spec import Upsample
 
-__all__ = ["Found", "scan", "rewrite", "render"]
+__all__ = ["Found", "scan", "rewrite", "render", "layers_found", "own_spec", "read"]
 
 _VERDICTS = {"native": "native ok", "unisample": "needs unisample", "cannot": "cannot be expressed"}
 
@@ -41,130 +41,87 @@ class Found:
     verdicts: Dict[str, str] = field(default_factory=dict)
 
 
-def _framework_of(model) -> str:
+def _scanners() -> list:
+    """Every framework's ``scan`` module, in registry order."""
+    from .adapters import FRAMEWORKS, framework_part, has_part
+
+    return [framework_part(fw, "scan") for fw in FRAMEWORKS if has_part(fw, "scan")]
+
+
+class _Onnx:
+    """ONNX models: read by ``unisample.onnx``, never rewritten."""
+
+    SOURCE, ROOTS, SUFFIXES, KIND = "onnx", ("onnx",), (".onnx",), "an ONNX ModelProto"
+
+    @staticmethod
+    def found(model) -> List["Found"]:
+        from .onnx import resize_nodes
+
+        out = []
+        for node, spec in resize_nodes(model):
+            name = node.name or node.output[0]
+            if isinstance(spec, Exception):
+                out.append(Found(name, f"onnx {node.op_type}", None, str(spec)))
+            else:
+                out.append(Found(name, f"onnx {node.op_type}", spec))
+        return out
+
+
+def _scanner_of(model):
+    """The scanner of ``model``'s kind: by a path's suffix, else by the package
+    of the most derived class of ``model`` that a scanner knows (a Keras model
+    on the torch backend is also an ``nn.Module``: Keras' class comes first)."""
+    scanners = [_Onnx] + _scanners()
     if isinstance(model, (str, os.PathLike)):
         path = os.fspath(model)
-        if path.endswith(".onnx"):
-            return "onnx"
-        if path.endswith((".keras", ".h5")):
-            return "keras"
-        raise ValueError(f"scan: got the file {path!r}; expected a .onnx or .keras file (or pass the model object)")
-    roots = {cls.__module__.partition(".")[0] for cls in type(model).__mro__}
-    for root, name in (("onnx", "onnx"), ("keras", "keras"), ("torch", "torch"), ("paddle", "paddle")):
-        if root in roots:
-            return name
-    if "tensorflow" in roots or "tf_keras" in roots:
-        return "keras"
-    raise TypeError(f"scan: got {type(model).__module__}.{type(model).__qualname__}; expected a torch nn.Module, "
-                    "a Keras model, a paddle Layer, an ONNX ModelProto, or a .onnx / .keras path")
+        for scanner in scanners:
+            if path.endswith(tuple(scanner.SUFFIXES)):
+                return scanner
+        suffixes = " or ".join(x for s in scanners for x in s.SUFFIXES[:1])
+        raise ValueError(f"scan: got the file {path!r}; expected a {suffixes} file (or pass the model object)")
+    for cls in type(model).__mro__:
+        root = cls.__module__.partition(".")[0]
+        for scanner in scanners:
+            if root in scanner.ROOTS:
+                return scanner
+    kinds = ", ".join(s.KIND for s in scanners[1:] + scanners[:1])
+    raise TypeError(f"scan: got {type(model).__module__}.{type(model).__qualname__}; expected {kinds}, "
+                    f"or a {' / '.join(x for s in scanners for x in s.SUFFIXES[:1])} path")
 
 
-def _own_spec(layer) -> Optional[Upsample]:
-    """The spec of a unisample layer (torch, Keras or paddle), else None."""
+def own_spec(layer) -> Optional[Upsample]:
+    """The spec of a unisample layer (of any framework), else None."""
     spec = getattr(layer, "spec", None)
     return spec if isinstance(spec, Upsample) and type(layer).__module__.startswith("unisample.") else None
 
 
-def _layers_found(named_layers, classes: Sequence[str], package: str, reader) -> List[Found]:
-    """unisample layers and the framework's own resize layers among ``(name, layer)`` pairs."""
+def layers_found(named_layers, classes: Sequence[str], package: str, reader) -> List[Found]:
+    """unisample layers and the framework's own resize layers (``classes`` of
+    ``package``, read by ``reader``) among ``(name, layer)`` pairs."""
     found = []
     for name, layer in named_layers:
-        spec = _own_spec(layer)
+        spec = own_spec(layer)
         if spec is not None:
             found.append(Found(name or "(root)", "unisample layer", spec))
         elif type(layer).__name__ in classes and type(layer).__module__.startswith(package):
-            found.append(_read(name, f"{package}.{type(layer).__name__}", reader, layer))
+            found.append(read(name, f"{package}.{type(layer).__name__}", reader, layer))
     return found
 
 
-_TORCH_LAYERS = ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d")
-_PADDLE_LAYERS = ("Upsample", "UpsamplingBilinear2D", "UpsamplingNearest2D")
-
-
-def _torch_found(model) -> List[Found]:
-    return (_layers_found(model.named_modules(), _TORCH_LAYERS, "torch.nn", Upsample.from_torch)
-            + _torch_functional(model))
-
-
-def _torch_functional(model) -> List[Found]:
-    """``F.interpolate`` calls inside ``forward``, found by ``torch.fx`` (skipped if it cannot trace)."""
-    import torch
-    import torch.nn.functional as F
-
-    try:
-        graph = torch.fx.symbolic_trace(model).graph
-    except Exception:  # data-dependent control flow etc.: modules were still listed
-        return []
-    found = []
-    for node in graph.nodes:
-        if node.op == "call_function" and node.target is F.interpolate:
-            kwargs = dict(node.kwargs)
-            names = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
-            kwargs.update(zip(names, node.args[1:]))
-            if any(isinstance(v, torch.fx.Node) for v in kwargs.values()):
-                found.append(Found(node.name, "F.interpolate", None, "size computed in the graph: not a constant"))
-                continue
-            found.append(_read(node.name, "F.interpolate", Upsample.from_torch, kwargs))
-    return found
-
-
-def _paddle_found(model) -> List[Found]:
-    return _layers_found(model.named_sublayers(include_self=True), _PADDLE_LAYERS, "paddle.nn", Upsample.from_paddle)
-
-
-def _keras_layers(model):
-    for layer in getattr(model, "layers", []):
-        yield layer
-        if getattr(layer, "layers", None):
-            yield from _keras_layers(layer)
-
-
-def _keras_found(model) -> List[Found]:
-    if isinstance(model, (str, os.PathLike)):
-        import keras
-
-        import unisample.adapters.tensorflow.layers  # noqa: F401  (registers unisample's layer for loading)
-
-        model = keras.models.load_model(model)
-    found = []
-    for layer in _keras_layers(model):
-        spec = _own_spec(layer)
-        if spec is not None:
-            found.append(Found(layer.name, "unisample layer", spec))
-        elif type(layer).__name__ in ("UpSampling1D", "UpSampling2D", "UpSampling3D", "Resizing"):
-            found.append(_read(layer.name, f"keras.layers.{type(layer).__name__}", Upsample.from_keras, layer))
-    return found
-
-
-def _onnx_found(model) -> List[Found]:
-    from .onnx import resize_nodes
-
-    found = []
-    for node, spec in resize_nodes(model):
-        name = node.name or node.output[0]
-        if isinstance(spec, Exception):
-            found.append(Found(name, f"onnx {node.op_type}", None, str(spec)))
-        else:
-            found.append(Found(name, f"onnx {node.op_type}", spec))
-    return found
-
-
-def _read(where: str, what: str, reader, obj) -> Found:
+def read(where: str, what: str, reader, obj) -> Found:
+    """``reader(obj)`` as a ``Found`` at ``where``, or why it cannot be read."""
     try:
         return Found(where, what, reader(obj))
     except (ValueError, TypeError) as e:
         return Found(where, what, None, str(e))
 
 
-_FINDERS = {"torch": _torch_found, "paddle": _paddle_found, "keras": _keras_found, "onnx": _onnx_found}
-
-
 def scan(model, to: Optional[Sequence[str]] = None) -> List[Found]:
     """Every resize in ``model`` with its spec and a verdict per target (default:
     every framework but the model's own)."""
-    source = _framework_of(model)
-    targets = list(to) if to is not None else [t for t in porting.TARGETS if t != source]
-    found = _FINDERS[source](model)
+    scanner = _scanner_of(model)
+    targets = list(to) if to is not None else [t for t in porting.targets() if t != scanner.SOURCE]
+    found = scanner.found(model)
     for item in found:
         if item.spec is None:
             item.verdicts = {t: "unreadable" for t in targets}
@@ -177,27 +134,11 @@ def scan(model, to: Optional[Sequence[str]] = None) -> List[Found]:
 def rewrite(model):
     """Swap the resize layers of a torch module (in place, returned) or a Keras
     model (returned: a clone with the same weights) for unisample layers."""
-    source = _framework_of(model)
-    if source == "torch":
-        for name, module in list(model.named_modules()):
-            if type(module).__name__ in _TORCH_LAYERS and type(module).__module__.startswith("torch.nn"):
-                parent_name, _, child = name.rpartition(".")
-                parent = model.get_submodule(parent_name) if parent_name else model
-                setattr(parent, child, Upsample.from_torch(module).to_torch())
-        return model
-    if source == "keras":
-        import keras
-
-        def clone(layer):
-            if type(layer).__name__ in ("UpSampling1D", "UpSampling2D", "UpSampling3D", "Resizing"):
-                return Upsample.from_keras(layer).to_keras()
-            return layer.__class__.from_config(layer.get_config())
-
-        new = keras.models.clone_model(model, clone_function=clone)
-        new.set_weights(model.get_weights())
-        return new
-    raise ValueError(f"rewrite: {source} models are not rewritten; scan them and build the layers "
-                     "with Upsample.to_<framework>()")
+    scanner = _scanner_of(model)
+    if not hasattr(scanner, "rewrite"):
+        raise ValueError(f"rewrite: {scanner.SOURCE} models are not rewritten; scan them and build the layers "
+                         "with Upsample.to_<framework>()")
+    return scanner.rewrite(model)
 
 
 def render(found: List[Found], label: str = "") -> str:
