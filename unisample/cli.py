@@ -425,8 +425,9 @@ def _load_model(target: str):
         if not hasattr(obj, part):
             raise CommandError(f"{module_name!r} has no attribute {attribute!r}")
         obj = getattr(obj, part)
-    if callable(obj) and not any(c.__module__.partition(".")[0] in ("torch", "paddle", "keras")
-                                 for c in type(obj).__mro__):
+    from unisample import scanning
+
+    if callable(obj) and not scanning.is_model(obj):
         try:
             obj = obj()
         except Exception as e:
@@ -440,27 +441,15 @@ def scan(args) -> int:
     from unisample import scanning
 
     if args.rewrite:
-        check_output(args.rewrite, (".keras",), what="--rewrite")
+        check_output(args.rewrite, scanning.rewrite_suffixes(), what="--rewrite")
     model = _load_model(args.model)
     found = scanning.scan(model, to=args.to)
     print(scanning.render(found, label=f"{args.model}: "))
     if args.rewrite:
-        new = scanning.rewrite(model if not isinstance(model, str) else _keras_model(model))
-        with tempfile.TemporaryDirectory(prefix="unisample-rewrite-") as tmp:
-            # Keras writes a zip archive by name: a complete one, then moved into place
-            path = os.path.join(tmp, "model.keras")
-            new.save(path)
-            atomic_copy(path, args.rewrite)
+        scanning.rewrite_to(model, args.rewrite)
         print(f"\nwrote {args.rewrite}: every resize layer replaced by a unisample layer")
     return OK
 
-
-def _keras_model(path: str):
-    import keras
-
-    import unisample.adapters.tensorflow.layers  # noqa: F401  (registers unisample's layer)
-
-    return keras.models.load_model(path)
 
 
 def resize_command(args) -> int:

@@ -19,13 +19,16 @@ Nothing here imports a framework: the model's own kind decides.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import porting
+from .files import atomic_copy
 from .spec import Upsample
 
-__all__ = ["Found", "scan", "rewrite", "render", "layers_found", "own_spec", "read"]
+__all__ = ["Found", "scan", "rewrite", "rewrite_to", "rewrite_suffixes", "is_model", "render", "layers_found",
+           "own_spec", "read"]
 
 _VERDICTS = {"native": "native ok", "unisample": "needs unisample", "cannot": "cannot be expressed"}
 
@@ -139,6 +142,35 @@ def rewrite(model):
         raise ValueError(f"rewrite: {scanner.SOURCE} models are not rewritten; scan them and build the layers "
                          "with Upsample.to_<framework>()")
     return scanner.rewrite(model)
+
+
+def is_model(obj) -> bool:
+    """Whether ``obj`` is a model of a framework ``scan`` reads (not a function
+    or class that builds one)."""
+    roots = {root for scanner in [_Onnx] + _scanners() for root in scanner.ROOTS}
+    return any(cls.__module__.partition(".")[0] in roots for cls in type(obj).__mro__)
+
+
+def rewrite_suffixes() -> Tuple[str, ...]:
+    """The model files ``rewrite_to`` writes (those of frameworks that load and save them)."""
+    return tuple(s.SUFFIXES[0] for s in _scanners() if hasattr(s, "save") and hasattr(s, "rewrite"))
+
+
+def rewrite_to(model, path: str) -> None:
+    """``rewrite(model)`` (a model or the path of a saved one) written to ``path``
+    atomically: a failure leaves an existing file as it was."""
+    scanner = _scanner_of(model)
+    if not hasattr(scanner, "save"):
+        raise ValueError(f"rewrite: {scanner.SOURCE} models are not written; expected one of "
+                         f"{', '.join(rewrite_suffixes())}")
+    if isinstance(model, (str, os.PathLike)):
+        model = scanner.load(os.fspath(model))
+    new = rewrite(model)
+    with tempfile.TemporaryDirectory(prefix="unisample-rewrite-") as tmp:
+        # a framework may write an archive by name: a complete one, then moved into place
+        written = os.path.join(tmp, "model" + scanner.SUFFIXES[0])
+        scanner.save(new, written)
+        atomic_copy(written, path)
 
 
 def render(found: List[Found], label: str = "") -> str:

@@ -28,11 +28,7 @@ def _layers(model):
 def found(model) -> List[Found]:
     """The resizes of ``model`` (a Keras model or the path of a saved one)."""
     if isinstance(model, (str, os.PathLike)):
-        import keras
-
-        from . import layers  # noqa: F401  (registers unisample's layer for loading)
-
-        model = keras.models.load_model(model)
+        model = load(os.fspath(model))
     out = []
     for layer in _layers(model):
         spec = own_spec(layer)
@@ -55,3 +51,17 @@ def rewrite(model):
     new = keras.models.clone_model(model, clone_function=clone)
     new.set_weights(model.get_weights())
     return new
+
+
+def load(path: str):
+    """The Keras model saved at ``path``, unisample's layers included."""
+    import keras
+
+    from . import layers  # noqa: F401  (registers unisample's layer for loading)
+
+    return keras.models.load_model(path)
+
+
+def save(model, path: str) -> None:
+    """Write ``model`` to ``path`` (ending in ``SUFFIXES[0]``)."""
+    model.save(path)
