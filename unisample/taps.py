@@ -488,6 +488,10 @@ def _opencv_area_taps(in_size: int, out_size: int, factor: float, rule: str) -> 
       in pixel ``sx + 1`` when the axis grows (pixel overlap), a two-tap
       rule that is no average when the axis shrinks (``hal::resize``'s
       ``area_mode``); the last pixel stands alone past the input.
+
+    No coordinate transform: OpenCV's cells start at ``j * scale``.  The
+    spec's ``coordinate_transform`` (which ``Upsample`` resolves for every
+    kernel but ``area``) is not read.
     """
     scale = 1.0 / factor
     j = np.arange(out_size, dtype=np.int64)
