@@ -37,9 +37,12 @@ INTER_LINEAR_EXACT  11-bit fixed point on integer images          refused
 OpenCV makes ``round(n * f)`` pixels (half to even) and maps with ``1 / f``:
 ``from_native`` then needs ``input_size`` and gives the spec for it.
 
-OpenCV computes in float32 even for float64 images (float32 coordinates and
-weights), so float64 results agree with unisample's within the tolerance's
-float32 coordinate term only, as TF's do.  On 8-bit images OpenCV's linear,
+OpenCV computes float64 images with float32 coordinates and weights
+(``HResizeLinear<double, double, float>`` and the like: the weight type is
+float), so its float64 results are float32-accurate: within the float32
+bound of ``tolerance.bound_in_eps``, not float64's (measured: up to 1e-6 of
+``max|x|`` where an axis of 2 pixels is resized, 1.05 times the float64
+bound there).  On 8-bit images OpenCV's linear,
 cubic and lanczos4 weights are 11-bit fixed point, rounded once at the end:
 up to 1 from unisample's integer rule (tests/test_opencv_vocabulary.py).
 OpenCV images are HWC or HW (``channels_last``); ``dsize`` and
@@ -297,11 +300,13 @@ def native_kwargs(spec, in_hw: Tuple[int, ...], dtype: Optional[str] = None,
     is the spec's length), and any other spec that happens to compute the
     same there: PyTorch's ``nearest`` where no float32 tie falls otherwise,
     ``area`` where OpenCV's INTER_AREA averages the same boxes or overlaps,
-    antialiased ``bilinear`` that enlarges.  Never: 1- or 3-D sizes, integer
-    dtypes (and float16) except for nearest kernels (OpenCV's fixed-point
-    weights round differently), dtypes ``cv2.resize`` refuses (``dtype``, a
-    name: None means float32 or float64), more than 128 ``channels``, more
-    than 4 with INTER_AREA's pixel-overlap path.
+    antialiased ``bilinear`` that enlarges.  ``dtype`` (a name; None:
+    float32) must be one ``cv2.resize`` takes.  Never claimed: 1- or 3-D
+    sizes; float64 and every other dtype but float32 except for the nearest
+    kernels, which gather (OpenCV's float64 weights are float32, its 8-bit
+    ones 11-bit fixed point rounded once: not float64's accuracy, not the
+    integer rule); more than 128 ``channels``, more than 4 with INTER_AREA's
+    pixel-overlap path.
     """
     found = _native_kwargs(spec, tuple(int(n) for n in in_hw), None if dtype is None else str(dtype),
                            None if channels is None else int(channels))
@@ -317,7 +322,7 @@ def _native_kwargs(spec, in_hw: Tuple[int, ...], dtype: Optional[str], channels:
         return None
     gathers = spec.kernel in _GATHERS
     if dtype is not None:
-        if dtype not in _NEAREST_DTYPES or (not gathers and dtype not in ("float32", "float64")):
+        if dtype not in _NEAREST_DTYPES or (not gathers and dtype != "float32"):
             return None
     try:
         out_h, out_w = spec.output_size(in_hw)

@@ -2,11 +2,14 @@
 
 Every flag on every geometry: ``from_native(config)`` then the numpy adapter
 and the float64 reference, held to ``cv2.resize`` with ``tolerance.compare``
-(nearest modes bit for bit; the others within ``bound_in_eps``, which counts
-float32 source coordinates for float64 images too: OpenCV computes its
-coordinates and weights in float32 whatever the image).  8-bit images are held
-to the bounds measured below, tiny 1-D cases to numbers computed here from
-the formulas, and a seeded hypothesis run draws sizes, flags and specs.
+(nearest modes bit for bit; the others within ``bound_in_eps``).  float64
+images are held to the float32 bound: OpenCV resizes them with float32
+coordinates and weights (its weight type is float for every depth), which
+the float64 bound's arithmetic part (16 float64 epsilons) does not allow for:
+measured, cubic 2 -> 13 pixels is off by 1e-6 of max|x|, 1.05 times the
+float64 bound and 0.35 times the float32 one.  8-bit images are held to the
+bounds measured below, tiny 1-D cases to numbers computed here from the
+formulas, and a seeded hypothesis run draws sizes, flags and specs.
 """
 
 import importlib.util
@@ -59,10 +62,12 @@ def check_equal(spec, x, native):
     native = batched(native)
     reference = spec.reference(xb)
     ours = spec(xb)
-    for actual, expected in ((native, reference), (ours, reference), (native, ours.astype(np.float64))):
-        ok, error, bound, message = tolerance.compare(spec, xb, actual, expected)
-        assert ok, f"{spec!r}: {message}"
-    return tolerance.compare(spec, xb, native, reference)[1:3]
+    counted = "float32"  # OpenCV's precision whatever the image's (the module docstring)
+    ok, _, _, message = tolerance.compare(spec, xb, ours, reference)  # the adapter: its own dtype's bound
+    assert ok, f"{spec!r}: numpy adapter: {message}"
+    for actual, expected in ((native, reference), (native, ours.astype(np.float64))):
+        ok, _, _, message = tolerance.compare(spec, xb, actual, expected, dtype=counted)
+        assert ok, f"{spec!r}: cv2: {message}"
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -70,6 +75,7 @@ def check_equal(spec, x, native):
 @pytest.mark.parametrize("geometry", GEOMETRIES, ids=[g[0] for g in GEOMETRIES])
 @pytest.mark.parametrize("flag", FLAGS)
 def test_catalogue_every_flag_equals_cv2(flag, geometry, channels, dtype):
+    """from_native's spec: its numpy adapter and its reference equal cv2.resize."""
     _, (w, h), call = geometry
     rng = np.random.default_rng([FLAGS.index(flag), GEOMETRIES.index(geometry), channels])
     shape = (h, w) if channels == 1 else (h, w, channels)
@@ -336,6 +342,8 @@ def test_native_kwargs_claims():
     near = ov.from_native(dict(dsize=(4, 4), interpolation=0))
     assert ov.native_kwargs(near, (9, 9), dtype="int64") == dict(dsize=(4, 4), interpolation=0)
     assert ov.native_kwargs(near, (9, 9), dtype="bfloat16") is None
+    assert ov.native_kwargs(area, (8, 8), dtype="float64") is None  # float32 weights: not float64's accuracy
+    assert ov.native_kwargs(near, (9, 9), dtype="float64") == dict(dsize=(4, 4), interpolation=0)
     assert ov.native_kwargs(Upsample(size=(4, 4, 4), mode="opencv-area"), (8, 8, 8)) is None
     assert ov.native_kwargs(Upsample(size=(4, 4), mode="lanczos3"), (8, 8)) is None
 
@@ -390,5 +398,8 @@ def test_what_native_kwargs_claims_cv2_computes(extras, h, w, oh, ow, scale, dty
         return
     x = np.random.default_rng([h, w, oh, ow]).standard_normal((h, w, 3)).astype(dtype)
     native = cv2.resize(x, kwargs.pop("dsize"), **kwargs)
-    ok, _, _, message = tolerance.compare(spec, x[None], native[None], spec.reference(x[None]))
+    ok, _, _, message = tolerance.compare(spec, x[None], native[None], spec.reference(x[None]), dtype="float32")
     assert ok, f"{spec!r} on {(h, w)}: {message}"
+    if dtype == "float64" or spec.kernel in ("nearest", "opencv_nearest"):  # gathers: bit for bit
+        assert spec.kernel in ("nearest", "opencv_nearest")
+        np.testing.assert_array_equal(native, spec(x[None])[0].reshape(native.shape))
