@@ -7,6 +7,15 @@ between an output's source coordinate and an input pixel, with a support of
 (PyTorch's vocabulary, plus unisample's extras): a kernel, the number of
 spatial axes the name fixes, and whether ``align_corners`` applies.
 
+Two kernels are OpenCV's own rules, for ``cv2.resize`` (``unisample.adapters.
+opencv_vocabulary``), where OpenCV's arithmetic picks other pixels or other
+weights than any framework's: ``opencv_nearest`` (modes ``opencv-nearest``,
+INTER_NEAREST, and ``opencv-nearest-exact``, INTER_NEAREST_EXACT: the
+``nearest`` and ``nearest-exact`` rules with OpenCV's float64 arithmetic) and
+``opencv_area`` (mode ``opencv-area``, INTER_AREA: box or pixel-overlap
+weights when no axis grows, a two-tap overlap rule on every axis when one
+does).  ``unisample.taps`` says exactly what they compute.
+
 Everything that depends on a kernel reads its row here: the spec's
 validation and its error messages, the taps (``taps.kernel_function``), the
 tolerance (``exact``), the ONNX mode, the image command's choices.  Adding a
@@ -79,6 +88,10 @@ KERNELS: Dict[str, Kernel] = {k.name: k for k in (
     Kernel("area"),
     Kernel("lanczos3", lanczos(3), 3, antialias=True, exclude_outside=True, normalised=True),
     Kernel("lanczos5", lanczos(5), 5, antialias=True, exclude_outside=True, normalised=True),
+    # OpenCV's INTER_LANCZOS4: 8 taps, edge pixels repeated (exclude_outside=False)
+    Kernel("lanczos4", lanczos(4), 4, antialias=True, exclude_outside=True, normalised=True),
+    Kernel("opencv_nearest", exact=True),
+    Kernel("opencv_area"),
 )}
 
 
@@ -103,6 +116,12 @@ _MODE_ROWS = (
     Mode("area", "area"),
     Mode("lanczos3", "lanczos3"),
     Mode("lanczos5", "lanczos5"),
+    Mode("lanczos4", "lanczos4"),
+    # OpenCV's INTER_NEAREST is coordinate_transform="asymmetric" (the spec
+    # resolves a missing one to "half_pixel" for every mode but "nearest")
+    Mode("opencv-nearest", "opencv_nearest"),
+    Mode("opencv-nearest-exact", "opencv_nearest"),
+    Mode("opencv-area", "opencv_area"),
 )
 
 #: mode -> (kernel, spatial rank or None for "1, 2 or 3", has align_corners):

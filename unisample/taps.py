@@ -22,6 +22,12 @@ Three families of taps:
   source coordinate and the neighbouring pixel centres; antialiasing widens the
   kernel by input/output when downsampling (Pillow, PyTorch, TF and JAX agree
   on this).
+
+OpenCV's own rules (``cv2.resize``, kernels ``opencv_nearest`` and
+``opencv_area``) are at the end: OpenCV computes nearest indices in float64
+(``modules/imgproc/src/resize.cpp``, ``resizeNN`` and
+``resizeNN_bitexact``), and its INTER_AREA chooses its rule from every axis at
+once (``hal::resize``), so ``spec_taps`` tells each axis what the others do.
 """
 
 from __future__ import annotations
@@ -299,22 +305,30 @@ MAX_TAP_ENTRIES = 2**28
 def tap_width_bound(spec, in_size: int, out_size: int, scale: Optional[float] = None) -> int:
     """An upper bound of the taps' ``width`` for one axis, computed without building them."""
     kernel = spec.kernel
-    if kernel == "nearest":
+    if kernel in ("nearest", "opencv_nearest"):
         return 1
     if kernel == "area":
         return -(-in_size // out_size) + 1
+    if kernel == "opencv_area":  # a cell of 1 / factor pixels (factor: out/in or the scale factor)
+        cell = scale if scale is not None else in_size / out_size
+        return int(math.ceil(max(cell, 1.0))) + 2
     _, radius = kernel_function(spec)
     s = mapping_scale(spec, in_size, out_size, scale)
     widen = max(1.0, s) if spec.antialias else 1.0
     return int(math.ceil(2 * radius * widen)) + 2
 
 
-def axis_taps(spec, in_size: int, out_size: int, scale: Optional[float] = None) -> AxisTaps:
+def axis_taps(spec, in_size: int, out_size: int, scale: Optional[float] = None, *,
+              factor: Optional[float] = None, area_rule: Optional[str] = None) -> AxisTaps:
     """The taps of one axis.
 
     ``scale`` is ``1 / scale_factor`` when the scale factor drives the mapping,
     None when input/output lengths do.  ``ValueError`` before any work where
     they would hold more than ``MAX_TAP_ENTRIES``.
+
+    ``opencv_area`` only: ``factor`` is the scale factor itself (OpenCV's
+    ``inv_scale``; None: ``out / in``) and ``area_rule`` the rule every axis
+    of the resize follows (``opencv_area_rule``; None: this axis's alone).
     """
     if in_size < 1 or out_size < 1:
         raise ValueError(f"cannot resize an axis of length {in_size} to length {out_size}")
@@ -329,6 +343,12 @@ def axis_taps(spec, in_size: int, out_size: int, scale: Optional[float] = None) 
         return _nearest_taps(spec, in_size, out_size, scale)
     if kernel == "area":
         return _area_taps(spec, in_size, out_size)
+    if kernel == "opencv_nearest":
+        return _opencv_nearest_taps(spec, in_size, out_size, scale)
+    if kernel == "opencv_area":
+        inv = factor if factor is not None else (1.0 / scale if scale is not None else out_size / in_size)
+        rule = area_rule or opencv_area_rule([inv])
+        return _opencv_area_taps(in_size, out_size, inv, rule)
     return _filter_taps(spec, in_size, out_size, scale)
 
 
@@ -372,11 +392,138 @@ def spec_taps(spec, input_size: Tuple[int, ...]) -> Tuple[Optional[AxisTaps], ..
     An axis that the spec leaves unchanged is ``None``.  Cached.
     """
     output_size = spec.output_size(input_size)
+    factors: Tuple[Optional[float], ...] = (None,) * len(input_size)
+    scales: Tuple[Optional[float], ...] = (None,) * len(input_size)
     if spec.same_size_copy is not None:  # scale_factor drives the mapping
-        scales = tuple(1.0 / f for f in spec.per_axis("scale_factor", len(input_size)))
-    else:
-        scales = (None,) * len(input_size)
+        given = spec.per_axis("scale_factor", len(input_size))
+        factors, scales = given, tuple(1.0 / f for f in given)
+    extra: dict = {}
+    if spec.kernel == "opencv_area":
+        extra["area_rule"] = opencv_area_rule([m / n if f is None else f
+                                               for n, m, f in zip(input_size, output_size, factors)])
     return tuple(
-        None if keep else axis_taps(spec, n, m, s)
-        for n, m, s, keep in zip(input_size, output_size, scales, copied_axes(spec, input_size, output_size))
+        None if keep else axis_taps(spec, n, m, s, factor=f, **extra)
+        for n, m, s, f, keep in zip(input_size, output_size, scales, factors,
+                                    copied_axes(spec, input_size, output_size))
     )
+
+
+# -- OpenCV's rules (cv2.resize; modules/imgproc/src/resize.cpp) ---------------------
+
+
+def _opencv_nearest_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
+    """``opencv-nearest`` and ``opencv-nearest-exact``: the ``nearest`` and
+    ``nearest-exact`` rules (floor, or round half up, of the source coordinate;
+    the same coordinate transforms) computed as OpenCV computes them, in float64.
+
+    * ``opencv-nearest`` (INTER_NEAREST is its ``asymmetric`` form): OpenCV's
+      ``resizeNN`` takes ``floor(dst * ifx)`` with ``ifx = 1 / inv_scale``, the
+      reciprocal of ``out / in`` (or of ``fx``) in float64, so an exact tie may
+      land an ulp below the integer: 2 -> 82 maps output 41 to pixel 0 where
+      ``41 * 2 / 82`` is 1 (PyTorch's float32 gives 1).
+    * ``opencv-nearest-exact`` (INTER_NEAREST_EXACT is its ``half_pixel``
+      form): OpenCV's ``resizeNN_bitexact`` starts at ``in / out / 2`` and adds
+      ``in / out`` once per output pixel in float64 (Pillow's walk), so ties
+      fall as the running sum does: 2 -> 7 maps output 3 to pixel 0.  The
+      running sum here is ``np.cumsum``, which adds in the same order.
+
+    With ``scale`` (``1 / scale_factor``) the mapping uses it, as OpenCV's
+    ``ifx = 1 / fx``; indices are clamped into the input.
+    """
+    ct = spec.coordinate_transform
+    if ct == "align_corners":
+        s = (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
+    elif ct == "paddle_half_pixel" and out_size == 1:
+        s = 0.0
+    elif scale is not None:
+        s = scale
+    elif spec.mode == "opencv-nearest":
+        s = 1.0 / (out_size / in_size)
+    else:
+        s = in_size / out_size
+    half_pixel = ct not in ("align_corners", "asymmetric")
+    if spec.mode == "opencv-nearest":
+        dst = np.arange(out_size, dtype=np.float64)
+        position = (dst + 0.5) * s - 0.5 if half_pixel else dst * s
+    else:
+        steps = np.full(out_size, s)
+        steps[0] = 0.5 * s if half_pixel else 0.5  # round half up: floor(source + 0.5), summed from the first
+        position = np.cumsum(steps)
+    index = np.clip(np.floor(position), 0, in_size - 1).astype(np.int64)
+    return AxisTaps(index[:, None], None, in_size)
+
+
+#: OpenCV's INTER_AREA rules: ``box`` (every axis shrinks by a whole factor or
+#: keeps its length), ``overlap`` (every axis shrinks or keeps its length),
+#: ``two_tap`` (some axis grows: every axis, shrinking ones included, takes
+#: OpenCV's two-tap rule)
+OPENCV_AREA_RULES = ("box", "overlap", "two_tap")
+
+_DBL_EPSILON = float(np.finfo(np.float64).eps)
+
+
+def opencv_area_rule(factors) -> str:
+    """The INTER_AREA rule OpenCV's ``hal::resize`` picks from every axis's
+    factor (``inv_scale``: ``out / in``, or the scale factor ``fx``): the
+    true area rule only where no axis grows (``scale = 1 / factor >= 1``), its
+    fast box path only where each scale is within DBL_EPSILON of an integer."""
+    scales = [1.0 / f for f in factors]
+    if min(scales) < 1.0:
+        return "two_tap"
+    return "box" if all(abs(s - round(s)) < _DBL_EPSILON for s in scales) else "overlap"
+
+
+def _opencv_area_taps(in_size: int, out_size: int, factor: float, rule: str) -> AxisTaps:
+    """One axis of OpenCV's INTER_AREA (``factor``: ``inv_scale``; ``scale = 1 / factor``).
+
+    * ``box``: output ``j`` averages pixels ``j*k .. j*k + k - 1`` that exist
+      (``resizeAreaFast_``; ``k = round(scale)``).
+    * ``overlap``: output ``j`` covers ``[j*scale, (j+1)*scale)``; a pixel
+      weighs the length it shares with that cell over the cell's length within
+      the input (``computeResizeAreaTab``, its ``cellWidth``); a partial pixel
+      sharing at most 1e-3 of its length is left out (weights not renormalised).
+    * ``two_tap``: pixel ``sx = floor(j * scale)`` and the next one, the next
+      weighing ``(j + 1) - (sx + 1) * factor`` in float32, 0 where that is not
+      positive, its fraction otherwise: the share of output cell ``j`` lying
+      in pixel ``sx + 1`` when the axis grows (pixel overlap), a two-tap
+      rule that is no average when the axis shrinks (``hal::resize``'s
+      ``area_mode``); the last pixel stands alone past the input.
+
+    No coordinate transform: OpenCV's cells start at ``j * scale``.  The
+    spec's ``coordinate_transform`` (which ``Upsample`` resolves for every
+    kernel but ``area``) is not read.
+    """
+    scale = 1.0 / factor
+    j = np.arange(out_size, dtype=np.int64)
+    if rule == "box":
+        k = int(round(scale))
+        start = np.minimum(j * k, in_size - 1)
+        count = np.clip(in_size - j * k, 1, k)
+        index, present = _windows(start, count, in_size)
+        weight = np.where(present, 1.0 / count[:, None], 0.0)
+        return AxisTaps(index, weight, in_size, count)
+    if rule == "overlap":
+        lo = j * scale
+        hi = lo + scale
+        cell = np.minimum(scale, in_size - lo)
+        first = np.ceil(lo).astype(np.int64)
+        last = np.minimum(np.floor(hi).astype(np.int64), in_size - 1)
+        first = np.minimum(first, last)
+        left = first - lo > 1e-3  # pixel first - 1, partly covered
+        right = hi - last > 1e-3  # pixel last, partly (or, past the input, wholly) covered
+        start = first - left
+        count = last + right - start
+        index, present = _windows(start, count, in_size)
+        unclipped = start[:, None] + np.arange(index.shape[1])
+        share = np.where(unclipped < first[:, None], (first - lo)[:, None],
+                         np.where(unclipped < last[:, None], 1.0,
+                                  np.minimum(np.minimum(hi - last, 1.0), cell)[:, None]))
+        weight = np.where(present, share / cell[:, None], 0.0)
+        return AxisTaps(index, weight, in_size, count)
+    sx = np.floor(j * scale).astype(np.int64)
+    t = ((j + 1) - (sx + 1) * factor).astype(np.float32).astype(np.float64)
+    t = np.where(t <= 0, 0.0, t - np.floor(t))
+    past = sx >= in_size - 1
+    sx, t = np.where(past, in_size - 1, sx), np.where(past, 0.0, t)
+    index = np.stack([sx, np.minimum(sx + 1, in_size - 1)], axis=1)
+    return AxisTaps(index, np.stack([1.0 - t, t], axis=1), in_size)
