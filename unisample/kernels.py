@@ -7,6 +7,13 @@ between an output's source coordinate and an input pixel, with a support of
 (PyTorch's vocabulary, plus unisample's extras): a kernel, the number of
 spatial axes the name fixes, and whether ``align_corners`` applies.
 
+Pillow's filters that no other framework has (``box``, ``hamming``) are
+defined by Pillow's own arithmetic (``src/libImaging/Resample.c``, Pillow
+13.0.0), which their
+taps repeat operation for operation (``Kernel.pillow``): a box filter's
+numbers are decided by exact ties, where one rounding more or less moves a
+pixel from one output to the next.
+
 Everything that depends on a kernel reads its row here: the spec's
 validation and its error messages, the taps (``taps.kernel_function``), the
 tolerance (``exact``), the ONNX mode, the image command's choices.  Adding a
@@ -39,6 +46,32 @@ def cubic(d: np.ndarray, spec=None, a: Optional[float] = None) -> np.ndarray:
     return np.where(d <= 1.0, near, np.where(d < 2.0, far, 0.0))
 
 
+def box(d: np.ndarray, spec=None) -> np.ndarray:
+    """Pillow's box filter: 1 on the half-open interval ``-0.5 < d <= 0.5``, else 0
+    (``box_filter``; with the window of ``Kernel.pillow`` taps, each input pixel
+    whose centre lies exactly on the boundary between two outputs counts for the
+    first of them only)."""
+    return np.where((d > -0.5) & (d <= 0.5), 1.0, 0.0)
+
+
+#: Pillow's Hamming window coefficients are the C float literals 0.54f and
+#: 0.46f, widened to double: 0.540000021457672..., 0.460000008344650...
+_HAMMING_A = float(np.float32(0.54))
+_HAMMING_B = float(np.float32(0.46))
+
+
+def hamming(d: np.ndarray, spec=None) -> np.ndarray:
+    """Pillow's Hamming-windowed sinc of support 1 (``hamming_filter``):
+    ``sin(pi d) / (pi d) * (0.54f + 0.46f cos(pi d))`` for ``0 < |d| < 1``, 1 at
+    0, 0 from 1 on, evaluated in Pillow's order of operations (its window
+    coefficients are float32 constants, ``_HAMMING_A``/``_HAMMING_B``)."""
+    d = np.abs(np.asarray(d, dtype=np.float64))
+    x = d * np.pi
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inside = np.sin(x) / x * (_HAMMING_A + _HAMMING_B * np.cos(x))
+    return np.where(d == 0.0, 1.0, np.where(d >= 1.0, 0.0, inside))
+
+
 def lanczos(radius: int) -> Callable[..., np.ndarray]:
     """The Lanczos kernel of ``radius`` lobes: ``sinc(d) sinc(d / radius)`` inside the support."""
     def kernel(d: np.ndarray, spec=None) -> np.ndarray:
@@ -54,22 +87,27 @@ class Kernel:
 
     ``function(d, spec)`` is the filter's weight at distance ``d`` (None for
     nearest and area, which are not filters), ``radius`` its support in input
-    pixels each side.  ``antialias``: it can be widened by input/output when
-    shrinking.  ``exclude_outside``: dropping the taps outside the input
-    (and renormalising) changes its numbers, so the extra applies.
-    ``normalised``: its weights are always divided by their sum (a lanczos
-    row does not sum to 1).  ``exact``: results are held to bit-exactness.
-    ``onnx``: ONNX Resize's name for it, None where ONNX has none.
+    pixels each side (0.5 for the box).  ``antialias``: it can be widened by
+    input/output when shrinking.  ``exclude_outside``: the extra applies:
+    the kernel can either drop the taps outside the input (and renormalise)
+    or repeat the edge pixel, and the two give different numbers (Pillow's
+    kernels only ever drop them, so they do not offer it).  ``normalised``:
+    its weights are always divided by their sum (a lanczos row does not sum
+    to 1).  ``exact``: results are held to bit-exactness.  ``onnx``: ONNX
+    Resize's name for it, None where ONNX has none.  ``pillow``: its taps
+    repeat Pillow's arithmetic exactly (``taps._pillow_filter_taps``) rather
+    than PyTorch's float32 windows.
     """
 
     name: str
     function: Optional[Callable[..., np.ndarray]] = None
-    radius: int = 0
+    radius: float = 0
     antialias: bool = False
     exclude_outside: bool = False
     normalised: bool = False
     exact: bool = False
     onnx: Optional[str] = None
+    pillow: bool = False
 
 
 KERNELS: Dict[str, Kernel] = {k.name: k for k in (
@@ -79,6 +117,8 @@ KERNELS: Dict[str, Kernel] = {k.name: k for k in (
     Kernel("area"),
     Kernel("lanczos3", lanczos(3), 3, antialias=True, exclude_outside=True, normalised=True),
     Kernel("lanczos5", lanczos(5), 5, antialias=True, exclude_outside=True, normalised=True),
+    Kernel("box", box, 0.5, antialias=True, normalised=True, pillow=True),
+    Kernel("hamming", hamming, 1, antialias=True, normalised=True, pillow=True),
 )}
 
 
@@ -103,6 +143,8 @@ _MODE_ROWS = (
     Mode("area", "area"),
     Mode("lanczos3", "lanczos3"),
     Mode("lanczos5", "lanczos5"),
+    Mode("box", "box"),
+    Mode("hamming", "hamming"),
 )
 
 #: mode -> (kernel, spatial rank or None for "1, 2 or 3", has align_corners):

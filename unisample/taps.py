@@ -22,6 +22,11 @@ Three families of taps:
   source coordinate and the neighbouring pixel centres; antialiasing widens the
   kernel by input/output when downsampling (Pillow, PyTorch, TF and JAX agree
   on this).
+
+Pillow's own kernels (``box``, ``hamming``: ``Kernel.pillow`` in the kernel
+table) have no other implementation to agree with, and the box filter's
+numbers hang on exact ties: their taps repeat Pillow 13's float64 arithmetic
+operation for operation (``_pillow_filter_taps``).
 """
 
 from __future__ import annotations
@@ -252,12 +257,63 @@ def _antialiased_window(spec, in_size: int, out_size: int, scale: Optional[float
     return start, np.clip(stop - start, 0, longest)
 
 
+def _pillow_centres(spec, in_size: int, out_size: int, scale: Optional[float]):
+    """``(centre, step)``: each output's source position in Pillow's continuous
+    coordinates (pixel ``i`` covers ``[i, i + 1)``), and ``mapping_scale``.
+
+    Pillow: ``center = in0 + (xx + 0.5) * scale`` with ``in0 = 0`` and ``scale =
+    (double)(in1 - in0) / outSize`` (Resample.c ``precompute_coeffs``), which is
+    ``in_size / out_size`` for the whole image.  The other coordinate transforms
+    keep their meaning: ``asymmetric`` and ``align_corners`` (not antialiased)
+    put output ``j`` at ``j * scale + 0.5``, the centre of pixel ``j * scale``.
+    """
+    s = mapping_scale(spec, in_size, out_size, scale)
+    j = np.arange(out_size, dtype=np.float64)
+    if spec.coordinate_transform in ("align_corners", "asymmetric") and not spec.antialias:
+        return j * s + 0.5, s
+    return (j + 0.5) * s, s
+
+
+def _pillow_filter_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
+    """Taps of Pillow's kernels as ``precompute_coeffs`` (Pillow 13.0.0,
+    src/libImaging/Resample.c) computes them, in float64 like it:
+
+    * ``filterscale = max(scale, 1)`` (antialias; 1 without), ``support =
+      radius * filterscale``;
+    * output ``j`` reads pixels ``xmin <= i < xmax`` with ``xmin = (int)(center -
+      support + 0.5)`` clipped at 0 and ``xmax = (int)(center + support + 0.5)``
+      clipped at the input length (C's truncation; the pixels whose centres lie
+      in ``(center - support, center + support]``, so a pixel on the boundary
+      between two outputs belongs to the first);
+    * weight ``filter(((i - center) + 0.5) * (1.0 / filterscale))``, divided by
+      the weights' sum, summed left to right, unless that sum is 0.
+
+    Pixels outside the input are never read (the window is clipped), so the
+    row is renormalised over the pixels that exist.
+    """
+    kernel, radius = kernel_function(spec)
+    centre, s = _pillow_centres(spec, in_size, out_size, scale)
+    filterscale = max(s, 1.0) if spec.antialias else 1.0
+    support = radius * filterscale
+    start = np.maximum(np.trunc(centre - support + 0.5), 0).astype(np.int64)
+    stop = np.minimum(np.trunc(centre + support + 0.5), in_size).astype(np.int64)
+    count = np.maximum(stop - start, 0)
+    index, present = _windows(start, count, in_size)
+    unclipped = (start[:, None] + np.arange(index.shape[1])).astype(np.float64)
+    weight = np.where(present, kernel(((unclipped - centre[:, None]) + 0.5) * (1.0 / filterscale)), 0.0)
+    total = np.cumsum(weight, axis=1)[:, -1:]  # sequential, as Pillow's ``ww += w``
+    weight = np.where(total != 0.0, weight / np.where(total != 0.0, total, 1.0), weight)
+    return AxisTaps(index, weight, in_size, count)
+
+
 def _filter_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
     """Linear, cubic and lanczos taps, with PyTorch's rule for which pixels an
     output reads (float32 kernels): without antialias ``2 * radius``
     consecutive pixels from ``floor(src) - radius + 1`` (edge pixels repeated
     where they fall outside), with antialias the window its widened filter
     covers."""
+    if KERNELS[spec.kernel].pillow:
+        return _pillow_filter_taps(spec, in_size, out_size, scale)
     kernel, radius = kernel_function(spec)
     exclude = spec.exclude_outside if spec.exclude_outside is not None else True
     src = _source(spec, in_size, out_size, scale)
