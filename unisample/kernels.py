@@ -7,9 +7,9 @@ between an output's source coordinate and an input pixel, with a support of
 (PyTorch's vocabulary, plus unisample's extras): a kernel, the number of
 spatial axes the name fixes, and whether ``align_corners`` applies.
 
-Pillow's filters that no other framework has (``box``, ``hamming``) are
-defined by Pillow's own arithmetic (``src/libImaging/Resample.c``, Pillow
-13.0.0), which their
+Pillow's filters that no other framework has (``box``, ``hamming``,
+``mks2013``, ``mks2021``) are defined by Pillow's own arithmetic
+(``src/libImaging/Resample.c``, Pillow 13.0.0), which their
 taps repeat operation for operation (``Kernel.pillow``): a box filter's
 numbers are decided by exact ties, where one rounding more or less moves a
 pixel from one output to the next.
@@ -72,6 +72,30 @@ def hamming(d: np.ndarray, spec=None) -> np.ndarray:
     return np.where(d == 0.0, 1.0, np.where(d >= 1.0, 0.0, inside))
 
 
+def mks2013(d: np.ndarray, spec=None) -> np.ndarray:
+    """Costella's Magic Kernel Sharp 2013, support 2.5, as Pillow 13 writes it
+    (``mks_2013_filter``): ``17/16 - 7/4 d^2`` below 1/2, ``(1 - d)(7/4 - d)`` below
+    3/2, ``-1/8 (d - 5/2)^2`` below 5/2."""
+    d = np.abs(np.asarray(d, dtype=np.float64))
+    return np.where(d < 0.5, 17.0 / 16.0 - 7.0 / 4.0 * (d * d),
+                    np.where(d < 1.5, (1.0 - d) * (7.0 / 4.0 - d),
+                             np.where(d < 2.5, -1.0 / 8.0 * ((d - 2.5) * (d - 2.5)), 0.0)))
+
+
+def mks2021(d: np.ndarray, spec=None) -> np.ndarray:
+    """Costella's Magic Kernel Sharp 2021, support 4.5, as Pillow 13 writes it
+    (``mks_2021_filter``)."""
+    d = np.abs(np.asarray(d, dtype=np.float64))
+    return np.select(
+        [d < 0.5, d < 1.5, d < 2.5, d < 3.5, d < 4.5],
+        [577.0 / 576.0 - 239.0 / 144.0 * (d * d),
+         35.0 / 36.0 * (d - 1.0) * (d - 239.0 / 140.0),
+         1.0 / 6.0 * (d - 2.0) * (65.0 / 24.0 - d),
+         1.0 / 36.0 * (d - 3.0) * (d - 15.0 / 4.0),
+         -1.0 / 288.0 * ((d - 4.5) * (d - 4.5))],
+        0.0)
+
+
 def lanczos(radius: int) -> Callable[..., np.ndarray]:
     """The Lanczos kernel of ``radius`` lobes: ``sinc(d) sinc(d / radius)`` inside the support."""
     def kernel(d: np.ndarray, spec=None) -> np.ndarray:
@@ -119,6 +143,8 @@ KERNELS: Dict[str, Kernel] = {k.name: k for k in (
     Kernel("lanczos5", lanczos(5), 5, antialias=True, exclude_outside=True, normalised=True),
     Kernel("box", box, 0.5, antialias=True, normalised=True, pillow=True),
     Kernel("hamming", hamming, 1, antialias=True, normalised=True, pillow=True),
+    Kernel("mks2013", mks2013, 2.5, antialias=True, normalised=True, pillow=True),
+    Kernel("mks2021", mks2021, 4.5, antialias=True, normalised=True, pillow=True),
 )}
 
 
@@ -145,6 +171,8 @@ _MODE_ROWS = (
     Mode("lanczos5", "lanczos5"),
     Mode("box", "box"),
     Mode("hamming", "hamming"),
+    Mode("mks2013", "mks2013"),
+    Mode("mks2021", "mks2021"),
 )
 
 #: mode -> (kernel, spatial rank or None for "1, 2 or 3", has align_corners):

@@ -23,8 +23,9 @@ Three families of taps:
   kernel by input/output when downsampling (Pillow, PyTorch, TF and JAX agree
   on this).
 
-Pillow's own kernels (``box``, ``hamming``: ``Kernel.pillow`` in the kernel
-table) have no other implementation to agree with, and the box filter's
+Pillow's own kernels (``box``, ``hamming``, ``mks2013``, ``mks2021``:
+``Kernel.pillow`` in the kernel table) have no other implementation to agree
+with, and the box filter's
 numbers hang on exact ties: their taps repeat Pillow 13's float64 arithmetic
 operation for operation (``_pillow_filter_taps``).
 """
