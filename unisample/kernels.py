@@ -8,8 +8,9 @@ between an output's source coordinate and an input pixel, with a support of
 spatial axes the name fixes, and whether ``align_corners`` applies.
 
 Pillow's filters that no other framework has (``box``, ``hamming``,
-``mks2013``, ``mks2021``) are defined by Pillow's own arithmetic
-(``src/libImaging/Resample.c``, Pillow 13.0.0), which their
+``mks2013``, ``mks2021``) and Pillow's nearest rules (``nearest-pillow``,
+``nearest-pillow-i16``) are defined by Pillow's own arithmetic
+(``src/libImaging/Resample.c`` and ``Geometry.c``, Pillow 13.0.0), which their
 taps repeat operation for operation (``Kernel.pillow``): a box filter's
 numbers are decided by exact ties, where one rounding more or less moves a
 pixel from one output to the next.
@@ -119,8 +120,8 @@ class Kernel:
     its weights are always divided by their sum (a lanczos row does not sum
     to 1).  ``exact``: results are held to bit-exactness.  ``onnx``: ONNX
     Resize's name for it, None where ONNX has none.  ``pillow``: its taps
-    repeat Pillow's arithmetic exactly (``taps._pillow_filter_taps``) rather
-    than PyTorch's float32 windows.
+    repeat Pillow's arithmetic exactly (``taps._pillow_filter_taps``,
+    ``taps._pillow_nearest_taps``) rather than PyTorch's float32 windows.
     """
 
     name: str
@@ -145,6 +146,7 @@ KERNELS: Dict[str, Kernel] = {k.name: k for k in (
     Kernel("hamming", hamming, 1, antialias=True, normalised=True, pillow=True),
     Kernel("mks2013", mks2013, 2.5, antialias=True, normalised=True, pillow=True),
     Kernel("mks2021", mks2021, 4.5, antialias=True, normalised=True, pillow=True),
+    Kernel("nearest-pillow", exact=True, pillow=True),
 )}
 
 
@@ -173,6 +175,11 @@ _MODE_ROWS = (
     Mode("hamming", "hamming"),
     Mode("mks2013", "mks2013"),
     Mode("mks2021", "mks2021"),
+    # Pillow's NEAREST: the half-pixel coordinate truncated, accumulated by
+    # repeated addition (ImagingScaleAffine: every image mode but I;16) or
+    # computed as one product (ImagingGenericTransform: I;16)
+    Mode("nearest-pillow", "nearest-pillow"),
+    Mode("nearest-pillow-i16", "nearest-pillow"),
 )
 
 #: mode -> (kernel, spatial rank or None for "1, 2 or 3", has align_corners):

@@ -23,11 +23,11 @@ Three families of taps:
   kernel by input/output when downsampling (Pillow, PyTorch, TF and JAX agree
   on this).
 
-Pillow's own kernels (``box``, ``hamming``, ``mks2013``, ``mks2021``:
-``Kernel.pillow`` in the kernel table) have no other implementation to agree
-with, and the box filter's
-numbers hang on exact ties: their taps repeat Pillow 13's float64 arithmetic
-operation for operation (``_pillow_filter_taps``).
+Pillow's own kernels (``box``, ``hamming``, ``mks2013``, ``mks2021`` and the
+``nearest-pillow`` rules, ``Kernel.pillow`` in the kernel table) have no other
+implementation to agree with, and the box filter's numbers hang on exact
+ties: their taps repeat Pillow 13's float64 arithmetic operation for
+operation (``_pillow_filter_taps``, ``_pillow_nearest_taps``).
 """
 
 from __future__ import annotations
@@ -307,6 +307,40 @@ def _pillow_filter_taps(spec, in_size: int, out_size: int, scale: Optional[float
     return AxisTaps(index, weight, in_size, count)
 
 
+def _pillow_nearest_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
+    """Pillow's NEAREST (``Image.resize`` with the whole image as box: an affine
+    transform with ``a0 = in / out``, Pillow 13.0.0 src/libImaging/Geometry.c):
+    the pixel ``(int)v`` at source position ``v`` (``COORD``, truncation).
+
+    * ``nearest-pillow`` (``ImagingScaleAffine``: every image mode but I;16):
+      ``v`` starts at ``a2 + a0 * 0.5`` and grows by ``xo += a0`` per output,
+      so rounding accumulates: 2 -> 7 picks pixel 0 for output 3, where
+      ``3.5 * 2 / 7`` is exactly 1.
+    * ``nearest-pillow-i16`` (``ImagingGenericTransform`` with
+      ``affine_transform``, which I;16 images take): ``v = a0 * (x + 0.5) + a2``,
+      one product per output.
+
+    Both agree with ``floor((j + 0.5) * in / out)`` except where that is an exact
+    tie (the accumulated rounding, about ``out * in`` ulps, stays below the
+    ``1 / (2 out)`` between a non-tie and an integer while ``out**2 * in`` is
+    below about 2**51), and both differ there from ``nearest-exact`` (float32,
+    PyTorch's and TF's arithmetic).  ``asymmetric``/``align_corners`` start
+    from 0.5 instead (round half up of ``j * scale``, the meaning
+    ``nearest-exact`` gives them).  Indices are clipped into the input, where
+    Pillow would leave a pixel at 0 (past the last pixel, which the same
+    rounding bound keeps out of reach).
+    """
+    centre, s = _pillow_centres(spec, in_size, out_size, scale)
+    if spec.mode == "nearest-pillow-i16":
+        v = centre
+    else:
+        steps = np.full(out_size, s, dtype=np.float64)
+        steps[0] = centre[0]
+        v = np.cumsum(steps)  # sequential: xo = a2 + a0 * 0.5, then xo += a0
+    index = np.clip(np.trunc(np.maximum(v, 0.0)).astype(np.int64), 0, in_size - 1)
+    return AxisTaps(index[:, None], None, in_size)
+
+
 def _filter_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
     """Linear, cubic and lanczos taps, with PyTorch's rule for which pixels an
     output reads (float32 kernels): without antialias ``2 * radius``
@@ -356,7 +390,7 @@ MAX_TAP_ENTRIES = 2**28
 def tap_width_bound(spec, in_size: int, out_size: int, scale: Optional[float] = None) -> int:
     """An upper bound of the taps' ``width`` for one axis, computed without building them."""
     kernel = spec.kernel
-    if kernel == "nearest":
+    if kernel in ("nearest", "nearest-pillow"):
         return 1
     if kernel == "area":
         return -(-in_size // out_size) + 1
@@ -384,6 +418,8 @@ def axis_taps(spec, in_size: int, out_size: int, scale: Optional[float] = None) 
     kernel = spec.kernel
     if kernel == "nearest":
         return _nearest_taps(spec, in_size, out_size, scale)
+    if kernel == "nearest-pillow":
+        return _pillow_nearest_taps(spec, in_size, out_size, scale)
     if kernel == "area":
         return _area_taps(spec, in_size, out_size)
     return _filter_taps(spec, in_size, out_size, scale)
