@@ -28,6 +28,12 @@ OpenCV's own rules (``cv2.resize``, kernels ``opencv_nearest`` and
 (``modules/imgproc/src/resize.cpp``, ``resizeNN`` and
 ``resizeNN_bitexact``), and its INTER_AREA chooses its rule from every axis at
 once (``hal::resize``), so ``spec_taps`` tells each axis what the others do.
+
+Pillow's own kernels (``box``, ``hamming``, ``mks2013``, ``mks2021`` and the
+``pillow-nearest`` rules, ``Kernel.pillow`` in the kernel table) have no other
+implementation to agree with, and the box filter's numbers hang on exact
+ties: their taps repeat Pillow 13's float64 arithmetic operation for
+operation (``_pillow_filter_taps``, ``_pillow_nearest_taps``).
 """
 
 from __future__ import annotations
@@ -258,12 +264,97 @@ def _antialiased_window(spec, in_size: int, out_size: int, scale: Optional[float
     return start, np.clip(stop - start, 0, longest)
 
 
+def _pillow_centres(spec, in_size: int, out_size: int, scale: Optional[float]):
+    """``(centre, step)``: each output's source position in Pillow's continuous
+    coordinates (pixel ``i`` covers ``[i, i + 1)``), and ``mapping_scale``.
+
+    Pillow: ``center = in0 + (xx + 0.5) * scale`` with ``in0 = 0`` and ``scale =
+    (double)(in1 - in0) / outSize`` (Resample.c ``precompute_coeffs``), which is
+    ``in_size / out_size`` for the whole image.  The other coordinate transforms
+    keep their meaning: ``asymmetric`` and ``align_corners`` (not antialiased)
+    put output ``j`` at ``j * scale + 0.5``, the centre of pixel ``j * scale``.
+    """
+    s = mapping_scale(spec, in_size, out_size, scale)
+    j = np.arange(out_size, dtype=np.float64)
+    if spec.coordinate_transform in ("align_corners", "asymmetric") and not spec.antialias:
+        return j * s + 0.5, s
+    return (j + 0.5) * s, s
+
+
+def _pillow_filter_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
+    """Taps of Pillow's kernels as ``precompute_coeffs`` (Pillow 13.0.0,
+    src/libImaging/Resample.c) computes them, in float64 like it:
+
+    * ``filterscale = max(scale, 1)`` (antialias; 1 without), ``support =
+      radius * filterscale``;
+    * output ``j`` reads pixels ``xmin <= i < xmax`` with ``xmin = (int)(center -
+      support + 0.5)`` clipped at 0 and ``xmax = (int)(center + support + 0.5)``
+      clipped at the input length (C's truncation; the pixels whose centres lie
+      in ``(center - support, center + support]``, so a pixel on the boundary
+      between two outputs belongs to the first);
+    * weight ``filter(((i - center) + 0.5) * (1.0 / filterscale))``, divided by
+      the weights' sum, summed left to right, unless that sum is 0.
+
+    Pixels outside the input are never read (the window is clipped), so the
+    row is renormalised over the pixels that exist.
+    """
+    kernel, radius = kernel_function(spec)
+    centre, s = _pillow_centres(spec, in_size, out_size, scale)
+    filterscale = max(s, 1.0) if spec.antialias else 1.0
+    support = radius * filterscale
+    start = np.maximum(np.trunc(centre - support + 0.5), 0).astype(np.int64)
+    stop = np.minimum(np.trunc(centre + support + 0.5), in_size).astype(np.int64)
+    count = np.maximum(stop - start, 0)
+    index, present = _windows(start, count, in_size)
+    unclipped = (start[:, None] + np.arange(index.shape[1])).astype(np.float64)
+    weight = np.where(present, kernel(((unclipped - centre[:, None]) + 0.5) * (1.0 / filterscale)), 0.0)
+    total = np.cumsum(weight, axis=1)[:, -1:]  # sequential, as Pillow's ``ww += w``
+    weight = np.where(total != 0.0, weight / np.where(total != 0.0, total, 1.0), weight)
+    return AxisTaps(index, weight, in_size, count)
+
+
+def _pillow_nearest_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
+    """Pillow's NEAREST (``Image.resize`` with the whole image as box: an affine
+    transform with ``a0 = in / out``, Pillow 13.0.0 src/libImaging/Geometry.c):
+    the pixel ``(int)v`` at source position ``v`` (``COORD``, truncation).
+
+    * ``pillow-nearest`` (``ImagingScaleAffine``: every image mode but I;16):
+      ``v`` starts at ``a2 + a0 * 0.5`` and grows by ``xo += a0`` per output,
+      so rounding accumulates: 2 -> 7 picks pixel 0 for output 3, where
+      ``3.5 * 2 / 7`` is exactly 1.
+    * ``pillow-nearest-i16`` (``ImagingGenericTransform`` with
+      ``affine_transform``, which I;16 images take): ``v = a0 * (x + 0.5) + a2``,
+      one product per output.
+
+    Both agree with ``floor((j + 0.5) * in / out)`` except where that is an exact
+    tie (the accumulated rounding, about ``out * in`` ulps, stays below the
+    ``1 / (2 out)`` between a non-tie and an integer while ``out**2 * in`` is
+    below about 2**51), and both differ there from ``nearest-exact`` (float32,
+    PyTorch's and TF's arithmetic).  ``asymmetric``/``align_corners`` start
+    from 0.5 instead (round half up of ``j * scale``, the meaning
+    ``nearest-exact`` gives them).  Indices are clipped into the input, where
+    Pillow would leave a pixel at 0 (past the last pixel, which the same
+    rounding bound keeps out of reach).
+    """
+    centre, s = _pillow_centres(spec, in_size, out_size, scale)
+    if spec.mode == "pillow-nearest-i16":
+        v = centre
+    else:
+        steps = np.full(out_size, s, dtype=np.float64)
+        steps[0] = centre[0]
+        v = np.cumsum(steps)  # sequential: xo = a2 + a0 * 0.5, then xo += a0
+    index = np.clip(np.trunc(np.maximum(v, 0.0)).astype(np.int64), 0, in_size - 1)
+    return AxisTaps(index[:, None], None, in_size)
+
+
 def _filter_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
     """Linear, cubic and lanczos taps, with PyTorch's rule for which pixels an
     output reads (float32 kernels): without antialias ``2 * radius``
     consecutive pixels from ``floor(src) - radius + 1`` (edge pixels repeated
     where they fall outside), with antialias the window its widened filter
     covers."""
+    if KERNELS[spec.kernel].pillow:
+        return _pillow_filter_taps(spec, in_size, out_size, scale)
     kernel, radius = kernel_function(spec)
     exclude = spec.exclude_outside if spec.exclude_outside is not None else True
     src = _source(spec, in_size, out_size, scale)
@@ -305,7 +396,7 @@ MAX_TAP_ENTRIES = 2**28
 def tap_width_bound(spec, in_size: int, out_size: int, scale: Optional[float] = None) -> int:
     """An upper bound of the taps' ``width`` for one axis, computed without building them."""
     kernel = spec.kernel
-    if kernel in ("nearest", "opencv_nearest"):
+    if kernel in ("nearest", "opencv_nearest", "pillow_nearest"):
         return 1
     if kernel == "area":
         return -(-in_size // out_size) + 1
@@ -341,6 +432,8 @@ def axis_taps(spec, in_size: int, out_size: int, scale: Optional[float] = None, 
     kernel = spec.kernel
     if kernel == "nearest":
         return _nearest_taps(spec, in_size, out_size, scale)
+    if kernel == "pillow_nearest":
+        return _pillow_nearest_taps(spec, in_size, out_size, scale)
     if kernel == "area":
         return _area_taps(spec, in_size, out_size)
     if kernel == "opencv_nearest":
