@@ -31,10 +31,14 @@ import importlib
 import importlib.util
 from types import ModuleType
 
-__all__ = ["FRAMEWORKS", "adapter_for", "get_adapter", "framework_part", "has_part", "catalogued_frameworks"]
+__all__ = ["FRAMEWORKS", "adapter_for", "get_adapter", "framework_part", "has_part", "catalogued_frameworks",
+           "import_name", "PACKAGES"]
 
-#: the frameworks unisample knows, in the order arrays are recognised
+#: the frameworks unisample computes on, in the order arrays are recognised
 FRAMEWORKS = ("numpy", "torch", "tensorflow", "paddle", "jax")
+#: every package of the registry: the frameworks, then libraries whose images
+#: are numpy arrays (they have a vocabulary and a catalogue, no adapter)
+PACKAGES = FRAMEWORKS + ("pillow", "opencv")
 
 
 _LOADED: dict = {}
@@ -54,20 +58,28 @@ def get_adapter(name: str) -> ModuleType:
 
 
 def framework_part(name: str, part: str) -> ModuleType:
-    """Module ``part`` of framework ``name``'s package (imports that module, which
-    imports its framework only where it says so)."""
-    get_adapter(name)
+    """Module ``part`` of package ``name`` of the registry (imports that module,
+    which imports its framework only where it says so)."""
+    if name not in PACKAGES:
+        raise ValueError(f"framework: got {name!r}; expected one of {', '.join(PACKAGES)}")
     return importlib.import_module(f"{__name__}.{name}.{part}")
 
 
 def has_part(name: str, part: str) -> bool:
     """Whether framework ``name``'s package has module ``part`` (imports no framework)."""
-    return name in FRAMEWORKS and importlib.util.find_spec(f"{__name__}.{name}.{part}") is not None
+    return name in PACKAGES and importlib.util.find_spec(f"{__name__}.{name}.{part}") is not None
 
 
 def catalogued_frameworks() -> tuple:
-    """The frameworks with a conformance catalogue, in registry order."""
-    return tuple(name for name in FRAMEWORKS if has_part(name, "catalogue"))
+    """The packages with a conformance catalogue, in registry order."""
+    return tuple(name for name in PACKAGES if has_part(name, "catalogue"))
+
+
+def import_name(name: str) -> str:
+    """What package ``name`` of the registry is imported as (``pillow``: ``PIL``)."""
+    if name not in PACKAGES:
+        raise ValueError(f"framework: got {name!r}; expected one of {', '.join(PACKAGES)}")
+    return importlib.import_module(f"{__name__}.{name}").NAME
 
 
 def adapter_for(x) -> ModuleType:

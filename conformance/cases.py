@@ -24,16 +24,17 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from unisample import Upsample
+from unisample import Upsample, adapters
 from unisample.adapters import catalogued_frameworks, framework_part
 
-__all__ = ["Case", "catalogue", "FRAMEWORKS", "ADAPTER_FRAMEWORKS", "make_input", "make_case", "IN", "SIZES",
-           "SCALES", "AA_IN", "AA_SIZES"]
+__all__ = ["Case", "catalogue", "FRAMEWORKS", "ADAPTER_FRAMEWORKS", "make_input", "make_case", "module_name",
+           "IN", "SIZES", "SCALES", "AA_IN", "AA_SIZES"]
 
 # Frameworks with an adapter and a catalogue (adapters/<framework>/catalogue.py),
-# and every native runtime the suite checks: onnxruntime runs specs exported to ONNX.
-ADAPTER_FRAMEWORKS = catalogued_frameworks()
-FRAMEWORKS = ADAPTER_FRAMEWORKS + ("onnxruntime",)
+# and every native runtime the suite checks: those, the libraries with a
+# catalogue (Pillow, OpenCV: numpy images), and onnxruntime on specs exported to ONNX.
+ADAPTER_FRAMEWORKS = tuple(name for name in catalogued_frameworks() if name in adapters.FRAMEWORKS)
+FRAMEWORKS = catalogued_frameworks() + ("onnxruntime",)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ class Case:
     def exact(self) -> bool:
         """Nearest modes are held to bit-exactness."""
         return self.spec.kernel == "nearest"
+
+
+def module_name(framework: str) -> str:
+    """What ``framework`` (of ``FRAMEWORKS``) is imported as: ``pillow`` is ``PIL``."""
+    return adapters.import_name(framework) if framework in adapters.PACKAGES else framework
 
 
 def make_case(framework: str, call: str, kwargs: dict, shape, spec: Upsample, dtype="float32") -> Case:

@@ -25,7 +25,7 @@ import numpy as np
 from unisample import tolerance
 
 from . import records
-from .cases import ADAPTER_FRAMEWORKS, FRAMEWORKS, Case, catalogue
+from .cases import ADAPTER_FRAMEWORKS, FRAMEWORKS, Case, catalogue, module_name
 
 __all__ = ["CaseResult", "FrameworkRun", "run", "replay", "installed", "family_of", "stop_workers", "worker_argv",
            "worker_env"]
@@ -55,7 +55,7 @@ def worker_env() -> Dict[str, str]:
 
 def installed(framework: str) -> bool:
     """Whether ``framework`` can be imported here (found without importing it)."""
-    return importlib.util.find_spec(framework) is not None
+    return importlib.util.find_spec(module_name(framework)) is not None
 
 
 def family_of(case: Case) -> str:
@@ -235,7 +235,7 @@ def stop_workers() -> None:
 def _not_installed(name: str) -> "FrameworkRun":
     from unisample.optional import install_hint
 
-    return FrameworkRun(name, "not installed", message=install_hint(name))
+    return FrameworkRun(name, "not installed", message=install_hint(module_name(name)))
 
 
 def _checked_arguments(frameworks, workers, timeout) -> List[str]:

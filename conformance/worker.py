@@ -29,7 +29,7 @@ import sys
 
 import numpy as np
 
-from .cases import catalogue, make_input
+from .cases import catalogue, make_input, module_name
 from .native import run_native
 
 
@@ -46,7 +46,7 @@ def run(framework: str, path: str, quick: bool = False, kernels=None, case=None)
     import importlib
 
     arrays = {"framework": np.array(framework),
-              "version": np.array(getattr(importlib.import_module(framework), "__version__", "?"))}
+              "version": np.array(getattr(importlib.import_module(module_name(framework)), "__version__", "?"))}
     cases = catalogue(framework, quick=quick, kernels=kernels, case=case)
     for n, case in enumerate(cases):
         if n % 10 == 0:

@@ -17,7 +17,7 @@ import pytest
 if importlib.util.find_spec("paddle") is not None:
     import paddle  # noqa: F401  (must precede tensorflow: see above)
 
-from unisample.conformance.runner import worker_argv, worker_env  # noqa: E402
+from unisample.conformance.runner import installed, worker_argv, worker_env  # noqa: E402
 
 
 def _native_loader(tmp_path_factory, *selection):
@@ -35,7 +35,7 @@ def _native_loader(tmp_path_factory, *selection):
 
     def load(framework):
         if framework not in cache:
-            if importlib.util.find_spec(framework) is None:
+            if not installed(framework):
                 cache[framework] = None
             else:
                 path = shared / f"native-{framework}-{tag}.npz"

@@ -1,4 +1,4 @@
-"""OpenCV's cv2.resize in unisample's vocabulary (adapters/opencv_vocabulary.py).
+"""OpenCV's cv2.resize in unisample's vocabulary (adapters/opencv/vocabulary.py).
 
 Every flag on every geometry: ``from_native(config)`` then the numpy adapter
 and the float64 reference, held to ``cv2.resize`` with ``tolerance.compare``
@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from unisample import Upsample, tolerance
-from unisample.adapters import opencv_vocabulary as ov
+from unisample.adapters.opencv import vocabulary as ov
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("cv2") is None, reason="OpenCV is not installed")
 
@@ -310,8 +310,11 @@ def test_native_call_recomputed_scale_factor_and_none():
     for other in (Upsample(size=(4, 4), mode="lanczos3"), Upsample(size=(4, 4), mode="bicubic", cubic_coeff_a=-0.5),
                   Upsample(size=(4, 4), mode="nearest"), Upsample(size=(4, 4, 4), mode="opencv-area"),
                   Upsample(scale_factor=0.5, mode="bilinear"), Upsample(size=(4, 4), mode="bilinear", antialias=True),
-                  Upsample(size=(4, 4), mode="opencv-nearest")):  # half-pixel floor: no flag
+                  Upsample(size=(4, 4), mode="opencv-nearest", coordinate_transform="half_pixel")):  # no flag
         assert ov.native_call(other) is None, other
+    # opencv-nearest's default mapping is INTER_NEAREST's (asymmetric)
+    assert ov.native_call(Upsample(size=(4, 4), mode="opencv-nearest")) == ov.native_call(
+        ov.from_native(dict(dsize=(4, 4), interpolation=0)))
     # PyTorch's plain bicubic is OpenCV's: a = -0.75, edge pixels repeated
     assert ov.native_call(Upsample(size=(4, 4), mode="bicubic")) == ov.native_call(
         ov.from_native(dict(dsize=(4, 4), interpolation=2)))

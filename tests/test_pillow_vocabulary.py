@@ -1,4 +1,4 @@
-"""Pillow's ``Image.resize`` as a spec (``adapters/pillow_vocabulary.py``), held to Pillow itself.
+"""Pillow's ``Image.resize`` as a spec (``adapters/pillow/vocabulary.py``), held to Pillow itself.
 
 Two independent witnesses: Pillow 13 (installed), and a model of it written
 here from its C source (``src/libImaging/Resample.c``: ``precompute_coeffs``
@@ -44,7 +44,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from unisample import Upsample
-from unisample.adapters import pillow_vocabulary as pv
+from unisample.adapters.pillow import vocabulary as pv
 from unisample.kernels import KERNELS
 from unisample.reference import apply_axis
 from unisample.tolerance import compare

@@ -237,9 +237,10 @@ def _nothing_compared(runs, args) -> None:
     """``CommandError`` (exit 3) saying why a run that failed nothing compared nothing."""
     missing = [run.framework for run in runs if run.status == "not installed"]
     if not any(run.status == "ran" for run in runs):
+        from unisample.conformance.cases import module_name
         from unisample.optional import install_hint
 
-        hint = install_hint(missing[0]) if len(missing) == 1 else "pip install 'unisample[all-cpu]'"
+        hint = install_hint(module_name(missing[0])) if len(missing) == 1 else "pip install 'unisample[all-cpu]'"
         raise CommandError(f"nothing was compared: {', '.join(missing)} not installed ({hint})", NOTHING_COMPARED)
     selection = [f"--{name} {getattr(args, name)!r}" for name in ("case", "modes") if getattr(args, name, None)]
     raise CommandError(f"nothing was compared: no case matches {' '.join(selection) or 'the selection'}",

@@ -38,7 +38,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["Kernel", "Mode", "KERNELS", "MODES", "modes_where"]
+__all__ = ["Kernel", "Mode", "KERNELS", "MODES", "MODE_ROWS", "modes_where"]
 
 
 def triangle(d: np.ndarray, spec=None) -> np.ndarray:
@@ -166,30 +166,33 @@ KERNELS: Dict[str, Kernel] = {k.name: k for k in (
 @dataclass(frozen=True)
 class Mode:
     """One row of the mode table: a mode's kernel, the number of spatial axes
-    its name fixes (None: 1, 2 or 3) and whether ``align_corners`` applies."""
+    its name fixes (None: 1, 2 or 3), whether ``align_corners`` applies, and
+    the coordinate transform it implies when none is given (None: the kernel
+    has none, as area's whole-pixel boxes)."""
 
     name: str
     kernel: str
     rank: Optional[int] = None
     align_corners: bool = False
+    transform: Optional[str] = "half_pixel"
 
 
 _MODE_ROWS = (
-    Mode("nearest", "nearest"),
+    Mode("nearest", "nearest", transform="asymmetric"),  # PyTorch's nearest floors dst * in / out
     Mode("nearest-exact", "nearest"),
     Mode("linear", "linear", 1, align_corners=True),
     Mode("bilinear", "linear", 2, align_corners=True),
     Mode("trilinear", "linear", 3, align_corners=True),
     Mode("bicubic", "cubic", align_corners=True),
-    Mode("area", "area"),
+    Mode("area", "area", transform=None),
     Mode("lanczos3", "lanczos3"),
     Mode("lanczos5", "lanczos5"),
     Mode("lanczos4", "lanczos4"),
     # OpenCV's INTER_NEAREST is coordinate_transform="asymmetric" (the spec
     # resolves a missing one to "half_pixel" for every mode but "nearest")
-    Mode("opencv-nearest", "opencv_nearest"),
+    Mode("opencv-nearest", "opencv_nearest", transform="asymmetric"),
     Mode("opencv-nearest-exact", "opencv_nearest"),
-    Mode("opencv-area", "opencv_area"),
+    Mode("opencv-area", "opencv_area", transform=None),
     Mode("box", "box"),
     Mode("hamming", "hamming"),
     Mode("mks2013", "mks2013"),
@@ -200,6 +203,9 @@ _MODE_ROWS = (
     Mode("pillow-nearest", "pillow_nearest"),
     Mode("pillow-nearest-i16", "pillow_nearest"),
 )
+
+#: mode name -> its row
+MODE_ROWS: Dict[str, Mode] = {m.name: m for m in _MODE_ROWS}
 
 #: mode -> (kernel, spatial rank or None for "1, 2 or 3", has align_corners):
 #: the spec's public view of the mode table

@@ -54,7 +54,9 @@ class Translation:
 # -- reading a configuration ---------------------------------------------------------
 
 
-def _literal(node: ast.AST, what: str):
+def _literal(node: ast.AST, what: str, constants: Sequence[str] = ()):
+    if isinstance(node, (ast.Name, ast.Attribute)) and _dotted(node).rsplit(".", 1)[-1] in constants:
+        return _dotted(node).rsplit(".", 1)[-1]  # Image.BICUBIC, cv2.INTER_AREA: their name
     try:
         return ast.literal_eval(node)
     except RecursionError:
@@ -100,6 +102,8 @@ class Target:
     unisample: str
     adapter: Optional[str] = None
     no_call: Optional[str] = None
+    #: named constants a call may pass (``Image.BICUBIC``, ``cv2.INTER_AREA``): read as their name
+    constants: Tuple[str, ...] = ()
 
 
 def _onnx_spec(kwargs: dict) -> Upsample:
@@ -117,10 +121,16 @@ _ONNX = Target("onnx", ("onnx",), {"Resize": (None, False, {})},  # attributes a
 @functools.lru_cache(maxsize=1)
 def _targets() -> Dict[str, Target]:
     """Every framework's targets (its ``vocabulary.TARGETS``, in registry order), then ONNX."""
-    from .adapters import FRAMEWORKS, framework_part, has_part
+    from .adapters import PACKAGES, framework_part, has_part
 
-    found = [t for fw in FRAMEWORKS if has_part(fw, "vocabulary") for t in framework_part(fw, "vocabulary").TARGETS]
+    found = [t for fw in PACKAGES if has_part(fw, "vocabulary") for t in _declared(framework_part(fw, "vocabulary"))]
     return {t.name: t for t in found + [_ONNX]}
+
+
+def _declared(vocabulary) -> Tuple[Target, ...]:
+    """A vocabulary module's targets: ``TARGETS``, or what its ``_targets()`` builds
+    (a module that cannot import this one at its own import time)."""
+    return vocabulary.TARGETS if hasattr(vocabulary, "TARGETS") else vocabulary._targets()
 
 
 def _aliases() -> Dict[str, str]:
@@ -181,12 +191,13 @@ def parse(text: str) -> Tuple[str, Upsample]:
         raise ValueError(f"port: {framework} call {name!r} is not a resize unisample reads; expected one of "
                          f"{', '.join(sorted(signatures))}")
     params, takes_input, fixed = signatures[name]
+    constants = _targets()[framework].constants
     args = list(call.args)
     if takes_input and args:
         args = args[1:]  # the input tensor
     if len(args) > len(params or ()):
         raise ValueError(f"port: {name} takes at most {len(params or ())} positional arguments here, got {len(args)}")
-    kwargs = {p: _literal(a, p) for p, a in zip(params or (), args)}
+    kwargs = {p: _literal(a, p, constants) for p, a in zip(params or (), args)}
     for kw in call.keywords:
         if kw.arg is None:
             raise ValueError("port: **kwargs cannot be read; write the arguments out")
@@ -196,7 +207,7 @@ def parse(text: str) -> Tuple[str, Upsample]:
             raise ValueError(f"port: {name} has no argument {kw.arg!r}; it takes {', '.join(params)}")
         if kw.arg in kwargs:  # Python refuses the call, so must we (the last would win silently)
             raise ValueError(f"port: {name} got the argument {kw.arg!r} twice")
-        kwargs[kw.arg] = _literal(kw.value, kw.arg)
+        kwargs[kw.arg] = _literal(kw.value, kw.arg, constants)
     kwargs.update(fixed)
     return framework, _spec_of(framework, kwargs)
 

@@ -21,7 +21,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple, Union, cast
 import numpy as np
 
 from .adapters import adapter_for  # imports no framework
-from .kernels import KERNELS, MODES, modes_where
+from .kernels import KERNELS, MODE_ROWS, MODES, modes_where
 
 __all__ = ["Upsample", "MODES", "DATA_FORMATS", "COORDINATE_TRANSFORMS"]
 
@@ -195,10 +195,10 @@ def _checked_recompute(recompute_scale_factor, scale_factor) -> Optional[bool]:
 
 def _check_coordinate_transform(coordinate_transform: str, mode: str, align_corners) -> None:
     _check_choice("coordinate_transform", coordinate_transform, COORDINATE_TRANSFORMS)
-    if MODES[mode][0] == "area":
+    if MODE_ROWS[mode].transform is None:
         raise ValueError(
-            f"coordinate_transform: got {coordinate_transform!r} with mode='area'; "
-            "area resizing covers whole pixels and has no coordinate transform"
+            f"coordinate_transform: got {coordinate_transform!r} with mode={mode!r}; "
+            "it covers whole pixels and has no coordinate transform"
         )
     if align_corners is not None and align_corners != (coordinate_transform == "align_corners"):
         raise ValueError(
@@ -731,6 +731,27 @@ class Upsample:
         return from_onnx(obj)
 
     @classmethod
+    def from_pillow(cls, obj) -> "Upsample":
+        """The spec of a dict of ``PIL.Image.Image.resize`` arguments (``size`` as
+        ``(width, height)``, ``resample``: a ``Image.Resampling`` member, its value
+        or its name, ``box``, ``reducing_gap``, the image's ``mode`` and
+        ``input_size`` where they matter), for the image's array with a batch
+        axis, ``(1, h, w, bands)`` (README "Pillow and OpenCV")."""
+        from .adapters import framework_part
+
+        return framework_part("pillow", "vocabulary").from_native(obj)
+
+    @classmethod
+    def from_opencv(cls, obj) -> "Upsample":
+        """The spec of a dict of ``cv2.resize`` arguments (``dsize`` as ``(width,
+        height)``, or ``fx``/``fy`` with ``input_size``; ``interpolation``: a
+        ``cv2.INTER_*`` flag or its name), for HWC images with a batch axis
+        (README "Pillow and OpenCV")."""
+        from .adapters import framework_part
+
+        return framework_part("opencv", "vocabulary").from_native(obj)
+
+    @classmethod
     def from_paddle(cls, obj) -> "Upsample":
         """The spec of ``paddle.nn.Upsample``, ``UpsamplingBilinear2D``, ``UpsamplingNearest2D``
         or a dict of ``paddle.nn.functional.interpolate`` keyword arguments (with
@@ -747,14 +768,9 @@ def _implied_defaults(mode: str, align_corners, antialias: bool, scale_factor, r
     missing arguments from it and ``__repr__`` hides the values it would give.
     """
     kernel, _, has_corners = MODES[mode]
-    if kernel == "area":
-        coordinate_transform = None
-    elif align_corners:
+    coordinate_transform = MODE_ROWS[mode].transform
+    if align_corners and coordinate_transform is not None:
         coordinate_transform = "align_corners"
-    elif mode == "nearest":
-        coordinate_transform = "asymmetric"
-    else:
-        coordinate_transform = "half_pixel"
     scale_mapped = scale_factor is not None and not recompute_scale_factor and kernel != "area"
     return dict(
         mode="nearest",

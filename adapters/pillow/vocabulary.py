@@ -305,3 +305,33 @@ def from_nhwc(batch: np.ndarray, like: Sequence[int]) -> np.ndarray:
     """``to_nhwc``'s inverse: a ``(1, h, w, bands)`` result back to ``(h, w)`` when
     the image's array (of shape ``like``) was 2-D, else ``(h, w, bands)``."""
     return batch[0, :, :, 0] if len(like) == 2 else batch[0]
+
+
+# -- unisample port ------------------------------------------------------------------
+
+
+def _calls(spec, rank: int):
+    """Pillow's own ``Image.resize`` calls for a spec of ``rank`` spatial axes (2 only)."""
+    from unisample.porting import NativeCall, num, out_size
+
+    if rank != 2:
+        return
+    if spec.size is not None:
+        h, w = spec.per_axis("size", 2)
+        size = f"({w}, {h})"
+    else:
+        fh, fw = spec.per_axis("scale_factor", 2)
+        size = f"(int(im.width * {num(fw)}), int(im.height * {num(fh)}))"
+    for name in FILTERS.values():
+        code = f"from PIL import Image\nresize = lambda im: im.resize({size}, Image.Resampling.{name})"
+        yield NativeCall(code, lambda n, name=name: {"size": tuple(out_size(spec, n))[::-1], "resample": name,
+                                                     "input_size": (n[1], n[0])})
+
+
+def _targets():
+    from unisample.porting import Target
+
+    signatures = {"resize": (("size", "resample", "box", "reducing_gap"), False, {})}
+    return (Target("pillow", ("pillow", "pil"), signatures, from_native, _calls, "channels_last", "{}",
+                   constants=tuple(FILTERS.values()),
+                   no_call="Image.resize resizes the 2 axes of an image only"),)

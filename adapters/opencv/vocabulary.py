@@ -353,3 +353,31 @@ def _native_kwargs(spec, in_hw: Tuple[int, ...], dtype: Optional[str], channels:
             if all(_same_taps(a, b, n, gathers) for a, b, n in zip(ours, theirs, in_hw)):
                 return dict(call, interpolation=FLAGS[flag])
     return None
+
+
+# -- unisample port ------------------------------------------------------------------
+
+
+def _calls(spec, rank: int):
+    """OpenCV's own ``cv2.resize`` calls for a spec of ``rank`` spatial axes (2 only)."""
+    from unisample.porting import NativeCall, num, out_size
+
+    if rank != 2:
+        return
+    if spec.size is not None:
+        h, w = spec.per_axis("size", 2)
+        dsize = f"({w}, {h})"
+    else:
+        fh, fw = spec.per_axis("scale_factor", 2)
+        dsize = f"(int(img.shape[1] * {num(fw)}), int(img.shape[0] * {num(fh)}))"
+    for flag in _MODE_OF_FLAG:
+        code = f"import cv2\nresize = lambda img: cv2.resize(img, {dsize}, interpolation=cv2.{flag})"
+        yield NativeCall(code, lambda n, flag=flag: {"dsize": tuple(out_size(spec, n))[::-1], "interpolation": flag})
+
+
+def _targets():
+    from unisample.porting import Target
+
+    signatures = {"resize": (("dsize", "dst", "fx", "fy", "interpolation"), True, {})}
+    return (Target("opencv", ("opencv", "cv2"), signatures, from_native, _calls, "channels_last", "{}",
+                   constants=tuple(FLAGS), no_call="cv2.resize resizes the 2 axes of an image only"),)
