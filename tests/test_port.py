@@ -19,7 +19,7 @@ from unisample.conformance.runner import judge, native_defect
 
 INSTALLED = {name: importlib.util.find_spec(module) is not None for name, module in
              [("torch", "torch"), ("paddle", "paddle"), ("keras", "keras"), ("tensorflow", "tensorflow"),
-              ("jax", "jax")]}
+              ("jax", "jax"), ("pillow", "PIL"), ("opencv", "cv2")]}
 needs = lambda *names: pytest.mark.skipif(not all(INSTALLED[n] for n in names),  # noqa: E731
                                           reason=f"needs {', '.join(names)}")
 
@@ -50,6 +50,16 @@ def run_code(code: str, target: str, x: np.ndarray) -> np.ndarray:
         import tensorflow as tf
 
         return np.asarray(resize(tf.constant(x)))
+    if target == "pillow" and "im.resize" in code:  # Pillow's own call: one 'F' image per plane
+        from PIL import Image
+
+        return np.stack([np.stack([np.asarray(resize(Image.fromarray(np.ascontiguousarray(x[n, :, :, c]))))
+                                   for c in range(x.shape[-1])], axis=-1) for n in range(len(x))])
+    if target == "opencv" and "cv2.resize" in code:  # OpenCV's own call: one HWC image at a time
+        out = [resize(np.ascontiguousarray(image)) for image in x]
+        return np.stack([y[:, :, None] if y.ndim == 2 else y for y in out])
+    if target in ("pillow", "opencv"):  # the unisample spec, on the numpy array
+        return resize(x)
     import jax.numpy as jnp
 
     return np.asarray(resize(jnp.asarray(x)))
@@ -125,13 +135,17 @@ def case_text(case) -> str:
         return f"onnx: Resize({args}, data_format={'channels_last' if case.spec.channels_last else 'channels_first'!r})"
     if case.call.startswith("keras.layers."):
         return f"keras: {case.call}({args})"
+    if case.framework == "pillow":  # input_size: what Pillow knows from the image itself
+        args = ", ".join(f"{k}={v!r}" for k, v in kw.items() if k != "input_size")
+        return f"pillow: Image.resize({args})"
     prefix = {"tensorflow": "tf"}.get(case.framework, case.framework)
     return f"{prefix}: {case.call}(x, {args})"
 
 
-TARGETS = [t for t in ("torch", "paddle", "keras", "tensorflow", "jax") if INSTALLED[t]]
-ROUND_TRIP = [(c.framework, n, c) for fw in ("torch", "tensorflow", "paddle", "jax", "onnxruntime")
-              for n, c in enumerate(catalogue(fw, quick=True)) if c.dtype == "float32"]
+TARGETS = [t for t in ("torch", "paddle", "keras", "tensorflow", "jax", "pillow", "opencv") if INSTALLED[t]]
+ROUND_TRIP = [(c.framework, n, c) for fw in ("torch", "tensorflow", "paddle", "jax", "onnxruntime", "pillow", "opencv")
+              for n, c in enumerate(catalogue(fw, quick=True))
+              if c.dtype == "float32" and "fx" not in c.kwargs]  # fx/fy: a spec for one input size
 
 
 @pytest.mark.parametrize("framework, n, case", ROUND_TRIP, ids=[c.id for _, _, c in ROUND_TRIP])

@@ -509,6 +509,7 @@ def _parser() -> argparse.ArgumentParser:
     from unisample.adapters import FRAMEWORKS as ADAPTERS
     from unisample.conformance.cases import FRAMEWORKS
     from unisample.image import FITS, MODES as IMAGE_MODES
+    from unisample.kernels import KERNELS
 
     targets, prefixes = list(porting.TARGETS), porting.prefixes()
 
@@ -531,8 +532,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--html", metavar="PATH", help="write the HTML report (heatmap, pictures, atlas)")
     p.add_argument("--case", metavar="TEXT", help="only cases whose id contains TEXT")
     p.add_argument("--modes", type=_kernels, metavar="LIST",
-                   help="comma-separated kernels (nearest,linear,cubic,area,lanczos3,lanczos5) or modes (bilinear, "
-                        "...); default: all")
+                   help=f"comma-separated kernels ({','.join(KERNELS)}) or modes (bilinear, ...); default: all")
     p.add_argument("--quick", action="store_true", help="every fourth case of each mode family")
     p.add_argument("--workers", type=workers, metavar="N", help="framework processes at once; default: all")
     p.add_argument("--no-porting", action="store_true",
