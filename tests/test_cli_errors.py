@@ -103,7 +103,16 @@ def test_nothing_installed_is_status_3_with_the_reason(monkeypatch, capsys):
         capsys.readouterr().err
     assert cli.main(["conformance"]) == 3
     err = capsys.readouterr().err
-    assert "torch, tensorflow, paddle, jax, onnxruntime not installed" in err and "unisample[all-cpu]" in err
+    assert "torch, tensorflow, paddle, jax, pillow, opencv, onnxruntime not installed" in err
+    assert "unisample[all-cpu]" in err
+    assert cli.main(["conformance", "--frameworks", "pillow"]) == 3  # imported as PIL, installed by [image]
+    assert "pillow not installed (pip install 'unisample[image]')" in capsys.readouterr().err
+
+
+def test_the_fuzz_refuses_libraries_without_an_adapter(capsys):
+    assert cli.main(["conformance", "--fuzz", "5", "--frameworks", "opencv"]) == 2
+    err = capsys.readouterr().err
+    assert "--fuzz checks adapters: opencv has none" in err and "--frameworks numpy" in err
 
 
 @pytest.mark.skipif(importlib.util.find_spec("onnxruntime") is None, reason="onnxruntime is not installed")

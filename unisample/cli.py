@@ -299,7 +299,14 @@ def fuzz_conformance(args) -> int:
     runs = [] if frameworks and "numpy" not in frameworks else [fuzz.check_numpy(count, seed, args.case)]
     if runs:
         progress(runs[0])
-    others = [f for f in (frameworks or runner.FRAMEWORKS) if f != "numpy"]
+    from unisample.conformance.cases import ADAPTER_FRAMEWORKS
+
+    fuzzed = ADAPTER_FRAMEWORKS + ("onnxruntime",)  # what has arrays of its own (Pillow, OpenCV: numpy's)
+    unfuzzed = [f for f in frameworks or () if f != "numpy" and f not in fuzzed]
+    if unfuzzed:
+        raise CommandError(f"--fuzz checks adapters: {', '.join(unfuzzed)} has none (its images are numpy arrays: "
+                           f"--frameworks numpy); expected some of numpy, {', '.join(fuzzed)}")
+    others = [f for f in (frameworks or fuzzed) if f != "numpy"]
     if others:
         # a worker compiles or dispatches each case afresh (JAX: about 0.2 s a case on 2 cores)
         timeout = args.timeout if args.timeout is not None else 300.0 + 0.5 * count
