@@ -17,6 +17,14 @@ SPECS = PASS_CASES
 FORCED = ENGINE_FORCED
 
 
+@pytest.fixture(autouse=True)
+def engine_only(monkeypatch):
+    """These tests are about the engine: the numpy adapter's OpenCV fast path stays out."""
+    from unisample.adapters import get_adapter
+
+    monkeypatch.setattr(get_adapter("numpy"), "_library_paths", lambda: ())
+
+
 @pytest.mark.parametrize("method", ["as chosen", *FORCED])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("spec, shape", SPECS, ids=[repr(s) for s, _ in SPECS])

@@ -11,6 +11,11 @@ Pillow's uint8 kernels, whose only other difference is fixed-point weights
 (results within about 0.03 of a .5 tie may round the other way there).
 Booleans and complex numbers are refused.
 
+Where a library's own kernel computes the spec (OpenCV's ``cv2.resize`` on
+finite float32 images with two spatial axes, when OpenCV is installed:
+``adapters/opencv/numpy_path.py``), it is called instead of the engine;
+``UNISAMPLE_OPENCV=0`` turns that off.
+
 Floating results over 32 MB may be written into the memory of an earlier
 result that nothing references any more (``engine._KeptOutputs``: it saves the
 page faults of fresh memory in a loop; ``UNISAMPLE_KEEP_OUTPUTS=0`` turns it
@@ -18,6 +23,8 @@ off).
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -46,6 +53,25 @@ def from_numpy(x: np.ndarray, dtype=None) -> np.ndarray:
     return x.astype(dtype)
 
 
+@functools.lru_cache(maxsize=1)
+def _library_paths() -> tuple:
+    """The ``numpy_path`` parts of the registry's packages that are enabled here."""
+    from unisample.adapters import PACKAGES, framework_part, has_part
+
+    parts = [framework_part(name, "numpy_path") for name in PACKAGES if has_part(name, "numpy_path")]
+    return tuple(part for part in parts if part.ENABLED)
+
+
+def _library_path(spec, x: np.ndarray, axes):
+    """A library's own kernel computing ``spec`` on ``x`` (OpenCV's ``cv2.resize``
+    where it computes the spec: ``adapters/opencv/numpy_path.py``), or None."""
+    for path in _library_paths():
+        y = path.resize(spec, x, axes)
+        if y is not None:
+            return y
+    return None
+
+
 def resize(spec, x: np.ndarray) -> np.ndarray:
     """``spec`` applied to ``x``: a new array of ``x``'s dtype (byte order included)."""
     dtype = x.dtype
@@ -54,6 +80,9 @@ def resize(spec, x: np.ndarray) -> np.ndarray:
     kind = dtype_class(dtype.name, NAME)
     axes = spec.check_input(x.shape)
     taps = spec.taps(tuple(x.shape[i] for i in axes))
+    fast = _library_path(spec, x, axes)
+    if fast is not None:
+        return fast
     if kind != "integer":
         compute = np.float32 if kind == "half" else dtype
         return apply_taps_fast(x.astype(compute, copy=False), taps, axes).astype(dtype, copy=False)

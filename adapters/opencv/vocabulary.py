@@ -333,7 +333,7 @@ def _native_kwargs(spec, in_hw: Tuple[int, ...], dtype: Optional[str], channels:
         return None
     theirs_calls = [{"dsize": (out_w, out_h)}]
     if spec.same_size_copy is not None:  # scale_factor mapping: OpenCV's fx/fy, where it rounds to this size
-        fy, fx = spec._per_axis("scale_factor", spec.scale_factor, 2)
+        fy, fx = spec.per_axis("scale_factor", 2)
         if (round(in_hw[1] * fx), round(in_hw[0] * fy)) == (out_w, out_h):
             theirs_calls.append({"dsize": (0, 0), "fx": fx, "fy": fy})
     ours = spec.taps(in_hw)

@@ -1,0 +1,47 @@
+"""OpenCV as a fast path of the numpy adapter: ``cv2.resize`` computes a spec
+on numpy images where ``vocabulary.native_kwargs`` says it does (the same taps
+as the spec on that size: verified by the conformance suite's ``opencv``
+rows and by the fuzz, which runs the numpy adapter, never assumed), on
+finite float32 inputs (nearest kernels: any dtype it takes), with two
+spatial axes.  Used when OpenCV is installed; ``UNISAMPLE_OPENCV=0`` turns
+it off."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .vocabulary import native_kwargs
+
+#: whether the numpy adapter may call OpenCV at all
+ENABLED = os.environ.get("UNISAMPLE_OPENCV", "1") != "0" and importlib.util.find_spec("cv2") is not None
+
+
+def resize(spec, x: np.ndarray, axes: Sequence[int]) -> Optional[np.ndarray]:
+    """``spec`` on ``x`` computed by ``cv2.resize``, or None where it does not
+    compute it (the numpy adapter then runs its own engine).  Images are the
+    planes of a channels-first array or the HWC images of a channels-last one."""
+    if not ENABLED or len(axes) != 2 or x.size == 0:
+        return None
+    last = spec.channels_last
+    channels = x.shape[-1] if last else 1
+    kwargs = native_kwargs(spec, tuple(x.shape[a] for a in axes), x.dtype.name, channels)
+    if kwargs is None:
+        return None
+    if spec.kernel not in ("nearest", "opencv_nearest", "pillow_nearest"):
+        from unisample.engine import all_finite
+
+        if not all_finite(x):  # OpenCV's filters spread NaN to other pixels than the taps' own
+            return None
+    import cv2
+
+    out_h, out_w = spec.output_size(tuple(x.shape[a] for a in axes))
+    images = x.reshape((-1,) + x.shape[-3:]) if last else x.reshape((-1,) + x.shape[-2:])
+    out = np.empty((len(images), out_h, out_w) + ((channels,) if last else ()), x.dtype)
+    for image, result in zip(images, out):
+        y = cv2.resize(np.ascontiguousarray(image), **kwargs)
+        result[...] = y.reshape(result.shape)
+    return out.reshape(x.shape[:axes[0]] + (out_h, out_w) + x.shape[axes[1] + 1:])
