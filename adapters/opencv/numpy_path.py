@@ -16,6 +16,14 @@ import numpy as np
 
 from .vocabulary import native_kwargs
 
+#: the most cv2.resize calls (planes of a channels-first array, images of a
+#: channels-last one) and channels a call for which OpenCV is faster than the
+#: engine: ``benchmarks/resize_speed.py`` (README "Benchmarks") has 512 planes
+#: of 128x128 and 64 interleaved channels slower than the engine, 3 planes or
+#: 3 channels of a 1024x1024 image faster
+MAX_CALLS = 16
+MAX_FAST_CHANNELS = 4
+
 #: whether the numpy adapter may call OpenCV at all
 ENABLED = os.environ.get("UNISAMPLE_OPENCV", "1") != "0" and importlib.util.find_spec("cv2") is not None
 
@@ -28,6 +36,9 @@ def resize(spec, x: np.ndarray, axes: Sequence[int]) -> Optional[np.ndarray]:
         return None
     last = spec.channels_last
     channels = x.shape[-1] if last else 1
+    calls = x.size // (channels * x.shape[axes[0]] * x.shape[axes[1]])
+    if calls > MAX_CALLS or channels > MAX_FAST_CHANNELS:
+        return None
     kwargs = native_kwargs(spec, tuple(x.shape[a] for a in axes), x.dtype.name, channels)
     if kwargs is None:
         return None
@@ -42,6 +53,7 @@ def resize(spec, x: np.ndarray, axes: Sequence[int]) -> Optional[np.ndarray]:
     images = x.reshape((-1,) + x.shape[-3:]) if last else x.reshape((-1,) + x.shape[-2:])
     out = np.empty((len(images), out_h, out_w) + ((channels,) if last else ()), x.dtype)
     for image, result in zip(images, out):
-        y = cv2.resize(np.ascontiguousarray(image), **kwargs)
-        result[...] = y.reshape(result.shape)
+        # written in place: cv2 takes a one-channel image as (h, w)
+        cv2.resize(np.ascontiguousarray(image), dst=result.reshape(out_h, out_w, -1) if last and channels > 1
+                   else result.reshape(out_h, out_w), **kwargs)
     return out.reshape(x.shape[:axes[0]] + (out_h, out_w) + x.shape[axes[1] + 1:])
