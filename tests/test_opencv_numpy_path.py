@@ -60,6 +60,16 @@ def test_what_opencv_would_get_wrong_takes_the_engine():
     assert _path().resize(volume, np.zeros((1, 1, 2, 3, 4), np.float32), (2, 3, 4)) is None
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64, np.float16])
+@pytest.mark.parametrize("channels", [1, 2, 3])
+def test_nearest_in_other_dtypes_is_exact(dtype, channels):
+    spec = Upsample(scale_factor=(2.0, 1.0), data_format="channels_last")  # the fuzz's seed 32768 case 129
+    x = (np.random.default_rng(2).standard_normal((1, 16, 7, channels)) * 50).astype(dtype)
+    y = spec(x)
+    assert y.dtype == dtype
+    np.testing.assert_array_equal(y, spec.reference(x).astype(dtype))
+
+
 def test_turned_off_by_the_environment(monkeypatch):
     path = _path()
     monkeypatch.setattr(path, "ENABLED", False)

@@ -53,7 +53,9 @@ def resize(spec, x: np.ndarray, axes: Sequence[int]) -> Optional[np.ndarray]:
     images = x.reshape((-1,) + x.shape[-3:]) if last else x.reshape((-1,) + x.shape[-2:])
     out = np.empty((len(images), out_h, out_w) + ((channels,) if last else ()), x.dtype)
     for image, result in zip(images, out):
-        # written in place: cv2 takes a one-channel image as (h, w)
-        cv2.resize(np.ascontiguousarray(image), dst=result.reshape(out_h, out_w, -1) if last and channels > 1
-                   else result.reshape(out_h, out_w), **kwargs)
+        if x.dtype == np.float32:  # written in place (cv2 takes a one-channel image as (h, w))
+            cv2.resize(np.ascontiguousarray(image), dst=result.reshape(out_h, out_w, -1) if last and channels > 1
+                       else result.reshape(out_h, out_w), **kwargs)
+        else:  # cv2 reads 64-bit integers but cannot write them into a given array
+            result[...] = cv2.resize(np.ascontiguousarray(image), **kwargs).reshape(result.shape)
     return out.reshape(x.shape[:axes[0]] + (out_h, out_w) + x.shape[axes[1] + 1:])
