@@ -27,3 +27,13 @@ def test_a_clean_clone_can_create_the_readme_venv():
     if tracked.returncode != 0:  # not a git checkout (an sdist): nothing is tracked
         return
     assert tracked.stdout.strip() == "", "remove .venv from the repository: `git rm --cached .venv`"
+
+
+def test_every_registry_package_is_installed_by_a_wheel():
+    # a package missing from pyproject's list works in an editable install and
+    # is absent from a wheel: the README's first command would fail
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {f"unisample.adapters.{p.parent.name}" for p in (ROOT / "adapters").glob("*/__init__.py")}
+    assert folders <= listed, sorted(folders - listed)
