@@ -652,36 +652,22 @@ class Upsample:
 
     def to_torch(self):
         """This spec as a ``torch.nn.Module``."""
-        from .adapters import get_adapter
-        from .optional import require
-
-        require("torch", "Upsample.to_torch()")
-        return get_adapter("torch").layer(self)
+        return _adapter("torch").layer(self)
 
     def to_keras(self, data_format: Optional[str] = None):
         """This spec as a Keras 3 layer; ``data_format`` re-lays it out
         (``"channels_last"`` is Keras' default), left out the spec's layout is kept."""
-        from .adapters import get_adapter
-        from .optional import require
-
-        require("keras", "Upsample.to_keras()")
-        return get_adapter("tensorflow").layer(self, data_format=data_format)
+        return _adapter("tensorflow").layer(self, data_format=data_format)
 
     def to_paddle(self):
         """This spec as a ``paddle.nn.Layer``."""
-        from .adapters import get_adapter
-        from .optional import require
-
-        require("paddle", "Upsample.to_paddle()")
-        return get_adapter("paddle").layer(self)
+        return _adapter("paddle").layer(self)
 
     @classmethod
     def from_torch(cls, obj) -> "Upsample":
         """The spec of ``nn.Upsample``, ``nn.UpsamplingBilinear2d``, ``nn.UpsamplingNearest2d``
         or a dict of ``F.interpolate`` keyword arguments."""
-        from .adapters import get_adapter
-
-        return get_adapter("torch").from_native(obj)
+        return _vocabulary("torch").from_native(obj)
 
     @classmethod
     def from_keras(cls, obj, backend: Optional[str] = None) -> "Upsample":
@@ -689,9 +675,7 @@ class Upsample:
         ``tf.image.resize`` / ``keras.ops.image.resize`` / ``tf.compat.v1.image.resize_*``
         arguments (``"function"`` names the call).  Keras layers compute what their
         backend's op computes; ``backend`` (default: Keras' current one) says which."""
-        from .adapters import get_adapter
-
-        return get_adapter("tensorflow").from_native(obj, backend=backend)
+        return _vocabulary("tensorflow").from_native(obj, backend=backend)
 
     @classmethod
     def from_jax(cls, obj, input_shape=None) -> "Upsample":
@@ -703,17 +687,11 @@ class Upsample:
         differs from ``shape``.  Say which axes are spatial with the input's
         shape (``input_shape=``, or an ``"input_shape"`` key) or with a
         ``"data_format"`` key; without either, ``ValueError``."""
-        from .adapters import get_adapter
-
-        return get_adapter("jax").from_native(obj, input_shape=input_shape)
+        return _vocabulary("jax").from_native(obj, input_shape=input_shape)
 
     def to_jax(self):
         """This spec as a jitted function of a jax array."""
-        from .adapters import get_adapter
-        from .optional import require
-
-        require("jax", "Upsample.to_jax()")
-        return get_adapter("jax").layer(self)
+        return _adapter("jax").layer(self)
 
     def to_onnx(self, input_shape=None, ndim: Optional[int] = None, opset: int = 19, dtype=np.float32):
         """A one-node ONNX model (``onnx.ModelProto``) computing this spec with ``Resize``;
@@ -737,9 +715,7 @@ class Upsample:
         or its name, ``box``, ``reducing_gap``, the image's ``mode`` and
         ``input_size`` where they matter), for the image's array with a batch
         axis, ``(1, h, w, bands)`` (README "Pillow and OpenCV")."""
-        from .adapters import framework_part
-
-        return framework_part("pillow", "vocabulary").from_native(obj)
+        return _vocabulary("pillow").from_native(obj)
 
     @classmethod
     def from_opencv(cls, obj) -> "Upsample":
@@ -747,18 +723,28 @@ class Upsample:
         height)``, or ``fx``/``fy`` with ``input_size``; ``interpolation``: a
         ``cv2.INTER_*`` flag or its name), for HWC images with a batch axis
         (README "Pillow and OpenCV")."""
-        from .adapters import framework_part
-
-        return framework_part("opencv", "vocabulary").from_native(obj)
+        return _vocabulary("opencv").from_native(obj)
 
     @classmethod
     def from_paddle(cls, obj) -> "Upsample":
         """The spec of ``paddle.nn.Upsample``, ``UpsamplingBilinear2D``, ``UpsamplingNearest2D``
         or a dict of ``paddle.nn.functional.interpolate`` keyword arguments (with
         ``align_mode`` and ``data_format``)."""
-        from .adapters import get_adapter
+        return _vocabulary("paddle").from_native(obj)
 
-        return get_adapter("paddle").from_native(obj)
+
+def _adapter(framework: str):
+    """The registry's adapter of ``framework``: ``to_<framework>`` builds its layer."""
+    from .adapters import get_adapter
+
+    return get_adapter(framework)
+
+
+def _vocabulary(framework: str):
+    """The registry's vocabulary of ``framework``: ``from_<framework>`` reads its configurations."""
+    from .adapters import framework_part
+
+    return framework_part(framework, "vocabulary")
 
 
 def _implied_defaults(mode: str, align_corners, antialias: bool, scale_factor, recompute_scale_factor) -> dict:

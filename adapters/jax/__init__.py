@@ -22,6 +22,7 @@ import numpy as np
 
 from unisample import portable
 from unisample.dtypes import dtype_class, round_passes
+from unisample.optional import require
 
 from .._common import cached_table, framework_array, native_config
 
@@ -118,6 +119,7 @@ def resize(spec, x):
 
 def layer(spec):
     """A jittable function computing ``spec`` (JAX has no layer class of its own)."""
+    require("jax", "Upsample.to_jax()")
     import jax
 
     return jax.jit(lambda x: resize(spec, x))

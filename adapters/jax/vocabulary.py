@@ -8,6 +8,8 @@ from typing import Dict, Iterator
 from unisample.porting import NativeCall, Signature, Target, out_size as _out_size, size_code as _size_code
 from unisample.spec import Upsample
 
+from . import from_native  # noqa: F401  (Upsample.from_jax reads it here)
+
 #: callee -> (positional parameters, whether the first positional is the input, what the callee fixes);
 #: data_format: unisample's own keyword saying where JAX's channels are (default last)
 SIGNATURES: Dict[str, Signature] = {

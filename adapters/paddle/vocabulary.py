@@ -8,6 +8,8 @@ from typing import Dict, Iterator
 from unisample.porting import NativeCall, Signature, Target, num as _num
 from unisample.spec import Upsample
 
+from .._common import native_config
+
 LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
 #: callee -> (positional parameters, whether the first positional is the input, what the callee fixes)
@@ -49,3 +51,46 @@ def calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
 
 TARGETS = (Target("paddle", ("paddle", "paddlepaddle"), SIGNATURES, lambda kw: Upsample.from_paddle(kw), calls,
                   "channels_first", "{}.to_paddle()", adapter="paddle"),)
+
+
+# -- reading paddle's configurations ------------------------------------------------------
+
+
+_INTERPOLATE_KEYS = ("size", "scale_factor", "mode", "align_corners", "align_mode", "data_format", "name")
+_LAYERS = ("Upsample", "UpsamplingBilinear2D", "UpsamplingNearest2D")
+_LAYER_ATTRIBUTES = ("size", "scale_factor", "mode", "align_corners", "align_mode", "data_format")
+
+
+def from_native(obj):
+    """The spec of a paddle resize: ``paddle.nn.Upsample``, ``UpsamplingBilinear2D``,
+    ``UpsamplingNearest2D``, or a dict of ``paddle.nn.functional.interpolate`` arguments."""
+    kw = native_config(obj, framework="paddle", call="interpolate", keys=_INTERPOLATE_KEYS, layers=_LAYERS,
+                       attributes=_LAYER_ATTRIBUTES)
+    if type(obj).__name__ == "UpsamplingBilinear2D":  # its mode and corners are fixed, not attributes
+        kw.update(mode="bilinear", align_corners=True)
+    elif type(obj).__name__ == "UpsamplingNearest2D":
+        kw.update(mode="nearest")
+    mode = str(kw.get("mode") or "nearest").lower()
+    align = bool(kw.get("align_corners") or False)
+    align_mode = 0 if kw.get("align_mode") is None else int(kw["align_mode"])
+    if align_mode not in (0, 1):
+        raise ValueError(f"from_paddle: align_mode: got {align_mode!r}; expected 0 or 1")
+    data_format = kw.get("data_format") or "NCHW"
+    size, scale = kw.get("size"), kw.get("scale_factor")
+    size = tuple(size) if isinstance(size, (list, tuple)) else size
+    scale = tuple(scale) if isinstance(scale, (list, tuple)) else scale
+    kernel = {"nearest": "nearest", "area": "area", "bicubic": "cubic"}.get(mode, "linear")
+    extras = {}
+    if kernel == "linear" and align_mode == 1 and not align:
+        extras["coordinate_transform"] = "asymmetric"
+    elif mode in ("bilinear", "bicubic") and not align:
+        # paddle's 2-D kernels map an output axis of length 1 with scale 0
+        # (its 1-D and 3-D ones sample the centre, as PyTorch does).
+        extras["coordinate_transform"] = "paddle_half_pixel"
+    if scale is not None and kernel != "area":
+        extras["same_size_copy"] = "all_axes"  # paddle copies only when no axis changes
+    if kernel == "area" and scale is not None:
+        raise ValueError("from_paddle: paddle refuses scale_factor with mode='area' (it needs a size)")
+    return Upsample(size=size, scale_factor=scale, mode=mode,
+                    align_corners=align if kernel in ("linear", "cubic") else None,
+                    data_format=data_format, **extras)

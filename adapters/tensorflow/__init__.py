@@ -21,6 +21,7 @@ import numpy as np
 
 from unisample import engine, portable
 from unisample.dtypes import dtype_class, round_passes
+from unisample.optional import require
 
 from .._common import ConstantCache, cached_table, framework_array, native_config
 
@@ -301,6 +302,7 @@ def resize(spec, x):
 
 def layer(spec, data_format: Optional[str] = None):
     """A Keras 3 layer computing ``spec`` (see ``unisample.adapters.tensorflow.layers``)."""
+    require("keras", "Upsample.to_keras()")
     from .layers import Upsample
 
     return Upsample(spec, data_format=data_format)

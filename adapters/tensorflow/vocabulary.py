@@ -10,6 +10,8 @@ from typing import Any, Dict, Iterator
 from unisample.porting import NativeCall, Signature, Target, num as _num, out_size as _out_size, size_code as _size_code
 from unisample.spec import Upsample
 
+from . import from_native  # noqa: F401  (Upsample.from_keras reads it here)
+
 #: Keras callee -> (positional parameters, whether the first positional is the input, what the callee fixes)
 KERAS_SIGNATURES: Dict[str, Signature] = {
     "UpSampling1D": (("size",), False, {"function": "keras.layers.UpSampling1D"}),

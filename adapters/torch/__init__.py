@@ -18,8 +18,9 @@ import numpy as np
 
 from unisample import portable
 from unisample.dtypes import dtype_class, round_passes
+from unisample.optional import require
 
-from .._common import ConstantCache, cached_table, framework_array, native_config
+from .._common import ConstantCache, cached_table, framework_array
 
 NAME = "torch"
 
@@ -258,39 +259,7 @@ def resize(spec, x):
 
 def layer(spec):
     """A ``torch.nn.Module`` computing ``spec`` (see ``unisample.adapters.torch.layers``)."""
+    require("torch", "Upsample.to_torch()")
     from .layers import Upsample
 
     return Upsample(spec)
-
-
-_INTERPOLATE_KEYS = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
-_MODULES = ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d")
-_MODULE_ATTRIBUTES = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor")
-
-
-def from_native(obj):
-    """The spec of a torch resize: ``nn.Upsample``, ``nn.UpsamplingBilinear2d``,
-    ``nn.UpsamplingNearest2d``, or a dict of ``F.interpolate`` keyword arguments."""
-    from unisample import Upsample
-
-    kwargs = native_config(obj, framework=NAME, call="F.interpolate", keys=_INTERPOLATE_KEYS,
-                           layers=_MODULES, attributes=_MODULE_ATTRIBUTES)
-    kwargs.setdefault("mode", "nearest")
-    if kwargs["mode"] == "lanczos":  # torch's: Pillow's Lanczos-3, antialiased, half-pixel
-        if not kwargs.get("antialias"):
-            raise ValueError("from_torch: mode='lanczos' requires antialias=True (torch refuses it otherwise)")
-        if kwargs.get("align_corners"):
-            raise ValueError("from_torch: mode='lanczos' with align_corners=True: torch refuses it")
-        kwargs.update(mode="lanczos3", antialias=True)
-        kwargs.pop("align_corners", None)
-    for key in ("size", "scale_factor"):
-        if isinstance(kwargs.get(key), list):
-            kwargs[key] = tuple(kwargs[key])
-    if kwargs.get("antialias") is None:
-        kwargs.pop("antialias", None)
-    if kwargs.get("scale_factor") is None:
-        if kwargs.get("recompute_scale_factor"):  # torch refuses it too
-            raise ValueError("from_torch: recompute_scale_factor=True with an explicit size; torch refuses "
-                             "it (it is only meaningful with scale_factor)")
-        kwargs.pop("recompute_scale_factor", None)  # None or False: nothing to say with a size, as in torch
-    return Upsample(**kwargs)

@@ -9,6 +9,8 @@ from typing import Dict, Iterator
 from unisample.porting import NativeCall, Signature, Target, num as _num
 from unisample.spec import Upsample
 
+from .._common import native_config
+
 LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
 #: callee -> (positional parameters, whether the first positional is the input, what the callee fixes)
@@ -49,3 +51,37 @@ def calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
 
 TARGETS = (Target("torch", ("torch", "pytorch"), SIGNATURES, lambda kw: Upsample.from_torch(kw), calls,
                   "channels_first", "{}.to_torch()", adapter="torch"),)
+
+
+# -- reading torch's configurations ------------------------------------------------------
+
+
+_INTERPOLATE_KEYS = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
+_MODULES = ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d")
+_MODULE_ATTRIBUTES = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor")
+
+
+def from_native(obj):
+    """The spec of a torch resize: ``nn.Upsample``, ``nn.UpsamplingBilinear2d``,
+    ``nn.UpsamplingNearest2d``, or a dict of ``F.interpolate`` keyword arguments."""
+    kwargs = native_config(obj, framework="torch", call="F.interpolate", keys=_INTERPOLATE_KEYS,
+                           layers=_MODULES, attributes=_MODULE_ATTRIBUTES)
+    kwargs.setdefault("mode", "nearest")
+    if kwargs["mode"] == "lanczos":  # torch's: Pillow's Lanczos-3, antialiased, half-pixel
+        if not kwargs.get("antialias"):
+            raise ValueError("from_torch: mode='lanczos' requires antialias=True (torch refuses it otherwise)")
+        if kwargs.get("align_corners"):
+            raise ValueError("from_torch: mode='lanczos' with align_corners=True: torch refuses it")
+        kwargs.update(mode="lanczos3", antialias=True)
+        kwargs.pop("align_corners", None)
+    for key in ("size", "scale_factor"):
+        if isinstance(kwargs.get(key), list):
+            kwargs[key] = tuple(kwargs[key])
+    if kwargs.get("antialias") is None:
+        kwargs.pop("antialias", None)
+    if kwargs.get("scale_factor") is None:
+        if kwargs.get("recompute_scale_factor"):  # torch refuses it too
+            raise ValueError("from_torch: recompute_scale_factor=True with an explicit size; torch refuses "
+                             "it (it is only meaningful with scale_factor)")
+        kwargs.pop("recompute_scale_factor", None)  # None or False: nothing to say with a size, as in torch
+    return Upsample(**kwargs)
