@@ -70,6 +70,24 @@ def test_nearest_in_other_dtypes_is_exact(dtype, channels):
     np.testing.assert_array_equal(y, spec.reference(x).astype(dtype))
 
 
+INTEGERS = ["uint8", "int8", "uint16", "int16", "uint32", "int32", "uint64", "int64"]
+
+
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact"])
+@pytest.mark.parametrize("dtype", INTEGERS)
+def test_nearest_keeps_every_integer_value(dtype, mode):
+    """The whole range of each integer dtype, extremes included: cv2 returns
+    int32 for 64-bit inputs, which must never reach the result."""
+    info = np.iinfo(dtype)
+    x = np.random.default_rng(6).integers(info.min, info.max, (1, 1, 6, 4), dtype=dtype, endpoint=True)
+    x[0, 0, 0, :2] = info.min, info.max
+    spec = Upsample(size=(12, 8), mode=mode)
+    y = spec(x)
+    assert y.dtype == dtype
+    # an exact x2: both modes read input pixel j // 2 for output j
+    np.testing.assert_array_equal(y, x.repeat(2, axis=2).repeat(2, axis=3))
+
+
 def test_turned_off_by_the_environment(monkeypatch):
     path = _path()
     monkeypatch.setattr(path, "ENABLED", False)

@@ -56,6 +56,9 @@ def resize(spec, x: np.ndarray, axes: Sequence[int]) -> Optional[np.ndarray]:
         if x.dtype == np.float32:  # written in place (cv2 takes a one-channel image as (h, w))
             cv2.resize(np.ascontiguousarray(image), dst=result.reshape(out_h, out_w, -1) if last and channels > 1
                        else result.reshape(out_h, out_w), **kwargs)
-        else:  # cv2 reads 64-bit integers but cannot write them into a given array
-            result[...] = cv2.resize(np.ascontiguousarray(image), **kwargs).reshape(result.shape)
+        else:
+            y = cv2.resize(np.ascontiguousarray(image), **kwargs)
+            if y.dtype != x.dtype:  # cv2 converted it (int64 to int32): not the spec's numbers
+                return None
+            result[...] = y.reshape(result.shape)
     return out.reshape(x.shape[:axes[0]] + (out_h, out_w) + x.shape[axes[1] + 1:])

@@ -253,9 +253,11 @@ _FLAGS_OF_KERNEL = {
 }
 _GATHERS = ("nearest", "opencv_nearest")
 #: dtypes cv2.resize takes, per flag family (measured, OpenCV 5.0): every
-#: flag takes these; the nearest flags also int8, uint32, int32, int64 and float16
+#: flag takes these; the nearest flags also int8, uint32, int32 and float16.
+#: Not int64 nor uint64: cv2 reads them but returns int32, wrapping every value
+#: beyond its range
 _FILTER_DTYPES = frozenset({"uint8", "uint16", "int16", "float32", "float64"})
-_NEAREST_DTYPES = _FILTER_DTYPES | {"int8", "uint32", "int32", "int64", "float16"}
+_NEAREST_DTYPES = _FILTER_DTYPES | {"int8", "uint32", "int32", "float16"}
 #: how far an OpenCV call's taps may lie from the spec's (applied to unit-scale
 #: probes): about one float32 epsilon, what OpenCV's float32 weights are anyway
 _TAPS_SLACK = 1e-7
