@@ -30,10 +30,11 @@ from typing import Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import reference
+from .dtypes import dtype_class, round_passes
 from .engine import _INTERLEAVE_MAX, _blocks, _interleaved_blocks, _period, _use_blocks
 from .taps import AxisTaps
 
-__all__ = ["ArrayOps", "apply_axis", "apply_taps"]
+__all__ = ["ArrayOps", "NativeOp", "apply_axis", "apply_taps", "native", "resize", "resize_with_taps"]
 
 
 class ArrayOps:
@@ -92,6 +93,60 @@ class ArrayOps:
         """``fast()`` where ``x`` is all finite, else ``exact()``; ``exact()`` where
         ``all_finite`` cannot tell.  TF overrides it with ``tf.cond`` in graphs."""
         return fast() if self.all_finite(x) else exact()
+
+    # -- what ``resize_with_taps`` needs besides the passes: the dtype policy --
+
+    #: the framework's name, for the message refusing a dtype
+    framework = "array"
+
+    def dtype_name(self, x) -> str:
+        """``x``'s dtype as numpy names it (``"float32"``, ``"bfloat16"``, ``"uint8"``)."""
+        return str(x.dtype).rsplit(".", 1)[-1]
+
+    def cast(self, x, dtype: str):
+        """``x`` converted to the dtype numpy calls ``dtype``."""
+        raise NotImplementedError
+
+    def integer_precision(self) -> str:
+        """The float dtype integer inputs are resampled in (JAX without x64: float32)."""
+        return "float64"
+
+    def floor(self, x):
+        raise NotImplementedError
+
+    def clip(self, x, lo: float, hi: float):
+        raise NotImplementedError
+
+    def where(self, condition, value, a):
+        """``value`` (a Python number) where ``condition``, else ``a``."""
+        raise NotImplementedError
+
+    def copy(self, x):
+        """A new array equal to ``x`` (a resize never returns its input)."""
+        raise NotImplementedError
+
+
+class NativeOp:
+    """A framework's own resize, as ``resize`` uses it; each adapter with one subclasses it.
+
+    ``call`` is the adapter's mapping table: what to call the op with, or None
+    where the op does not compute the spec (verified by the conformance suite,
+    never assumed).  ``reads_taps`` says whether the op reads exactly the
+    spec's taps, so that NaN and infinities land where the reference puts
+    them; where it does not, the op gets finite inputs only (README
+    "Non-finite values").
+    """
+
+    def call(self, spec, x):
+        """The native call computing ``spec`` on ``x`` (any object ``run`` takes), or None."""
+        raise NotImplementedError
+
+    def reads_taps(self, spec, x, call) -> bool:
+        raise NotImplementedError
+
+    def run(self, spec, x, call):
+        """The op's result for ``call``, as an array of ``x``'s kind, dtype and layout."""
+        raise NotImplementedError
 
 
 def _known(n) -> bool:
@@ -330,3 +385,63 @@ def apply_taps(x, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int], ops: 
     if all(t is None or t.weight is None for t in taps):
         return fast()  # nearest: a gather, exact
     return ops.if_finite(x, fast, exact)
+
+
+# -- the adapter template: written once over an ArrayOps and a NativeOp ----------------------------
+
+
+def spatial_size(shape, axes) -> Tuple[int, ...]:
+    """The lengths of ``shape`` at ``axes``; ValueError where one is unknown (traced)."""
+    size = tuple(shape[a] for a in axes)
+    # torch's tracers give 0-d tensors for lengths it knows: int() reads them
+    if any(n is None or (isinstance(n, (int, np.integer)) and n < 0) for n in size):
+        raise ValueError(
+            f"input has shape {tuple(shape)}: unisample needs static spatial sizes (the batch may be unknown)"
+        )
+    return tuple(int(n) for n in size)
+
+
+def resize_with_taps(spec, x, ops: ArrayOps):
+    """``spec`` applied to framework array ``x`` through the taps, with the dtype
+    policy of ``unisample.dtypes``: float32 and float64 in their own precision,
+    float16 and bfloat16 in float32 rounded once at the end, integers gathered
+    exactly (nearest) or resampled per pass with ``round_passes``.  A new
+    array of ``x``'s dtype, on its device."""
+    dtype = ops.dtype_name(x)
+    kind = dtype_class(dtype, ops.framework)
+    shape = ops.shape(x)
+    axes = spec.check_input(shape)
+    taps = spec.taps(spatial_size(shape, axes))
+    if kind == "integer" and spec.kernel != "nearest":
+        precision = ops.integer_precision()
+        return round_passes(ops.cast(x, precision), taps, axes, np.iinfo(dtype),
+                            apply_axis=functools.partial(apply_axis, ops=ops), floor=ops.floor, clip=ops.clip,
+                            cast=lambda y: ops.cast(y, dtype), where=ops.where, precision=np.dtype(precision).type)
+    y = ops.cast(x, "float32") if kind == "half" else x
+    y = apply_taps(y, taps, axes, ops)
+    if ops.dtype_name(y) != dtype:
+        y = ops.cast(y, dtype)
+    return ops.copy(x) if y is x else y
+
+
+def native(spec, x, ops: ArrayOps, op: NativeOp):
+    """``op``'s result for ``spec`` on ``x`` where it computes the spec (for an op
+    that does not read the spec's taps, only on an input known to be finite),
+    else None."""
+    call = op.call(spec, x)
+    if call is None or (not op.reads_taps(spec, x, call) and ops.all_finite(x) is not True):
+        return None
+    return op.run(spec, x, call)
+
+
+def resize(spec, x, ops: ArrayOps, op: Optional[NativeOp] = None):
+    """``spec`` applied to ``x``: the native op where it computes the spec (an op
+    that reads other pixels than the taps only on finite inputs: one read to
+    know, or ``ops.if_finite``'s graph branch), else ``resize_with_taps``."""
+    call = None if op is None else op.call(spec, x)
+    if call is None:
+        return resize_with_taps(spec, x, ops)
+    assert op is not None
+    if op.reads_taps(spec, x, call):
+        return op.run(spec, x, call)
+    return ops.if_finite(x, lambda: op.run(spec, x, call), lambda: resize_with_taps(spec, x, ops))

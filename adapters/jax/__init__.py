@@ -15,13 +15,11 @@ jax until one of its arrays is seen.
 
 from __future__ import annotations
 
-import functools
 from typing import Optional
 
 import numpy as np
 
 from unisample import portable
-from unisample.dtypes import dtype_class, round_passes
 from unisample.optional import require
 
 from .._common import cached_table, framework_array, native_config
@@ -89,32 +87,49 @@ class _JaxOps(portable.ArrayOps):
 
         return jnp.where(mask, a, 0)
 
+    framework = NAME
+
+    def cast(self, x, dtype):
+        return x.astype(dtype)
+
+    def integer_precision(self):
+        import jax.numpy as jnp
+
+        # float64 needs jax_enable_x64; float32 holds every integer up to 2**24 exactly
+        return "float64" if jnp.zeros(0).dtype == jnp.float64 else "float32"
+
+    def floor(self, x):
+        import jax.numpy as jnp
+
+        return jnp.floor(x)
+
+    def clip(self, x, lo, hi):
+        import jax.numpy as jnp
+
+        return jnp.clip(x, lo, hi)
+
+    def where(self, condition, value, a):
+        import jax.numpy as jnp
+
+        return jnp.where(condition, np.array(value, a.dtype), a)
+
+    def copy(self, x):
+        import jax.numpy as jnp
+
+        return jnp.array(x, copy=True)
+
 
 _OPS = _JaxOps()
-_apply_axis = functools.partial(portable.apply_axis, ops=_OPS)
 
 
 def apply_taps(spec, x):
     """``spec`` applied to ``x`` through the taps with jax.numpy (any mode, any dtype)."""
-    import jax.numpy as jnp
-
-    kind = dtype_class(x.dtype.name, NAME)
-    axes = spec.check_input(tuple(int(n) for n in x.shape))
-    taps = spec.taps(tuple(int(x.shape[a]) for a in axes))
-    if kind == "integer" and spec.kernel != "nearest":
-        # float64 needs jax_enable_x64; float32 holds every integer up to 2**24 exactly
-        precision = np.float64 if jnp.zeros(0).dtype == jnp.float64 else np.float32
-        return round_passes(x.astype(precision), taps, axes, np.iinfo(x.dtype.name), apply_axis=_apply_axis,
-                            floor=jnp.floor, clip=jnp.clip, cast=lambda y: y.astype(x.dtype),
-                            where=lambda c, v, a: jnp.where(c, np.array(v, a.dtype), a), precision=precision)
-    y = x.astype(jnp.float32) if kind == "half" else x
     # phases and gathers only (no blocks): NaN and infinity stay where the taps put them
-    y = portable.apply_taps(y, taps, axes, _OPS).astype(x.dtype)
-    return jnp.array(y, copy=True) if y is x else y  # a new array, as every adapter returns
+    return portable.resize_with_taps(spec, x, _OPS)
 
 
 def resize(spec, x):
-    return apply_taps(spec, x)
+    return portable.resize(spec, x, _OPS)
 
 
 def layer(spec):

@@ -10,14 +10,13 @@ Nothing here imports paddle until a tensor is seen.
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Optional
 
 import numpy as np
 
-from unisample import engine, portable, reference
-from unisample.dtypes import dtype_class, round_passes
+from unisample import engine, portable
+from unisample.dtypes import dtype_class
 from unisample.optional import require
 from unisample.taps import copied_axes
 
@@ -136,10 +135,37 @@ class _PaddleOps(portable.ArrayOps):
     def constant(self, a, like):
         return self._tensor(a, like.place, like.dtype)
 
+    framework = NAME
+
     def take(self, x, index, axis):
         import paddle
 
-        return paddle.index_select(x, self._tensor(index, x.place, None), axis=axis)
+        # paddle's index_select has no uint8/int8/int16 kernel: gather in
+        # int32, which holds those values exactly
+        small = self.dtype_name(x) in ("uint8", "int8", "int16")
+        y = paddle.index_select(x.astype("int32") if small else x, self._tensor(index, x.place, None), axis=axis)
+        return y.astype(x.dtype) if small else y
+
+    def cast(self, x, dtype):
+        return x.astype(dtype)
+
+    def floor(self, x):
+        import paddle
+
+        return paddle.floor(x)
+
+    def clip(self, x, lo, hi):
+        import paddle
+
+        return paddle.clip(x, lo, hi)
+
+    def where(self, condition, value, a):
+        import paddle
+
+        return paddle.where(condition, paddle.full(a.shape, value, dtype=a.dtype), a)
+
+    def copy(self, x):
+        return x.clone()
 
     @staticmethod
     def _tensor(a, place, dtype):
@@ -180,57 +206,47 @@ class _PaddleOps(portable.ArrayOps):
 
 
 _OPS = _PaddleOps()
-_apply_axis = functools.partial(portable.apply_axis, ops=_OPS)
+
+
+class _Interpolate(portable.NativeOp):
+    """``paddle.nn.functional.interpolate`` as ``portable.resize`` uses it: the
+    call is ``native_kwargs``'s.  Paddle's linear, bicubic and area kernels
+    read other pixels than the spec's taps (README "Non-finite values"), so
+    where NaN and infinities go would differ: except for nearest, the native
+    op gets finite inputs only (one read to know; in a static graph, always
+    the taps)."""
+
+    def call(self, spec, x):
+        shape = x.shape  # a new list on every access: read it once
+        axes = spec.check_input(shape)
+        return native_kwargs(spec, tuple(shape[a] for a in axes), dtype_class(x.dtype, NAME))
+
+    def reads_taps(self, spec, x, call):
+        return spec.kernel == "nearest"
+
+    def run(self, spec, x, call):
+        import paddle.nn.functional as F
+
+        return F.interpolate(x, **call)
+
+
+_INTERPOLATE = _Interpolate()
 
 
 def apply_taps(spec, x):
     """``spec`` applied to paddle tensor ``x`` through the taps (any mode, any dtype): a new tensor."""
-    import paddle
-
-    kind = dtype_class(x.dtype, NAME)
-    axes = spec.check_input(x.shape)
-    taps = spec.taps(tuple(x.shape[a] for a in axes))
-    if kind == "integer":
-        name = str(x.dtype).rsplit(".", 1)[-1]
-        if spec.kernel == "nearest":
-            # paddle's index_select has no uint8/int8/int16 kernel: gather in
-            # int32, which holds those values exactly.
-            small = name in ("uint8", "int8", "int16")
-            y = x.astype("int32") if small else x
-            y = reference.apply_taps(y, taps, axes, apply_axis=_apply_axis)
-            y = y.astype(x.dtype) if small else y
-            return x.clone() if y is x else y
-        return round_passes(x.astype("float64"), taps, axes, np.iinfo(name), apply_axis=_apply_axis,
-                            floor=paddle.floor, clip=paddle.clip, cast=lambda y: y.astype(x.dtype),
-                            where=lambda c, v, a: paddle.where(c, paddle.full(a.shape, v, dtype=a.dtype), a))
-    y = x.astype("float32") if kind == "half" else x
-    y = portable.apply_taps(y, taps, axes, _OPS)
-    y = y.astype(x.dtype) if kind == "half" else y
-    return x.clone() if y is x else y
+    return portable.resize_with_taps(spec, x, _OPS)
 
 
 def native(spec, x):
     """paddle's interpolate on ``x`` if it computes ``spec``, else None (also for an
-    input with NaN or infinities, except in nearest modes: see ``resize``)."""
-    import paddle.nn.functional as F
-
-    shape = x.shape  # a new list on every access: read it once
-    axes = spec.check_input(shape)
-    kwargs = native_kwargs(spec, tuple(shape[a] for a in axes), dtype_class(x.dtype, NAME))
-    if kwargs is None or (spec.kernel != "nearest" and not _OPS.all_finite(x)):
-        return None
-    return F.interpolate(x, **kwargs)
+    input with NaN or infinities, except in nearest modes)."""
+    return portable.native(spec, x, _OPS, _INTERPOLATE)
 
 
 def resize(spec, x):
-    """``spec`` applied to ``x``: paddle's interpolate where it computes the spec, else the taps.
-
-    Paddle's linear, bicubic and area kernels read other pixels than the
-    spec's taps (README "Non-finite values"), so where NaN and infinities go
-    would differ: except for nearest, the native op gets finite inputs only
-    (one read to know; in a static graph, always the taps)."""
-    y = native(spec, x)
-    return apply_taps(spec, x) if y is None else y
+    """``spec`` applied to ``x``: paddle's interpolate where it computes the spec, else the taps."""
+    return portable.resize(spec, x, _OPS, _INTERPOLATE)
 
 
 # -- native layer and configurations ---------------------------------------------------------

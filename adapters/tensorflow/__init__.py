@@ -12,7 +12,6 @@ their objects is seen.
 
 from __future__ import annotations
 
-import functools
 import math
 import sys
 from typing import Any, Dict, Optional, Tuple
@@ -20,7 +19,7 @@ from typing import Any, Dict, Optional, Tuple
 import numpy as np
 
 from unisample import engine, portable
-from unisample.dtypes import dtype_class, round_passes
+from unisample.dtypes import dtype_class
 from unisample.optional import require
 
 from .._common import ConstantCache, cached_table, framework_array, native_config
@@ -125,62 +124,46 @@ def native_kwargs(spec, in_size, dtype: str, xla_safe: bool = True) -> Optional[
     return None
 
 
-def _native_call(spec, x) -> Optional[Tuple[str, dict]]:
-    import tensorflow as tf
+class _Resize(portable.NativeOp):
+    """TF's own resize ops as ``portable.resize`` uses them: the call is
+    ``native_kwargs``'s.  TF's filter kernels read other pixels than the spec's
+    taps (bilinear fewer, bicubic, lanczos and antialiased ones more: README
+    "Non-finite values"), so where NaN and infinities go would differ: except
+    for nearest modes, the native op gets finite inputs only (one read to know;
+    in a graph, a ``tf.cond``) and the taps take the others."""
 
-    shape = x.shape  # each access builds a new object: read it once
-    axes = spec.check_input(shape.as_list())
-    return native_kwargs(spec, _spatial_size(shape, axes), x.dtype.name, xla_safe=not tf.executing_eagerly())
+    def call(self, spec, x):
+        import tensorflow as tf
+
+        dims = x.shape.as_list()  # one call: indexing a TensorShape costs a microsecond a time
+        axes = spec.check_input(dims)
+        return native_kwargs(spec, portable.spatial_size(dims, axes), x.dtype.name,
+                             xla_safe=not tf.executing_eagerly())
+
+    def reads_taps(self, spec, x, call):
+        return spec.kernel == "nearest" or not x.dtype.is_floating
+
+    def run(self, spec, x, call):
+        import tensorflow as tf
+
+        dtype = x.dtype
+        op, kwargs = call
+        y = tf.transpose(x, (0, 2, 3, 1)) if not spec.channels_last else x
+        if op == "resize":
+            y = tf.image.resize(y, **kwargs)
+        else:  # the kernels of tf.compat.v1.image.resize_*, without their deprecation notice on every call
+            raw = {"resize_bilinear": tf.raw_ops.ResizeBilinear, "resize_bicubic": tf.raw_ops.ResizeBicubic,
+                   "resize_nearest_neighbor": tf.raw_ops.ResizeNearestNeighbor}[op]
+            y = raw(images=y, **kwargs)
+        if y.dtype != dtype:
+            y = tf.cast(y, dtype)  # TF returns float32 for every method but nearest
+        return tf.transpose(y, (0, 3, 1, 2)) if not spec.channels_last else y
 
 
-def _needs_finite(spec, x) -> bool:
-    """Whether TF's op reads other pixels than the spec's taps here, so that it
-    may take finite inputs only (README "Non-finite values"): every filter
-    and area kernel; nearest ones read the same pixel."""
-    return spec.kernel != "nearest" and x.dtype.is_floating
-
-
-def native(spec, x):
-    """TF's own op on ``x`` if it computes ``spec``, else None (also, executing
-    eagerly, for an input with NaN or infinities that the op would put
-    elsewhere; in a graph ``resize`` decides with a ``tf.cond``)."""
-    import tensorflow as tf
-
-    call = _native_call(spec, x)
-    if call is None or (_needs_finite(spec, x) and tf.executing_eagerly() and not _OPS.all_finite(x)):
-        return None
-    return _native_op(spec, x, call)
-
-
-def _native_op(spec, x, call):
-    import tensorflow as tf
-
-    dtype = x.dtype
-    op, kwargs = call
-    y = tf.transpose(x, (0, 2, 3, 1)) if not spec.channels_last else x
-    if op == "resize":
-        y = tf.image.resize(y, **kwargs)
-    else:  # the kernels of tf.compat.v1.image.resize_*, without their deprecation notice on every call
-        raw = {"resize_bilinear": tf.raw_ops.ResizeBilinear, "resize_bicubic": tf.raw_ops.ResizeBicubic,
-               "resize_nearest_neighbor": tf.raw_ops.ResizeNearestNeighbor}[op]
-        y = raw(images=y, **kwargs)
-    if y.dtype != dtype:
-        y = tf.cast(y, dtype)  # TF returns float32 for every method but nearest
-    return tf.transpose(y, (0, 3, 1, 2)) if not spec.channels_last else y
+_RESIZE = _Resize()
 
 
 # -- taps with TF ops -------------------------------------------------------------------------
-
-
-def _spatial_size(shape, axes) -> Tuple[int, ...]:
-    """The spatial lengths of a ``tf.TensorShape``; ValueError where one is unknown."""
-    dims = shape.as_list()  # one call: indexing a TensorShape costs a microsecond a time
-    size = tuple(dims[a] for a in axes)
-    if None in size:
-        raise ValueError(
-            f"input has shape {tuple(shape)}: unisample needs static spatial sizes (the batch may be unknown)"
-        )
-    return tuple(int(n) for n in size)
 
 
 _CONSTANTS = ConstantCache()
@@ -222,11 +205,44 @@ class _TensorFlowOps(portable.ArrayOps):
 
         return tf.where(mask, a, tf.zeros_like(a))
 
+    framework = NAME
+
+    def dtype_name(self, x):
+        return x.dtype.name
+
+    def cast(self, x, dtype):
+        import tensorflow as tf
+
+        return tf.cast(x, dtype)
+
+    def floor(self, x):
+        import tensorflow as tf
+
+        return tf.floor(x)
+
+    def clip(self, x, lo, hi):
+        import tensorflow as tf
+
+        return tf.clip_by_value(x, lo, hi)
+
+    def where(self, condition, value, a):
+        import tensorflow as tf
+
+        return tf.where(condition, tf.constant(value, dtype=a.dtype), a)
+
+    def copy(self, x):
+        import tensorflow as tf
+
+        # a tf.Variable comes back as itself where no axis changes: a new tensor instead
+        return tf.identity(x)
+
     def all_finite(self, x):
         import tensorflow as tf
 
         if not x.dtype.is_floating:
             return True
+        if not tf.executing_eagerly():
+            return None  # a graph: the data is not there yet (``if_finite`` branches in it)
         try:
             # an eager CPU tensor is numpy memory: the engine's check, no op
             # (an eager TF op costs 30 us or more on a small image)
@@ -253,48 +269,23 @@ class _TensorFlowOps(portable.ArrayOps):
 
 _SUM_AXES: dict = {}  # rank -> eager int32 constant of every axis
 _OPS = _TensorFlowOps()
-_apply_axis = functools.partial(portable.apply_axis, ops=_OPS)
 
 
 def apply_taps(spec, x):
     """``spec`` applied to ``x`` through the taps with TF ops (any mode, any dtype)."""
-    import tensorflow as tf
+    return portable.resize_with_taps(spec, x, _OPS)
 
-    kind = dtype_class(x.dtype.name, NAME)
-    axes = spec.check_input(x.shape.as_list())
-    taps = spec.taps(_spatial_size(x.shape, axes))
-    if kind == "integer" and spec.kernel != "nearest":
-        return round_passes(tf.cast(x, tf.float64), taps, axes, np.iinfo(x.dtype.name), apply_axis=_apply_axis,
-                            floor=tf.floor, clip=tf.clip_by_value, cast=lambda y: tf.cast(y, x.dtype),
-                            where=lambda c, v, a: tf.where(c, tf.constant(v, dtype=a.dtype), a))
-    y = tf.cast(x, tf.float32) if kind == "half" else x
-    y = portable.apply_taps(y, taps, axes, _OPS)
-    y = tf.cast(y, x.dtype) if kind == "half" else y
-    # a tf.Variable comes back as itself where no axis changes: a new tensor instead
-    return tf.identity(y) if y is x else y
+
+def native(spec, x):
+    """TF's own op on ``x`` if it computes ``spec``, else None (also for an input
+    with NaN or infinities that the op would put elsewhere, and in a graph
+    where that cannot be known: ``resize`` decides there with a ``tf.cond``)."""
+    return portable.native(spec, x, _OPS, _RESIZE)
 
 
 def resize(spec, x):
-    """``spec`` applied to ``x``: TF's own op where it computes the spec, else the taps.
-
-    TF's filter kernels read other pixels than the spec's taps (bilinear fewer,
-    bicubic, lanczos and antialiased ones more: README "Non-finite values"), so
-    where NaN and infinities go would differ: except for nearest modes, the
-    native op gets finite inputs only (one read to know; in a graph, a
-    ``tf.cond``) and the taps take the others."""
-    call = _native_call(spec, x)
-    if call is None:
-        return apply_taps(spec, x)
-    if not _needs_finite(spec, x):
-        return _native_op(spec, x, call)
-
-    def fast():
-        return _native_op(spec, x, call)
-
-    def exact():
-        return apply_taps(spec, x)
-
-    return _OPS.if_finite(x, fast, exact)
+    """``spec`` applied to ``x``: TF's own op where it computes the spec, else the taps."""
+    return portable.resize(spec, x, _OPS, _RESIZE)
 
 
 # -- the Keras layer and Keras / TF configurations ------------------------------------------------

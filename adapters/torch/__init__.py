@@ -10,14 +10,13 @@ imports torch until a tensor is seen.
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Optional
 
 import numpy as np
 
 from unisample import portable
-from unisample.dtypes import dtype_class, round_passes
+from unisample.dtypes import dtype_class
 from unisample.optional import require
 
 from .._common import ConstantCache, cached_table, framework_array
@@ -191,6 +190,31 @@ class _TorchOps(portable.ArrayOps):
 
         return torch.where(self._tensor(mask, a.device, torch.bool), a, 0.0)
 
+    framework = NAME
+
+    def cast(self, x, dtype):
+        import torch
+
+        return x.to(getattr(torch, dtype))
+
+    def floor(self, x):
+        import torch
+
+        return torch.floor(x)
+
+    def clip(self, x, lo, hi):
+        import torch
+
+        return torch.clamp(x, lo, hi)
+
+    def where(self, condition, value, a):
+        import torch
+
+        return torch.where(condition, torch.tensor(value, dtype=a.dtype), a)
+
+    def copy(self, x):
+        return x.clone()
+
     def all_finite(self, x):
         import torch
 
@@ -202,56 +226,59 @@ class _TorchOps(portable.ArrayOps):
 
 
 _OPS = _TorchOps()
-_apply_axis = functools.partial(portable.apply_axis, ops=_OPS)
+
+
+class _Interpolate(portable.NativeOp):
+    """``F.interpolate`` as ``portable.resize`` uses it: the call is ``native_kwargs``'s."""
+
+    def call(self, spec, x):
+        import torch
+
+        axes = spec.check_input(tuple(x.shape))
+        kind = dtype_class(x.dtype, NAME)
+        if kind == "integer" and x.dtype != torch.uint8:
+            return None  # torch's nearest kernels have uint8 versions only
+        kwargs = native_kwargs(spec, tuple(x.shape[a] for a in axes), kind)
+        if kwargs is not None and kwargs["mode"] == "lanczos" and (
+                x.device.type != "cpu" or torch.onnx.is_in_onnx_export()):
+            return None  # torch's lanczos kernel is CPU only, and has no ONNX export: the taps have
+        return kwargs
+
+    def reads_taps(self, spec, x, call):
+        import torch
+
+        # torch's float64 kernels place their taps with float64 coordinates,
+        # the spec (as torch's float32 ones) with float32: at an exact hit
+        # they read other pixels with weight 0, which only NaN and infinities see
+        return x.dtype != torch.float64 or spec.kernel == "nearest"
+
+    def run(self, spec, x, call):
+        import torch.nn.functional as F
+
+        if spec.channels_last:  # F.interpolate wants channels first: permute views, no copies
+            order = (0, x.ndim - 1) + tuple(range(1, x.ndim - 1))
+            y = F.interpolate(x.permute(order), **call)
+            return y.permute((0,) + tuple(range(2, x.ndim)) + (1,))
+        return F.interpolate(x, **call)
+
+
+_INTERPOLATE = _Interpolate()
 
 
 def apply_taps(spec, x):
     """``spec`` applied to tensor ``x`` through the taps (any mode, any dtype): a new tensor."""
-    import torch
-
-    kind = dtype_class(x.dtype, NAME)
-    axes = spec.check_input(tuple(x.shape))
-    taps = spec.taps(tuple(x.shape[a] for a in axes))
-    if kind == "integer" and spec.kernel != "nearest":
-        return round_passes(x.to(torch.float64), taps, axes, torch.iinfo(x.dtype), apply_axis=_apply_axis,
-                            floor=torch.floor, clip=torch.clamp, cast=lambda y: y.to(x.dtype),
-                            where=lambda c, v, a: torch.where(c, torch.tensor(v, dtype=a.dtype), a))
-    y = x.to(torch.float32) if kind == "half" else x
-    y = portable.apply_taps(y, taps, axes, _OPS).to(x.dtype)
-    return x.clone() if y is x else y
+    return portable.resize_with_taps(spec, x, _OPS)
 
 
 def native(spec, x):
     """``F.interpolate`` on ``x`` if it computes ``spec``, else None.  Float32 and
     float16 kernels read exactly the spec's taps (where NaN and infinities go
     included: README "Non-finite values"); float64 ones take finite inputs only."""
-    import torch
-    import torch.nn.functional as F
-
-    axes = spec.check_input(tuple(x.shape))
-    kind = dtype_class(x.dtype, NAME)
-    if kind == "integer" and x.dtype != torch.uint8:
-        return None  # torch's nearest kernels have uint8 versions only
-    kwargs = native_kwargs(spec, tuple(x.shape[a] for a in axes), kind)
-    if kwargs is None:
-        return None
-    if kwargs["mode"] == "lanczos" and (x.device.type != "cpu" or torch.onnx.is_in_onnx_export()):
-        return None  # torch's lanczos kernel is CPU only, and has no ONNX export: the taps have
-    if x.dtype == torch.float64 and spec.kernel != "nearest" and not _OPS.all_finite(x):
-        # torch's float64 kernels place their taps with float64 coordinates,
-        # the spec (as torch's float32 ones) with float32: at an exact hit
-        # they read other pixels with weight 0, which only NaN and infinities see
-        return None
-    if spec.channels_last:  # F.interpolate wants channels first: permute views, no copies
-        order = (0, x.ndim - 1) + tuple(range(1, x.ndim - 1))
-        y = F.interpolate(x.permute(order), **kwargs)
-        return y.permute((0,) + tuple(range(2, x.ndim)) + (1,))
-    return F.interpolate(x, **kwargs)
+    return portable.native(spec, x, _OPS, _INTERPOLATE)
 
 
 def resize(spec, x):
-    y = native(spec, x)
-    return apply_taps(spec, x) if y is None else y
+    return portable.resize(spec, x, _OPS, _INTERPOLATE)
 
 
 # -- native layer and configurations -----------------------------------------------------
