@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -399,3 +400,79 @@ def replay(recorded, framework: str, timeout: float = 300.0) -> FrameworkRun:
     with contextlib.closing(_drive([framework], command, 1, timeout, judge_file, None)) as ended:
         (run_,) = ended
     return run_
+
+
+def merged(parts: Sequence[FrameworkRun]) -> FrameworkRun:
+    """One adapter's replays of several batches of record files, as one run: the
+    results in order, the seconds summed, the first status that is not "ran"."""
+    first = parts[0]
+    bad = next((p for p in parts if p.status != "ran"), None)
+    return FrameworkRun(first.framework, first.status if bad is None else bad.status,
+                        sum(p.seconds for p in parts), "" if bad is None else bad.message,
+                        next((p.version for p in parts if p.version), ""),
+                        [r for p in parts for r in p.results])
+
+
+class Porting:
+    """Every native record replayed through every adapter (``replay``), started
+    before the last native worker ends.
+
+    The native workers end one by one and the slowest runs alone at the end;
+    waiting for it would leave the other cores idle.  So the records written
+    so far are replayed as soon as one native worker is left (``ended``: call
+    it with each finished native run), ``workers`` replays at a time, and
+    ``finish`` replays the records that came after.  Each adapter's batches
+    are one run in the end (``merged``), its results in the order of
+    ``order`` (the native frameworks as listed)."""
+
+    def __init__(self, targets: Sequence[str], expected: int, timeout: float, workers: int = 2):
+        self.targets, self.expected, self.timeout = list(targets), expected, timeout
+        self.records: Dict[str, str] = {}  # native framework -> its record file
+        self.ended_count = 0
+        self._replayed: List[str] = []
+        self._futures: List[tuple] = []  # (target, future)
+        self._pool = ThreadPoolExecutor(max_workers=workers)
+
+    def ended(self, run_: FrameworkRun, record: Optional[str]) -> None:
+        """A native worker ended (``record``: its file, None where it wrote no result)."""
+        self.ended_count += 1
+        if record is not None:
+            self.records[run_.framework] = record
+        if self.ended_count == self.expected - 1 and self.expected > 1:
+            self._start()
+
+    def _start(self) -> None:
+        batch = [name for name in self.records if name not in self._replayed]
+        if not batch:
+            return
+        self._replayed += batch
+        files = [self.records[name] for name in batch]
+        for target in self.targets:
+            self._futures.append((target, self._pool.submit(replay, files, target, self.timeout)))
+
+    def finish(self, order: Sequence[str]) -> List[FrameworkRun]:
+        """Replay what is left and wait: one run per target that ran natively
+        (``order``), its results grouped by record in ``order``."""
+        try:
+            self._start()
+            parts: Dict[str, List[FrameworkRun]] = {}
+            for target, future in self._futures:
+                parts.setdefault(target, []).append(future.result())
+        except BaseException:  # Ctrl-C, SIGTERM: stop the replays now, start no queued one
+            self.close()
+            raise
+        self._pool.shutdown()
+        rank = {name: k for k, name in enumerate(order)}
+        runs = []
+        for target in self.targets:
+            if target in rank and target in parts:
+                run_ = merged(parts[target])
+                run_.results.sort(key=lambda r: rank.get(r.framework.split(" -> ")[0], len(rank)))
+                runs.append(run_)
+        return runs
+
+    def close(self) -> None:
+        """Stop every replay now and start no queued one (an interrupted run)."""
+        stop_workers()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        stop_workers()  # one a thread started meanwhile

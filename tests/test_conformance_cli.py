@@ -113,3 +113,41 @@ def test_workers_ignore_a_unisample_folder_in_the_current_directory(monkeypatch,
     out = tmp_path / "recorded.npz"
     assert cli.main(["record", "--framework", "torch", "-o", str(out), "--quick", "--modes", "nearest"]) == 0
     assert out.exists()
+
+
+def test_porting_replays_start_while_the_last_native_worker_runs(monkeypatch):
+    """``runner.Porting``: the records written when one native worker is left are
+    replayed at once; the last one's after; each adapter's batches are one run
+    whose results follow the native frameworks' order."""
+    calls = []
+
+    def fake_replay(files, target, timeout):
+        calls.append((tuple(files), target))
+        results = [runner.CaseResult(f"{f.split('.')[0]} -> {target}", "linear", f, {}, "pass", False) for f in files]
+        return runner.FrameworkRun(target, "ran", 1.5, version="9", results=results)
+
+    monkeypatch.setattr(runner, "replay", fake_replay)
+    porting = runner.Porting(["torch", "jax"], expected=3, timeout=10)
+    porting.ended(runner.FrameworkRun("paddle", "ran"), "paddle.npz")
+    assert calls == []
+    porting.ended(runner.FrameworkRun("torch", "crashed"), None)  # wrote nothing: nothing to replay
+    porting.ended(runner.FrameworkRun("jax", "ran"), "jax.npz")  # (started before this, in a real run)
+    runs = porting.finish(["jax", "paddle"])
+    assert sorted(calls) == sorted([(("paddle.npz",), "torch"), (("paddle.npz",), "jax"),
+                                    (("jax.npz",), "torch"), (("jax.npz",), "jax")])
+    # torch crashed natively: no column for it; jax's column holds both batches, jax's record first
+    assert [run.framework for run in runs] == ["jax"]
+    (run,) = runs
+    assert run.seconds == 3.0 and run.status == "ran"
+    assert [r.framework for r in run.results] == ["jax -> jax", "paddle -> jax"]
+
+
+def test_porting_waits_for_nothing_with_one_framework(monkeypatch):
+    calls = []
+    monkeypatch.setattr(runner, "replay", lambda files, target, timeout: calls.append(files) or
+                        runner.FrameworkRun(target, "crashed", message="boom"))
+    porting = runner.Porting(["torch"], expected=1, timeout=10)
+    porting.ended(runner.FrameworkRun("torch", "ran"), "torch.npz")
+    assert calls == []  # one native worker: nothing runs beside it
+    (run,) = porting.finish(["torch"])
+    assert calls == [["torch.npz"]] and run.status == "crashed" and run.message == "boom"

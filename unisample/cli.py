@@ -27,7 +27,6 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional
 
 from .files import atomic_copy, atomic_write, check_output
@@ -154,34 +153,43 @@ def _progress_printers(tty: bool):
 
 
 def _run_catalogue(args) -> tuple:
-    """``(runs, porting)``: every framework's worker on the catalogue, then every
-    native output replayed through every installed adapter."""
+    """``(runs, porting)``: every framework's worker on the catalogue, and every
+    native output replayed through every installed adapter (``runner.Porting``:
+    the replays start while the last native worker still runs)."""
     from unisample.conformance import runner
     from unisample.conformance.cases import ADAPTER_FRAMEWORKS
 
     progress, ticker = _progress_printers(sys.stdout.isatty())
     timeout = args.timeout or 300.0
+    frameworks = list(args.frameworks or runner.FRAMEWORKS)
+    expected = [name for name in frameworks if runner.installed(name)]
     with tempfile.TemporaryDirectory(prefix="unisample-recorded-") as keep:
-        runs = runner.run(args.frameworks, timeout=timeout, progress=progress, ticker=ticker, quick=args.quick,
-                          kernels=args.modes, workers=args.workers, keep_dir=keep, case=args.case)
-        ran = [run.framework for run in runs if run.status == "ran" and run.results]
-        if not ran or args.no_porting:
-            return runs, []
-        print("  porting: every native output above through every installed adapter ...", flush=True)
-        recorded = [os.path.join(keep, f"{name}.npz") for name in ran]
-        targets = [name for name in ran if name in ADAPTER_FRAMEWORKS]  # onnxruntime has no adapter
-        pool = ThreadPoolExecutor(max_workers=args.workers or 2)
+        porting = None if args.no_porting else runner.Porting(
+            [name for name in expected if name in ADAPTER_FRAMEWORKS], len(expected), timeout, args.workers or 2)
+
+        def ended(run):
+            progress(run)
+            if porting is not None and run.status != "not installed":
+                found = run.status == "ran" and run.results
+                porting.ended(run, os.path.join(keep, f"{run.framework}.npz") if found else None)
+
         try:
-            porting = list(pool.map(lambda target: runner.replay(recorded, target, timeout=timeout), targets))
-        except BaseException:  # Ctrl-C, SIGTERM: stop the replays now, start no queued one
-            runner.stop_workers()
-            pool.shutdown(wait=False, cancel_futures=True)
-            runner.stop_workers()  # one a thread started meanwhile
+            runs = runner.run(frameworks, timeout=timeout, progress=ended, ticker=ticker, quick=args.quick,
+                              kernels=args.modes, workers=args.workers, keep_dir=keep, case=args.case)
+            ran = [run.framework for run in runs if run.status == "ran" and run.results]
+            if not ran or porting is None:
+                if porting is not None:
+                    porting.close()
+                return runs, []
+            print("  porting: every native output above through every installed adapter ...", flush=True)
+            replays = porting.finish(ran)
+        except BaseException:
+            if porting is not None:
+                porting.close()
             raise
-        pool.shutdown()
-    for run in porting:
+    for run in replays:
         print(f"  {run.framework:<11} adapter {run.status} ({run.seconds:.1f} s) {len(run.results)} cases", flush=True)
-    return runs, porting
+    return runs, replays
 
 
 def _print_catalogue_report(runs, porting) -> list:
