@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 
@@ -197,9 +198,50 @@ def resize_model(attributes: Dict[str, Any], scales, sizes, input_shape, ndim: i
 
 # -- reading ---------------------------------------------------------------------
 
-_DEFAULTS = {"mode": "nearest", "coordinate_transformation_mode": "half_pixel", "nearest_mode": "round_prefer_floor",
-             "cubic_coeff_a": -0.75, "exclude_outside": 0, "antialias": 0, "extrapolation_value": 0.0,
-             "keep_aspect_ratio_policy": "stretch", "axes": None}
+@dataclass(frozen=True)
+class _Attribute:
+    """One row of the Resize attribute table.
+
+    ``default``: ONNX's value when a node leaves the attribute out.
+    ``values``: the values unisample reads (None: any number), in the order
+    messages list them.  ``kernels``: the kernels it means something for
+    (ONNX ignores it for the others, and so does reading).  ``field``: the
+    spec field whose value it carries as is, converted by ``read`` (ONNX to
+    spec) and ``write`` (spec to ONNX), float unless the row says; "" where
+    a function below maps it instead.  ``opset``: the first opset that has it.
+    """
+
+    name: str
+    default: Any
+    values: Optional[Tuple[str, ...]] = None
+    kernels: Tuple[str, ...] = tuple(_MODES)
+    field: str = ""
+    read: Callable[[Any], Any] = float
+    write: Callable[[Any], Any] = float
+    opset: int = 11
+
+
+#: name -> row: every attribute of Resize (opset 11 to 19)
+_ATTRIBUTES: Dict[str, _Attribute] = {a.name: a for a in (
+    # the kernel; the spec's mode adds the rank (linear, bilinear, trilinear)
+    # and, for nearest, the rounding (_nearest_fields)
+    _Attribute("mode", "nearest", values=tuple(_MODES.values())),
+    # half_pixel, asymmetric and align_corners are the spec's own; the others
+    # are framework rules that _read_transform and _nearest_fields map
+    _Attribute("coordinate_transformation_mode", "half_pixel",
+               values=("half_pixel", "pytorch_half_pixel", "asymmetric", "align_corners", "tf_half_pixel_for_nn")),
+    _Attribute("nearest_mode", "round_prefer_floor", values=("floor", "round_prefer_ceil", "round_prefer_floor"),
+               kernels=("nearest",)),
+    _Attribute("cubic_coeff_a", -0.75, kernels=("cubic",), field="cubic_coeff_a"),
+    _Attribute("exclude_outside", 0, kernels=("cubic",), field="exclude_outside", read=bool, write=int),
+    _Attribute("antialias", 0, kernels=("linear", "cubic"), field="antialias", read=bool, write=int, opset=18),
+    # only tf_crop_and_resize uses it, and unisample refuses that transform
+    _Attribute("extrapolation_value", 0.0, kernels=()),
+    # anything but stretch computes the sizes from the input shape
+    _Attribute("keep_aspect_ratio_policy", "stretch", values=("stretch",), opset=18),
+    # which axes scales / sizes cover (all of them when left out)
+    _Attribute("axes", None, opset=18),
+)}
 
 
 def spec_from_resize(attributes: Dict[str, Any], scales=None, sizes=None, data_format: Optional[str] = None,
@@ -211,10 +253,10 @@ def spec_from_resize(attributes: Dict[str, Any], scales=None, sizes=None, data_f
     which axes the scales leave alone (channels first unless only the last
     axis and the batch axis are 1).
     """
-    unknown = sorted(set(attributes) - set(_DEFAULTS))
+    unknown = sorted(set(attributes) - set(_ATTRIBUTES))
     if unknown:
         raise ValueError(f"from_onnx: unknown {op_type} attributes {unknown}")
-    a = {**_DEFAULTS, **attributes}
+    a = {**{name: row.default for name, row in _ATTRIBUTES.items()}, **attributes}
     a = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in a.items()}
     if op_type == "Upsample":  # opset 7-9: asymmetric mapping, nearest floors
         a["coordinate_transformation_mode"], a["nearest_mode"] = "asymmetric", "floor"
