@@ -50,6 +50,64 @@ __all__ = ["resize_attributes", "resize_inputs", "resize_model", "to_onnx", "fro
 
 _MODES = {k: row.onnx for k, row in KERNELS.items() if row.onnx is not None}
 
+#: the spec's nearest modes -> the nearest_mode computing each (ties up, as
+#: torch, TF and JAX round)
+_NEAREST_MODES = {"nearest": "floor", "nearest-exact": "round_prefer_ceil"}
+_SPEC_NEAREST_MODES = {rounding: mode for mode, rounding in _NEAREST_MODES.items()}
+
+
+# -- the attribute table ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Attribute:
+    """One row of the Resize attribute table.
+
+    ``default``: ONNX's value when a node leaves the attribute out.
+    ``values``: the values unisample reads (empty: not a fixed set), in the
+    order messages list them.  ``kernels``: the kernels it is read and
+    written for (ONNX ignores it for the others).  ``field``: the
+    spec field whose value it carries as is, converted by ``read`` (ONNX to
+    spec) and ``write`` (spec to ONNX), float unless the row says; "" where
+    a function below maps it instead.  ``opset``: the first opset that has it.
+    """
+
+    name: str
+    default: Any
+    values: Tuple[str, ...] = ()
+    kernels: Tuple[str, ...] = tuple(_MODES)
+    field: str = ""
+    read: Callable[[Any], Any] = float
+    write: Callable[[Any], Any] = float
+    opset: int = 11
+
+
+#: name -> row: every attribute of Resize (opset 11 to 19)
+_ATTRIBUTES: Dict[str, _Attribute] = {a.name: a for a in (
+    # the kernel; the spec's mode adds the rank (linear, bilinear, trilinear)
+    # and, for nearest, the rounding (_nearest_fields)
+    _Attribute("mode", "nearest", values=tuple(_MODES.values())),
+    # half_pixel, asymmetric and align_corners are the spec's own; the others
+    # are framework rules that _read_transform and _nearest_fields map
+    _Attribute("coordinate_transformation_mode", "half_pixel",
+               values=("half_pixel", "pytorch_half_pixel", "asymmetric", "align_corners", "tf_half_pixel_for_nn")),
+    # floor is nearest, round_prefer_ceil nearest-exact; round_prefer_floor
+    # only where no output lands half-way (_nearest_fields)
+    _Attribute("nearest_mode", "round_prefer_floor", kernels=("nearest",)),
+    _Attribute("cubic_coeff_a", -0.75, kernels=("cubic",), field="cubic_coeff_a"),
+    _Attribute("exclude_outside", 0, kernels=("cubic",), field="exclude_outside", read=bool, write=int),
+    _Attribute("antialias", 0, kernels=("linear", "cubic"), field="antialias", read=bool, write=int, opset=18),
+    # only tf_crop_and_resize uses it, and unisample refuses that transform
+    _Attribute("extrapolation_value", 0.0, kernels=()),
+    # anything but stretch computes the sizes from the input shape
+    _Attribute("keep_aspect_ratio_policy", "stretch", values=("stretch",), opset=18),
+    # which axes scales / sizes cover (all of them when left out)
+    _Attribute("axes", None, opset=18),
+)}
+
+
+# -- writing ---------------------------------------------------------------------
+
+
 
 def _integral(values) -> bool:
     return all(float(v).is_integer() for v in values)
@@ -198,144 +256,142 @@ def resize_model(attributes: Dict[str, Any], scales, sizes, input_shape, ndim: i
 
 # -- reading ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Attribute:
-    """One row of the Resize attribute table.
-
-    ``default``: ONNX's value when a node leaves the attribute out.
-    ``values``: the values unisample reads (None: any number), in the order
-    messages list them.  ``kernels``: the kernels it means something for
-    (ONNX ignores it for the others, and so does reading).  ``field``: the
-    spec field whose value it carries as is, converted by ``read`` (ONNX to
-    spec) and ``write`` (spec to ONNX), float unless the row says; "" where
-    a function below maps it instead.  ``opset``: the first opset that has it.
-    """
-
-    name: str
-    default: Any
-    values: Optional[Tuple[str, ...]] = None
-    kernels: Tuple[str, ...] = tuple(_MODES)
-    field: str = ""
-    read: Callable[[Any], Any] = float
-    write: Callable[[Any], Any] = float
-    opset: int = 11
-
-
-#: name -> row: every attribute of Resize (opset 11 to 19)
-_ATTRIBUTES: Dict[str, _Attribute] = {a.name: a for a in (
-    # the kernel; the spec's mode adds the rank (linear, bilinear, trilinear)
-    # and, for nearest, the rounding (_nearest_fields)
-    _Attribute("mode", "nearest", values=tuple(_MODES.values())),
-    # half_pixel, asymmetric and align_corners are the spec's own; the others
-    # are framework rules that _read_transform and _nearest_fields map
-    _Attribute("coordinate_transformation_mode", "half_pixel",
-               values=("half_pixel", "pytorch_half_pixel", "asymmetric", "align_corners", "tf_half_pixel_for_nn")),
-    _Attribute("nearest_mode", "round_prefer_floor", values=("floor", "round_prefer_ceil", "round_prefer_floor"),
-               kernels=("nearest",)),
-    _Attribute("cubic_coeff_a", -0.75, kernels=("cubic",), field="cubic_coeff_a"),
-    _Attribute("exclude_outside", 0, kernels=("cubic",), field="exclude_outside", read=bool, write=int),
-    _Attribute("antialias", 0, kernels=("linear", "cubic"), field="antialias", read=bool, write=int, opset=18),
-    # only tf_crop_and_resize uses it, and unisample refuses that transform
-    _Attribute("extrapolation_value", 0.0, kernels=()),
-    # anything but stretch computes the sizes from the input shape
-    _Attribute("keep_aspect_ratio_policy", "stretch", values=("stretch",), opset=18),
-    # which axes scales / sizes cover (all of them when left out)
-    _Attribute("axes", None, opset=18),
-)}
-
-
 def spec_from_resize(attributes: Dict[str, Any], scales=None, sizes=None, data_format: Optional[str] = None,
                      op_type: str = "Resize") -> Upsample:
     """The spec of a Resize (or opset-9 ``Upsample``) with these attributes and
     constant ``scales`` / ``sizes`` (over every axis, or over ``axes``).
 
     ``data_format`` says where the channels are; left out, it is read from
-    which axes the scales leave alone (channels first unless only the last
-    axis and the batch axis are 1).
+    ``axes`` (channels first if the first is 2) or from which axes the scales
+    leave alone (channels first unless they resize the second axis and leave
+    the last alone).
     """
-    unknown = sorted(set(attributes) - set(_ATTRIBUTES))
-    if unknown:
-        raise ValueError(f"from_onnx: unknown {op_type} attributes {unknown}")
-    a = {**{name: row.default for name, row in _ATTRIBUTES.items()}, **attributes}
-    a = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in a.items()}
-    if op_type == "Upsample":  # opset 7-9: asymmetric mapping, nearest floors
-        a["coordinate_transformation_mode"], a["nearest_mode"] = "asymmetric", "floor"
-        a["mode"] = {"bilinear": "linear"}.get(a["mode"], a["mode"])
+    resolved = _read_attributes(attributes, op_type)
     where = f"from_onnx: {op_type}({', '.join(f'{k}={v!r}' for k, v in attributes.items())})"
     if (scales is None) == (sizes is None):
         raise ValueError(f"{where}: needs exactly one of constant scales and sizes")
+    values, data_format = _spatial_values(resolved["axes"], scales, sizes, data_format, where)
+    if resolved["keep_aspect_ratio_policy"] not in _ATTRIBUTES["keep_aspect_ratio_policy"].values:
+        raise ValueError(f"{where}: keep_aspect_ratio_policy={resolved['keep_aspect_ratio_policy']!r} makes the "
+                         "size depend on the input; give the sizes it computes")
+    resize = _resize_fields(values, scaled=scales is not None)
+    transform = _read_transform(resolved, resize, where)
+    if resolved["mode"] == "nearest":
+        fields = _nearest_fields(transform, resolved["nearest_mode"], resize.get("scale_factor"), where)
+    else:
+        fields = _filter_fields(resolved, transform, len(values), where)
+    return Upsample(data_format=data_format, **resize, **fields)
+
+
+#: what opset 7-9's Upsample operator fixes: the asymmetric mapping, nearest floors
+_UPSAMPLE_OPERATOR = {"coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+
+
+def _read_attributes(attributes: Dict[str, Any], op_type: str) -> Dict[str, Any]:
+    """Every attribute of the table, as given or its default, strings decoded
+    (protobuf gives bytes); ``ValueError`` for an attribute Resize has not."""
+    unknown = sorted(set(attributes) - set(_ATTRIBUTES))
+    if unknown:
+        raise ValueError(f"from_onnx: unknown {op_type} attributes {unknown}")
+    resolved = {**{name: row.default for name, row in _ATTRIBUTES.items()}, **attributes}
+    resolved = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in resolved.items()}
+    if op_type == "Upsample":
+        resolved.update(_UPSAMPLE_OPERATOR)
+        resolved["mode"] = {"bilinear": "linear"}.get(resolved["mode"], resolved["mode"])
+    return resolved
+
+
+def _spatial_values(axes, scales, sizes, data_format: Optional[str], where: str) -> Tuple[np.ndarray, str]:
+    """The scales or sizes of the spatial axes, and ``data_format`` (guessed where not given)."""
     values = np.asarray(scales if scales is not None else sizes).ravel()
-    axes = a["axes"]
-    if axes is not None:
+    if axes is not None:  # the values are the spatial axes' already
         spatial = list(axes)
         if data_format is None:
             data_format = "channels_first" if min(spatial) == 2 else "channels_last"
-    else:
-        ndim = len(values)
-        if not 3 <= ndim <= 5:
-            raise ValueError(f"{where}: {ndim} scales/sizes; expected 3 to 5 (batch, channels, 1-3 spatial axes)")
-        if data_format is None:
-            data_format = ("channels_last" if scales is not None and values[1] != 1 and values[-1] == 1
-                           else "channels_first")
-        spatial = list(range(1, ndim - 1)) if data_format == "channels_last" else list(range(2, ndim))
-        others = [i for i in range(ndim) if i not in spatial]
-        if scales is not None and any(values[i] != 1 for i in others):
-            raise ValueError(f"{where}: scales {values.tolist()} resize the batch or channel axis; "
-                             "unisample resizes spatial axes only")
-        values = values[spatial]
-    if a["keep_aspect_ratio_policy"] != "stretch":
-        raise ValueError(f"{where}: keep_aspect_ratio_policy={a['keep_aspect_ratio_policy']!r} makes the "
-                         "size depend on the input; give the sizes it computes")
-    mode, transform, rounding = a["mode"], a["coordinate_transformation_mode"], a["nearest_mode"]
-    size = tuple(int(v) for v in values) if sizes is not None else None
-    factor = tuple(float(v) for v in values) if scales is not None else None
-    where_size: Dict[str, Any] = dict(size=size) if size is not None else dict(scale_factor=factor)
-    if factor is not None:
-        where_size["same_size_copy"] = "never"  # ONNX maps with 1 / scale on every axis
-    rank = len(values)
+        return values, data_format
+    ndim = len(values)
+    if not 3 <= ndim <= 5:
+        raise ValueError(f"{where}: {ndim} scales/sizes; expected 3 to 5 (batch, channels, 1-3 spatial axes)")
+    if data_format is None:
+        data_format = _guessed_data_format(values, scaled=scales is not None)
+    spatial = list(range(1, ndim - 1)) if data_format == "channels_last" else list(range(2, ndim))
+    if scales is not None and any(values[i] != 1 for i in range(ndim) if i not in spatial):
+        raise ValueError(f"{where}: scales {values.tolist()} resize the batch or channel axis; "
+                         "unisample resizes spatial axes only")
+    return values[spatial], data_format
+
+
+def _guessed_data_format(values: np.ndarray, scaled: bool) -> str:
+    """Where the channels are, from scales over every axis: last if the scales
+    leave the last axis alone and not the second (sizes say nothing: first)."""
+    return "channels_last" if scaled and values[1] != 1 and values[-1] == 1 else "channels_first"
+
+
+def _resize_fields(values: np.ndarray, scaled: bool) -> Dict[str, Any]:
+    """The spec's ``size``, or its ``scale_factor`` with ONNX's rule for an axis the scale leaves unchanged."""
+    if not scaled:
+        return {"size": tuple(int(v) for v in values)}
+    # ONNX maps with 1 / scale on every axis; PyTorch's rule copies such an axis
+    return {"scale_factor": tuple(float(v) for v in values), "same_size_copy": "never"}
+
+
+def _read_transform(resolved: Dict[str, Any], resize: Dict[str, Any], where: str) -> str:
+    """The coordinate transformation mode as unisample names it (tf_half_pixel_for_nn
+    stays, for ``_nearest_fields``), or ``ValueError`` where it has no equivalent."""
+    transform = resolved["coordinate_transformation_mode"]
     if transform == "pytorch_half_pixel":
         # torch's exporter writes it; it differs from half_pixel only on a
         # length-1 output, which torch samples at the centre (README "Why").
-        if size is not None and 1 in size or factor is not None and any(f < 1 for f in factor):
+        if 1 in resize.get("size", ()) or any(f < 1 for f in resize.get("scale_factor", ())):
             raise ValueError(f"{where}: pytorch_half_pixel maps a length-1 output to 0, torch and unisample to the "
                              "input's centre; with these sizes/scales an output may have length 1")
         transform = "half_pixel"
-    if transform not in ("half_pixel", "asymmetric", "align_corners", "tf_half_pixel_for_nn"):
+    known = _ATTRIBUTES["coordinate_transformation_mode"].values
+    if transform not in known:
         raise ValueError(f"{where}: coordinate_transformation_mode={transform!r} has no unisample equivalent "
-                         "(half_pixel, pytorch_half_pixel, asymmetric, align_corners, tf_half_pixel_for_nn)")
-    if float(a["extrapolation_value"]) != 0.0 and transform == "tf_crop_and_resize":
-        raise ValueError(f"{where}: extrapolation_value only applies to tf_crop_and_resize")
-    if mode == "nearest":
-        if transform == "tf_half_pixel_for_nn":
-            # v = (dst + 0.5) * in/out, then the rounding: floor(v) is TF's
-            # legacy half-pixel nearest, i.e. nearest-exact.
-            if rounding != "floor":
-                raise ValueError(f"{where}: tf_half_pixel_for_nn with nearest_mode={rounding!r} is not a "
-                                 "framework's rule; only 'floor' (TF's) is supported")
-            return Upsample(mode="nearest-exact", data_format=data_format, **where_size)
-        if rounding == "floor":
-            return Upsample(mode="nearest", coordinate_transform=transform, data_format=data_format, **where_size)
-        if rounding == "round_prefer_ceil" or rounding == "round_prefer_floor" and _no_ties(transform, factor):
-            return Upsample(mode="nearest-exact", coordinate_transform=transform, data_format=data_format,
-                            **where_size)
-        raise ValueError(f"{where}: nearest_mode={rounding!r} rounds exact halves "
-                         f"{'down' if rounding == 'round_prefer_floor' else 'up (ceil)'}; unisample's nearest modes "
-                         "floor or round halves up (torch, TF, JAX), which differ here "
-                         "(for example when downsampling by 2)")
+                         f"({', '.join(known)})")
+    # extrapolation_value only applies to tf_crop_and_resize, refused above;
+    # it is still read, so that a value that is no number is an error
+    float(resolved["extrapolation_value"])
+    return transform
+
+
+def _nearest_fields(transform: str, rounding: str, factor: Optional[Tuple[float, ...]], where: str) -> Dict[str, Any]:
+    """The spec's mode and coordinate transform for ``mode="nearest"`` with this ``nearest_mode``."""
+    if transform == "tf_half_pixel_for_nn":
+        # v = (dst + 0.5) * in/out, then the rounding: floor(v) is TF's
+        # legacy half-pixel nearest, i.e. nearest-exact.
+        if rounding != "floor":
+            raise ValueError(f"{where}: tf_half_pixel_for_nn with nearest_mode={rounding!r} is not a "
+                             "framework's rule; only 'floor' (TF's) is supported")
+        return {"mode": "nearest-exact"}
+    if rounding == "round_prefer_floor" and _no_ties(transform, factor):
+        rounding = "round_prefer_ceil"  # the two agree where no output lands half-way
+    if rounding in _NEAREST_MODES.values():
+        return {"mode": _SPEC_NEAREST_MODES[rounding], "coordinate_transform": transform}
+    raise ValueError(f"{where}: nearest_mode={rounding!r} rounds exact halves "
+                     f"{'down' if rounding == 'round_prefer_floor' else 'up (ceil)'}; unisample's nearest modes "
+                     "floor or round halves up (torch, TF, JAX), which differ here "
+                     "(for example when downsampling by 2)")
+
+
+def _filter_fields(resolved: Dict[str, Any], transform: str, rank: int, where: str) -> Dict[str, Any]:
+    """The spec's mode and extras for ``mode="linear"`` or ``"cubic"``: the table's
+    rows that carry a field, and the transform (align_corners is a flag of these modes)."""
+    mode = resolved["mode"]
     if transform == "tf_half_pixel_for_nn":
         raise ValueError(f"{where}: tf_half_pixel_for_nn is a nearest-only mode")
-    if mode not in ("linear", "cubic"):
-        raise ValueError(f"{where}: mode={mode!r}; expected nearest, linear or cubic")
-    extras: Dict[str, Any] = dict(coordinate_transform=transform, antialias=bool(a["antialias"]))
-    if mode == "cubic":
-        extras.update(cubic_coeff_a=float(a["cubic_coeff_a"]), exclude_outside=bool(a["exclude_outside"]))
-        kind = "bicubic"
-    else:
-        kind = {1: "linear", 2: "bilinear", 3: "trilinear"}[rank]
+    known = _ATTRIBUTES["mode"].values
+    if mode not in known:
+        raise ValueError(f"{where}: mode={mode!r}; expected {', '.join(known[:-1])} or {known[-1]}")
+    fields = {row.field: row.read(resolved[row.name])
+              for row in _ATTRIBUTES.values() if row.field and mode in row.kernels}
+    fields["mode"] = "bicubic" if mode == "cubic" else {1: "linear", 2: "bilinear", 3: "trilinear"}[rank]
     if transform == "align_corners":
-        extras.pop("coordinate_transform")
-        extras["align_corners"] = True
-    return Upsample(mode=kind, data_format=data_format, **where_size, **extras)
+        fields["align_corners"] = True
+    else:
+        fields["coordinate_transform"] = transform
+    return fields
 
 
 def _no_ties(transform: str, factor) -> bool:
