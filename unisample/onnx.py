@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, cast
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -120,57 +120,91 @@ def resize_attributes(spec: Upsample, input_shape: Optional[Sequence[int]] = Non
     cases that depend on it.
     """
     where = f"to_onnx: {spec!r}"
+    _check_kernel(spec, where)
+    transform = _written_transform(spec, where)
+    if spec.antialias:
+        _check_antialias(spec, where)
+    attributes: Dict[str, Any] = {"mode": _MODES[spec.kernel], "coordinate_transformation_mode": transform}
+    if spec.kernel == "nearest":
+        attributes["nearest_mode"] = _NEAREST_MODES[spec.mode]
+    attributes.update(_carried_values(spec))
+    if input_shape is not None:
+        _check_unchanged_axes(spec, input_shape, where)
+    return attributes
+
+
+def _check_kernel(spec: Upsample, where: str) -> None:
+    """``ValueError`` unless ONNX Resize has the spec's kernel, evaluated as the spec does."""
     if spec.kernel not in _MODES:
         raise ValueError(f"{where}: ONNX Resize has no {spec.kernel!r} mode (only {', '.join(_MODES)})")
     if spec.cubic_table_size is not None:
         raise ValueError(f"{where}: ONNX Resize evaluates the cubic kernel exactly; TF's {spec.cubic_table_size}-entry "
                          "coefficient table (cubic_table_size) has no attribute")
+
+
+def _carried_values(spec: Upsample) -> Dict[str, Any]:
+    """The attributes of the table's rows that carry a spec field for the spec's
+    kernel, as ONNX writes them.  One newer than opset 11 is left out at its
+    default, so that a model for an older opset can hold the others."""
+    carried = {}
+    for row in _ATTRIBUTES.values():
+        if row.field and spec.kernel in row.kernels:
+            value = row.write(getattr(spec, row.field))
+            if row.opset == 11 or value != row.default:
+                carried[row.name] = value
+    return carried
+
+
+def _written_transform(spec: Upsample, where: str) -> str:
+    """The coordinate_transformation_mode computing the spec's coordinate transform."""
     transform = spec.coordinate_transform
     if transform == "paddle_half_pixel":
-        sizes = spec.size if spec.size is not None else None
-        if sizes is None or 1 in (sizes if isinstance(sizes, tuple) else (sizes,)):
+        size = spec.size
+        if size is None or 1 in (size if isinstance(size, tuple) else (size,)):
             raise ValueError(f"{where}: Paddle samples a length-1 output at -0.5 (coordinate_transform="
                              "'paddle_half_pixel'); ONNX has no such mode (it equals half_pixel only when no "
                              "output length is 1, which a fixed size of at least 2 guarantees)")
-        transform = "half_pixel"
-    attributes: Dict[str, Any] = {"mode": _MODES[spec.kernel], "coordinate_transformation_mode": transform}
-    if spec.kernel == "nearest":
-        attributes["nearest_mode"] = "round_prefer_ceil" if spec.mode == "nearest-exact" else "floor"
-    if spec.kernel == "cubic":
-        attributes["cubic_coeff_a"] = float(cast(float, spec.cubic_coeff_a))  # every cubic spec has one
-        attributes["exclude_outside"] = int(bool(spec.exclude_outside))
-    if spec.antialias:
-        if spec.coordinate_transform == "align_corners":
-            # Measured: onnxruntime 1.32 lands up to 1.57 away from torch's
-            # antialiased bicubic with align_corners=True (N(0, 1), 7x5 -> 14x10).
-            raise ValueError(f"{where}: ONNX's antialiased Resize with align_corners is not torch's "
-                             "(onnxruntime differs by up to 1.57 on N(0, 1) input, 7x5 -> 14x10)")
-        if spec.kernel == "linear":
-            # Measured (onnxruntime 1.32 and onnx 1.23's reference agree with
-            # each other): up to 0.13 away from torch/TF antialias=True on
-            # N(0, 1) input, 8x8 -> 3x3 (tests/test_onnx.py shows it).
-            raise ValueError(f"{where}: ONNX's antialiased linear Resize is a different filter from torch's and "
-                             "TF's antialias=True (onnxruntime differs by up to 0.13 on N(0, 1) input, 8x8 -> 3x3)")
-        if spec.kernel == "cubic" and not spec.exclude_outside:
-            raise ValueError(f"{where}: ONNX's antialiased cubic Resize with exclude_outside=0 is a different filter "
-                             "from this spec's (edge pixels repeated under the widened kernel)")
-        if transform == "asymmetric":
-            # an antialiased spec keeps the half-pixel formula (README: the
-            # coordinate transform only lends its scale), which is ONNX's
-            # half_pixel with the same scale
-            attributes["coordinate_transformation_mode"] = "half_pixel"
-        attributes["antialias"] = 1
-    if spec.scale_factor is not None and spec.same_size_copy not in (None, "never") and input_shape is not None:
-        axes = spec.spatial_axes(len(input_shape))
-        factors = spec.per_axis("scale_factor", len(axes))
-        for axis, f in zip(axes, factors):
-            n = int(input_shape[axis])
-            if f != 1 and math.floor(n * f) == n:
-                raise ValueError(
-                    f"{where}: on input shape {tuple(input_shape)} axis {axis} keeps its length {n} under "
-                    f"scale_factor {f}; the spec copies it (same_size_copy={spec.same_size_copy!r}, PyTorch's "
-                    "rule) while ONNX maps it with 1 / scale; give size= instead")
-    return attributes
+        return "half_pixel"
+    if transform == "asymmetric" and spec.antialias:
+        # an antialiased spec keeps the half-pixel formula (README: the
+        # coordinate transform only lends its scale), which is ONNX's
+        # half_pixel with the same scale
+        return "half_pixel"
+    return transform
+
+
+def _check_antialias(spec: Upsample, where: str) -> None:
+    """``ValueError`` where ONNX's antialiased Resize is another filter than the spec's."""
+    if spec.coordinate_transform == "align_corners":
+        # Measured: onnxruntime 1.32 lands up to 1.57 away from torch's
+        # antialiased bicubic with align_corners=True (N(0, 1), 7x5 -> 14x10).
+        raise ValueError(f"{where}: ONNX's antialiased Resize with align_corners is not torch's "
+                         "(onnxruntime differs by up to 1.57 on N(0, 1) input, 7x5 -> 14x10)")
+    if spec.kernel == "linear":
+        # Measured (onnxruntime 1.32 and onnx 1.23's reference agree with
+        # each other): up to 0.13 away from torch/TF antialias=True on
+        # N(0, 1) input, 8x8 -> 3x3 (tests/test_onnx.py shows it).
+        raise ValueError(f"{where}: ONNX's antialiased linear Resize is a different filter from torch's and "
+                         "TF's antialias=True (onnxruntime differs by up to 0.13 on N(0, 1) input, 8x8 -> 3x3)")
+    if spec.kernel == "cubic" and not spec.exclude_outside:
+        raise ValueError(f"{where}: ONNX's antialiased cubic Resize with exclude_outside=0 is a different filter "
+                         "from this spec's (edge pixels repeated under the widened kernel)")
+
+
+def _check_unchanged_axes(spec: Upsample, input_shape: Sequence[int], where: str) -> None:
+    """``ValueError`` where the spec copies an axis its scale factor leaves at its
+    length (PyTorch's rule), which ONNX would map with 1 / scale."""
+    if spec.scale_factor is None or spec.same_size_copy in (None, "never"):
+        return
+    axes = spec.spatial_axes(len(input_shape))
+    factors = spec.per_axis("scale_factor", len(axes))
+    for axis, f in zip(axes, factors):
+        n = int(input_shape[axis])
+        if f != 1 and math.floor(n * f) == n:
+            raise ValueError(
+                f"{where}: on input shape {tuple(input_shape)} axis {axis} keeps its length {n} under "
+                f"scale_factor {f}; the spec copies it (same_size_copy={spec.same_size_copy!r}, PyTorch's "
+                "rule) while ONNX maps it with 1 / scale; give size= instead")
 
 
 def resize_inputs(spec: Upsample, ndim: int, input_shape, opset: int) -> Tuple[Dict[str, np.ndarray], List[int]]:
