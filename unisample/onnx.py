@@ -247,14 +247,20 @@ def to_onnx(spec: Upsample, input_shape: Optional[Sequence[int]] = None, ndim: O
     if ndim < 3:
         raise ValueError(f"to_onnx: {spec!r} does not fix its number of spatial axes; pass ndim= or input_shape=")
     attributes = resize_attributes(spec, static)
-    if spec.antialias and opset < 18:
-        raise ValueError(f"to_onnx: antialias needs opset 18 or later; got opset={opset}")
+    _check_opset(attributes, opset)
     inputs, axes = resize_inputs(spec, ndim, static, opset)
     if axes:
         attributes["axes"] = axes
     out_shape = spec.output_shape(static) if static else None
     return resize_model(attributes, inputs.get("scales"), inputs.get("sizes"), input_shape, ndim, out_shape,
                         opset=opset, dtype=dtype, input_name=input_name, output_name=output_name)
+
+
+def _check_opset(attributes: Dict[str, Any], opset: int) -> None:
+    """``ValueError`` where an attribute is newer than ``opset`` (antialias: 18)."""
+    for name in attributes:
+        if _ATTRIBUTES[name].opset > opset:
+            raise ValueError(f"to_onnx: {name} needs opset {_ATTRIBUTES[name].opset} or later; got opset={opset}")
 
 
 def resize_model(attributes: Dict[str, Any], scales, sizes, input_shape, ndim: int, output_shape=None,
