@@ -22,11 +22,24 @@ size                     the ``sizes`` input (with ``axes``, opset 18; older
 =======================  =================================================
 
 What ONNX cannot say raises ``ValueError`` naming the missing feature: area
-resizing, lanczos, TF's 1024-entry cubic table, Paddle's length-1 rule, and
-PyTorch's copy of an axis whose length a scale factor in [1, 2) leaves
-unchanged (checked when the input shape is known).  Reading goes the other
-way, and where ONNX says more than unisample (``round_prefer_floor`` ties,
-``tf_crop_and_resize``, ``extrapolation_value``) it refuses instead of guessing.
+resizing, lanczos, TF's 1024-entry cubic table, Paddle's length-1 rule, the
+antialiased filters ONNX computes otherwise (linear, align_corners, cubic
+without exclude_outside), and PyTorch's copy of an axis whose length a scale
+factor in [1, 2) leaves unchanged (checked when the input shape is known).
+
+Reading goes the other way, opset 7-9's ``Upsample`` too, and also reads
+``pytorch_half_pixel`` (half_pixel where no output can have length 1) and
+``tf_half_pixel_for_nn`` (TF's legacy half-pixel nearest).  Where ONNX says
+more than unisample (``round_prefer_floor`` ties, ``tf_crop_and_resize`` and
+with it ``extrapolation_value``, ``half_pixel_symmetric``, any
+``keep_aspect_ratio_policy`` but stretch) it refuses instead of guessing.
+
+``_ATTRIBUTES`` has one row per Resize attribute: its default, the values
+read, the kernels it applies to, the spec field it carries as is and the
+opset that added it.  Both directions read it; each mapping that is more
+than a copy is one function (``_read_transform``, ``_nearest_fields``,
+``_filter_fields`` reading; ``_written_transform``, ``_check_antialias``
+writing).
 
 Building protos needs the ``onnx`` package (``pip install onnx``); working out
 attributes needs numpy only.
@@ -65,10 +78,10 @@ class _Attribute:
     ``default``: ONNX's value when a node leaves the attribute out.
     ``values``: the values unisample reads (empty: not a fixed set), in the
     order messages list them.  ``kernels``: the kernels it is read and
-    written for (ONNX ignores it for the others).  ``field``: the
-    spec field whose value it carries as is, converted by ``read`` (ONNX to
-    spec) and ``write`` (spec to ONNX), float unless the row says; "" where
-    a function below maps it instead.  ``opset``: the first opset that has it.
+    written for (ONNX ignores it for the others).  ``field``: the spec field
+    whose value it carries as is, converted by ``read`` (ONNX to spec) and
+    ``write`` (spec to ONNX), float unless the row says; "" where a function
+    below maps it instead.  ``opset``: the first opset that has it.
     """
 
     name: str
@@ -106,8 +119,6 @@ _ATTRIBUTES: Dict[str, _Attribute] = {a.name: a for a in (
 
 
 # -- writing ---------------------------------------------------------------------
-
-
 
 def _integral(values) -> bool:
     return all(float(v).is_integer() for v in values)
