@@ -22,11 +22,24 @@ size                     the ``sizes`` input (with ``axes``, opset 18; older
 =======================  =================================================
 
 What ONNX cannot say raises ``ValueError`` naming the missing feature: area
-resizing, lanczos, TF's 1024-entry cubic table, Paddle's length-1 rule, and
-PyTorch's copy of an axis whose length a scale factor in [1, 2) leaves
-unchanged (checked when the input shape is known).  Reading goes the other
-way, and where ONNX says more than unisample (``round_prefer_floor`` ties,
-``tf_crop_and_resize``, ``extrapolation_value``) it refuses instead of guessing.
+resizing, lanczos, TF's 1024-entry cubic table, Paddle's length-1 rule, the
+antialiased filters ONNX computes otherwise (linear, align_corners, cubic
+without exclude_outside), and PyTorch's copy of an axis whose length a scale
+factor in [1, 2) leaves unchanged (checked when the input shape is known).
+
+Reading goes the other way, opset 7-9's ``Upsample`` too, and also reads
+``pytorch_half_pixel`` (half_pixel where no output can have length 1) and
+``tf_half_pixel_for_nn`` (TF's legacy half-pixel nearest).  Where ONNX says
+more than unisample (``round_prefer_floor`` ties, ``tf_crop_and_resize`` and
+with it ``extrapolation_value``, ``half_pixel_symmetric``, any
+``keep_aspect_ratio_policy`` but stretch) it refuses instead of guessing.
+
+``_ATTRIBUTES`` has one row per Resize attribute: its default, the values
+read, the kernels it applies to, the spec field it carries as is and the
+opset that added it.  Both directions read it; each mapping that is more
+than a copy is one function (``_read_transform``, ``_nearest_fields``,
+``_filter_fields`` reading; ``_written_transform``, ``_check_antialias``
+writing).
 
 Building protos needs the ``onnx`` package (``pip install onnx``); working out
 attributes needs numpy only.
@@ -36,7 +49,8 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -49,6 +63,62 @@ __all__ = ["resize_attributes", "resize_inputs", "resize_model", "to_onnx", "fro
 
 _MODES = {k: row.onnx for k, row in KERNELS.items() if row.onnx is not None}
 
+#: the spec's nearest modes -> the nearest_mode computing each (ties up, as
+#: torch, TF and JAX round)
+_NEAREST_MODES = {"nearest": "floor", "nearest-exact": "round_prefer_ceil"}
+_SPEC_NEAREST_MODES = {rounding: mode for mode, rounding in _NEAREST_MODES.items()}
+
+
+# -- the attribute table ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Attribute:
+    """One row of the Resize attribute table.
+
+    ``default``: ONNX's value when a node leaves the attribute out.
+    ``values``: the values unisample reads (empty: not a fixed set), in the
+    order messages list them.  ``kernels``: the kernels it is read and
+    written for (ONNX ignores it for the others).  ``field``: the spec field
+    whose value it carries as is, converted by ``read`` (ONNX to spec) and
+    ``write`` (spec to ONNX), float unless the row says; "" where a function
+    below maps it instead.  ``opset``: the first opset that has it.
+    """
+
+    name: str
+    default: Any
+    values: Tuple[str, ...] = ()
+    kernels: Tuple[str, ...] = tuple(_MODES)
+    field: str = ""
+    read: Callable[[Any], Any] = float
+    write: Callable[[Any], Any] = float
+    opset: int = 11
+
+
+#: name -> row: every attribute of Resize (opset 11 to 19)
+_ATTRIBUTES: Dict[str, _Attribute] = {a.name: a for a in (
+    # the kernel; the spec's mode adds the rank (linear, bilinear, trilinear)
+    # and, for nearest, the rounding (_nearest_fields)
+    _Attribute("mode", "nearest", values=tuple(_MODES.values())),
+    # half_pixel, asymmetric and align_corners are the spec's own; the others
+    # are framework rules that _read_transform and _nearest_fields map
+    _Attribute("coordinate_transformation_mode", "half_pixel",
+               values=("half_pixel", "pytorch_half_pixel", "asymmetric", "align_corners", "tf_half_pixel_for_nn")),
+    # floor is nearest, round_prefer_ceil nearest-exact; round_prefer_floor
+    # only where no output lands half-way (_nearest_fields)
+    _Attribute("nearest_mode", "round_prefer_floor", kernels=("nearest",)),
+    _Attribute("cubic_coeff_a", -0.75, kernels=("cubic",), field="cubic_coeff_a"),
+    _Attribute("exclude_outside", 0, kernels=("cubic",), field="exclude_outside", read=bool, write=int),
+    _Attribute("antialias", 0, kernels=("linear", "cubic"), field="antialias", read=bool, write=int, opset=18),
+    # only tf_crop_and_resize uses it, and unisample refuses that transform
+    _Attribute("extrapolation_value", 0.0, kernels=()),
+    # anything but stretch computes the sizes from the input shape
+    _Attribute("keep_aspect_ratio_policy", "stretch", values=("stretch",), opset=18),
+    # which axes scales / sizes cover (all of them when left out)
+    _Attribute("axes", None, opset=18),
+)}
+
+
+# -- writing ---------------------------------------------------------------------
 
 def _integral(values) -> bool:
     return all(float(v).is_integer() for v in values)
@@ -61,57 +131,91 @@ def resize_attributes(spec: Upsample, input_shape: Optional[Sequence[int]] = Non
     cases that depend on it.
     """
     where = f"to_onnx: {spec!r}"
+    _check_kernel(spec, where)
+    transform = _written_transform(spec, where)
+    if spec.antialias:
+        _check_antialias(spec, where)
+    attributes: Dict[str, Any] = {"mode": _MODES[spec.kernel], "coordinate_transformation_mode": transform}
+    if spec.kernel == "nearest":
+        attributes["nearest_mode"] = _NEAREST_MODES[spec.mode]
+    attributes.update(_carried_values(spec))
+    if input_shape is not None:
+        _check_unchanged_axes(spec, input_shape, where)
+    return attributes
+
+
+def _check_kernel(spec: Upsample, where: str) -> None:
+    """``ValueError`` unless ONNX Resize has the spec's kernel, evaluated as the spec does."""
     if spec.kernel not in _MODES:
         raise ValueError(f"{where}: ONNX Resize has no {spec.kernel!r} mode (only {', '.join(_MODES)})")
     if spec.cubic_table_size is not None:
         raise ValueError(f"{where}: ONNX Resize evaluates the cubic kernel exactly; TF's {spec.cubic_table_size}-entry "
                          "coefficient table (cubic_table_size) has no attribute")
+
+
+def _carried_values(spec: Upsample) -> Dict[str, Any]:
+    """The attributes of the table's rows that carry a spec field for the spec's
+    kernel, as ONNX writes them.  One newer than opset 11 is left out at its
+    default, so that a model for an older opset can hold the others."""
+    carried = {}
+    for row in _ATTRIBUTES.values():
+        if row.field and spec.kernel in row.kernels:
+            value = row.write(getattr(spec, row.field))
+            if row.opset == 11 or value != row.default:
+                carried[row.name] = value
+    return carried
+
+
+def _written_transform(spec: Upsample, where: str) -> str:
+    """The coordinate_transformation_mode computing the spec's coordinate transform."""
     transform = spec.coordinate_transform
     if transform == "paddle_half_pixel":
-        sizes = spec.size if spec.size is not None else None
-        if sizes is None or 1 in (sizes if isinstance(sizes, tuple) else (sizes,)):
+        size = spec.size
+        if size is None or 1 in (size if isinstance(size, tuple) else (size,)):
             raise ValueError(f"{where}: Paddle samples a length-1 output at -0.5 (coordinate_transform="
                              "'paddle_half_pixel'); ONNX has no such mode (it equals half_pixel only when no "
                              "output length is 1, which a fixed size of at least 2 guarantees)")
-        transform = "half_pixel"
-    attributes: Dict[str, Any] = {"mode": _MODES[spec.kernel], "coordinate_transformation_mode": transform}
-    if spec.kernel == "nearest":
-        attributes["nearest_mode"] = "round_prefer_ceil" if spec.mode == "nearest-exact" else "floor"
-    if spec.kernel == "cubic":
-        attributes["cubic_coeff_a"] = float(cast(float, spec.cubic_coeff_a))  # every cubic spec has one
-        attributes["exclude_outside"] = int(bool(spec.exclude_outside))
-    if spec.antialias:
-        if spec.coordinate_transform == "align_corners":
-            # Measured: onnxruntime 1.32 lands up to 1.57 away from torch's
-            # antialiased bicubic with align_corners=True (N(0, 1), 7x5 -> 14x10).
-            raise ValueError(f"{where}: ONNX's antialiased Resize with align_corners is not torch's "
-                             "(onnxruntime differs by up to 1.57 on N(0, 1) input, 7x5 -> 14x10)")
-        if spec.kernel == "linear":
-            # Measured (onnxruntime 1.32 and onnx 1.23's reference agree with
-            # each other): up to 0.13 away from torch/TF antialias=True on
-            # N(0, 1) input, 8x8 -> 3x3 (tests/test_onnx.py shows it).
-            raise ValueError(f"{where}: ONNX's antialiased linear Resize is a different filter from torch's and "
-                             "TF's antialias=True (onnxruntime differs by up to 0.13 on N(0, 1) input, 8x8 -> 3x3)")
-        if spec.kernel == "cubic" and not spec.exclude_outside:
-            raise ValueError(f"{where}: ONNX's antialiased cubic Resize with exclude_outside=0 is a different filter "
-                             "from this spec's (edge pixels repeated under the widened kernel)")
-        if transform == "asymmetric":
-            # an antialiased spec keeps the half-pixel formula (README: the
-            # coordinate transform only lends its scale), which is ONNX's
-            # half_pixel with the same scale
-            attributes["coordinate_transformation_mode"] = "half_pixel"
-        attributes["antialias"] = 1
-    if spec.scale_factor is not None and spec.same_size_copy not in (None, "never") and input_shape is not None:
-        axes = spec.spatial_axes(len(input_shape))
-        factors = spec.per_axis("scale_factor", len(axes))
-        for axis, f in zip(axes, factors):
-            n = int(input_shape[axis])
-            if f != 1 and math.floor(n * f) == n:
-                raise ValueError(
-                    f"{where}: on input shape {tuple(input_shape)} axis {axis} keeps its length {n} under "
-                    f"scale_factor {f}; the spec copies it (same_size_copy={spec.same_size_copy!r}, PyTorch's "
-                    "rule) while ONNX maps it with 1 / scale; give size= instead")
-    return attributes
+        return "half_pixel"
+    if transform == "asymmetric" and spec.antialias:
+        # an antialiased spec keeps the half-pixel formula (README: the
+        # coordinate transform only lends its scale), which is ONNX's
+        # half_pixel with the same scale
+        return "half_pixel"
+    return transform
+
+
+def _check_antialias(spec: Upsample, where: str) -> None:
+    """``ValueError`` where ONNX's antialiased Resize is another filter than the spec's."""
+    if spec.coordinate_transform == "align_corners":
+        # Measured: onnxruntime 1.32 lands up to 1.57 away from torch's
+        # antialiased bicubic with align_corners=True (N(0, 1), 7x5 -> 14x10).
+        raise ValueError(f"{where}: ONNX's antialiased Resize with align_corners is not torch's "
+                         "(onnxruntime differs by up to 1.57 on N(0, 1) input, 7x5 -> 14x10)")
+    if spec.kernel == "linear":
+        # Measured (onnxruntime 1.32 and onnx 1.23's reference agree with
+        # each other): up to 0.13 away from torch/TF antialias=True on
+        # N(0, 1) input, 8x8 -> 3x3 (tests/test_onnx.py shows it).
+        raise ValueError(f"{where}: ONNX's antialiased linear Resize is a different filter from torch's and "
+                         "TF's antialias=True (onnxruntime differs by up to 0.13 on N(0, 1) input, 8x8 -> 3x3)")
+    if spec.kernel == "cubic" and not spec.exclude_outside:
+        raise ValueError(f"{where}: ONNX's antialiased cubic Resize with exclude_outside=0 is a different filter "
+                         "from this spec's (edge pixels repeated under the widened kernel)")
+
+
+def _check_unchanged_axes(spec: Upsample, input_shape: Sequence[int], where: str) -> None:
+    """``ValueError`` where the spec copies an axis its scale factor leaves at its
+    length (PyTorch's rule), which ONNX would map with 1 / scale."""
+    if spec.scale_factor is None or spec.same_size_copy in (None, "never"):
+        return
+    axes = spec.spatial_axes(len(input_shape))
+    factors = spec.per_axis("scale_factor", len(axes))
+    for axis, f in zip(axes, factors):
+        n = int(input_shape[axis])
+        if f != 1 and math.floor(n * f) == n:
+            raise ValueError(
+                f"{where}: on input shape {tuple(input_shape)} axis {axis} keeps its length {n} under "
+                f"scale_factor {f}; the spec copies it (same_size_copy={spec.same_size_copy!r}, PyTorch's "
+                "rule) while ONNX maps it with 1 / scale; give size= instead")
 
 
 def resize_inputs(spec: Upsample, ndim: int, input_shape, opset: int) -> Tuple[Dict[str, np.ndarray], List[int]]:
@@ -154,14 +258,20 @@ def to_onnx(spec: Upsample, input_shape: Optional[Sequence[int]] = None, ndim: O
     if ndim < 3:
         raise ValueError(f"to_onnx: {spec!r} does not fix its number of spatial axes; pass ndim= or input_shape=")
     attributes = resize_attributes(spec, static)
-    if spec.antialias and opset < 18:
-        raise ValueError(f"to_onnx: antialias needs opset 18 or later; got opset={opset}")
+    _check_opset(attributes, opset)
     inputs, axes = resize_inputs(spec, ndim, static, opset)
     if axes:
         attributes["axes"] = axes
     out_shape = spec.output_shape(static) if static else None
     return resize_model(attributes, inputs.get("scales"), inputs.get("sizes"), input_shape, ndim, out_shape,
                         opset=opset, dtype=dtype, input_name=input_name, output_name=output_name)
+
+
+def _check_opset(attributes: Dict[str, Any], opset: int) -> None:
+    """``ValueError`` where an attribute is newer than ``opset`` (antialias: 18)."""
+    for name in attributes:
+        if _ATTRIBUTES[name].opset > opset:
+            raise ValueError(f"to_onnx: {name} needs opset {_ATTRIBUTES[name].opset} or later; got opset={opset}")
 
 
 def resize_model(attributes: Dict[str, Any], scales, sizes, input_shape, ndim: int, output_shape=None,
@@ -197,103 +307,142 @@ def resize_model(attributes: Dict[str, Any], scales, sizes, input_shape, ndim: i
 
 # -- reading ---------------------------------------------------------------------
 
-_DEFAULTS = {"mode": "nearest", "coordinate_transformation_mode": "half_pixel", "nearest_mode": "round_prefer_floor",
-             "cubic_coeff_a": -0.75, "exclude_outside": 0, "antialias": 0, "extrapolation_value": 0.0,
-             "keep_aspect_ratio_policy": "stretch", "axes": None}
-
-
 def spec_from_resize(attributes: Dict[str, Any], scales=None, sizes=None, data_format: Optional[str] = None,
                      op_type: str = "Resize") -> Upsample:
     """The spec of a Resize (or opset-9 ``Upsample``) with these attributes and
     constant ``scales`` / ``sizes`` (over every axis, or over ``axes``).
 
     ``data_format`` says where the channels are; left out, it is read from
-    which axes the scales leave alone (channels first unless only the last
-    axis and the batch axis are 1).
+    ``axes`` (channels first if the first is 2) or from which axes the scales
+    leave alone (channels first unless they resize the second axis and leave
+    the last alone).
     """
-    unknown = sorted(set(attributes) - set(_DEFAULTS))
-    if unknown:
-        raise ValueError(f"from_onnx: unknown {op_type} attributes {unknown}")
-    a = {**_DEFAULTS, **attributes}
-    a = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in a.items()}
-    if op_type == "Upsample":  # opset 7-9: asymmetric mapping, nearest floors
-        a["coordinate_transformation_mode"], a["nearest_mode"] = "asymmetric", "floor"
-        a["mode"] = {"bilinear": "linear"}.get(a["mode"], a["mode"])
+    resolved = _read_attributes(attributes, op_type)
     where = f"from_onnx: {op_type}({', '.join(f'{k}={v!r}' for k, v in attributes.items())})"
     if (scales is None) == (sizes is None):
         raise ValueError(f"{where}: needs exactly one of constant scales and sizes")
+    values, data_format = _spatial_values(resolved["axes"], scales, sizes, data_format, where)
+    if resolved["keep_aspect_ratio_policy"] not in _ATTRIBUTES["keep_aspect_ratio_policy"].values:
+        raise ValueError(f"{where}: keep_aspect_ratio_policy={resolved['keep_aspect_ratio_policy']!r} makes the "
+                         "size depend on the input; give the sizes it computes")
+    resize = _resize_fields(values, scaled=scales is not None)
+    transform = _read_transform(resolved, resize, where)
+    if resolved["mode"] == "nearest":
+        fields = _nearest_fields(transform, resolved["nearest_mode"], resize.get("scale_factor"), where)
+    else:
+        fields = _filter_fields(resolved, transform, len(values), where)
+    return Upsample(data_format=data_format, **resize, **fields)
+
+
+#: what opset 7-9's Upsample operator fixes: the asymmetric mapping, nearest floors
+_UPSAMPLE_OPERATOR = {"coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+
+
+def _read_attributes(attributes: Dict[str, Any], op_type: str) -> Dict[str, Any]:
+    """Every attribute of the table, as given or its default, strings decoded
+    (protobuf gives bytes); ``ValueError`` for an attribute Resize has not."""
+    unknown = sorted(set(attributes) - set(_ATTRIBUTES))
+    if unknown:
+        raise ValueError(f"from_onnx: unknown {op_type} attributes {unknown}")
+    resolved = {**{name: row.default for name, row in _ATTRIBUTES.items()}, **attributes}
+    resolved = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in resolved.items()}
+    if op_type == "Upsample":
+        resolved.update(_UPSAMPLE_OPERATOR)
+        resolved["mode"] = {"bilinear": "linear"}.get(resolved["mode"], resolved["mode"])
+    return resolved
+
+
+def _spatial_values(axes, scales, sizes, data_format: Optional[str], where: str) -> Tuple[np.ndarray, str]:
+    """The scales or sizes of the spatial axes, and ``data_format`` (guessed where not given)."""
     values = np.asarray(scales if scales is not None else sizes).ravel()
-    axes = a["axes"]
-    if axes is not None:
+    if axes is not None:  # the values are the spatial axes' already
         spatial = list(axes)
         if data_format is None:
             data_format = "channels_first" if min(spatial) == 2 else "channels_last"
-    else:
-        ndim = len(values)
-        if not 3 <= ndim <= 5:
-            raise ValueError(f"{where}: {ndim} scales/sizes; expected 3 to 5 (batch, channels, 1-3 spatial axes)")
-        if data_format is None:
-            data_format = ("channels_last" if scales is not None and values[1] != 1 and values[-1] == 1
-                           else "channels_first")
-        spatial = list(range(1, ndim - 1)) if data_format == "channels_last" else list(range(2, ndim))
-        others = [i for i in range(ndim) if i not in spatial]
-        if scales is not None and any(values[i] != 1 for i in others):
-            raise ValueError(f"{where}: scales {values.tolist()} resize the batch or channel axis; "
-                             "unisample resizes spatial axes only")
-        values = values[spatial]
-    if a["keep_aspect_ratio_policy"] != "stretch":
-        raise ValueError(f"{where}: keep_aspect_ratio_policy={a['keep_aspect_ratio_policy']!r} makes the "
-                         "size depend on the input; give the sizes it computes")
-    mode, transform, rounding = a["mode"], a["coordinate_transformation_mode"], a["nearest_mode"]
-    size = tuple(int(v) for v in values) if sizes is not None else None
-    factor = tuple(float(v) for v in values) if scales is not None else None
-    where_size: Dict[str, Any] = dict(size=size) if size is not None else dict(scale_factor=factor)
-    if factor is not None:
-        where_size["same_size_copy"] = "never"  # ONNX maps with 1 / scale on every axis
-    rank = len(values)
+        return values, data_format
+    ndim = len(values)
+    if not 3 <= ndim <= 5:
+        raise ValueError(f"{where}: {ndim} scales/sizes; expected 3 to 5 (batch, channels, 1-3 spatial axes)")
+    if data_format is None:
+        data_format = _guessed_data_format(values, scaled=scales is not None)
+    spatial = list(range(1, ndim - 1)) if data_format == "channels_last" else list(range(2, ndim))
+    if scales is not None and any(values[i] != 1 for i in range(ndim) if i not in spatial):
+        raise ValueError(f"{where}: scales {values.tolist()} resize the batch or channel axis; "
+                         "unisample resizes spatial axes only")
+    return values[spatial], data_format
+
+
+def _guessed_data_format(values: np.ndarray, scaled: bool) -> str:
+    """Where the channels are, from scales over every axis: last if the scales
+    leave the last axis alone and not the second (sizes say nothing: first)."""
+    return "channels_last" if scaled and values[1] != 1 and values[-1] == 1 else "channels_first"
+
+
+def _resize_fields(values: np.ndarray, scaled: bool) -> Dict[str, Any]:
+    """The spec's ``size``, or its ``scale_factor`` with ONNX's rule for an axis the scale leaves unchanged."""
+    if not scaled:
+        return {"size": tuple(int(v) for v in values)}
+    # ONNX maps with 1 / scale on every axis; PyTorch's rule copies such an axis
+    return {"scale_factor": tuple(float(v) for v in values), "same_size_copy": "never"}
+
+
+def _read_transform(resolved: Dict[str, Any], resize: Dict[str, Any], where: str) -> str:
+    """The coordinate transformation mode as unisample names it (tf_half_pixel_for_nn
+    stays, for ``_nearest_fields``), or ``ValueError`` where it has no equivalent."""
+    transform = resolved["coordinate_transformation_mode"]
     if transform == "pytorch_half_pixel":
         # torch's exporter writes it; it differs from half_pixel only on a
         # length-1 output, which torch samples at the centre (README "Why").
-        if size is not None and 1 in size or factor is not None and any(f < 1 for f in factor):
+        if 1 in resize.get("size", ()) or any(f < 1 for f in resize.get("scale_factor", ())):
             raise ValueError(f"{where}: pytorch_half_pixel maps a length-1 output to 0, torch and unisample to the "
                              "input's centre; with these sizes/scales an output may have length 1")
         transform = "half_pixel"
-    if transform not in ("half_pixel", "asymmetric", "align_corners", "tf_half_pixel_for_nn"):
+    known = _ATTRIBUTES["coordinate_transformation_mode"].values
+    if transform not in known:
         raise ValueError(f"{where}: coordinate_transformation_mode={transform!r} has no unisample equivalent "
-                         "(half_pixel, pytorch_half_pixel, asymmetric, align_corners, tf_half_pixel_for_nn)")
-    if float(a["extrapolation_value"]) != 0.0 and transform == "tf_crop_and_resize":
-        raise ValueError(f"{where}: extrapolation_value only applies to tf_crop_and_resize")
-    if mode == "nearest":
-        if transform == "tf_half_pixel_for_nn":
-            # v = (dst + 0.5) * in/out, then the rounding: floor(v) is TF's
-            # legacy half-pixel nearest, i.e. nearest-exact.
-            if rounding != "floor":
-                raise ValueError(f"{where}: tf_half_pixel_for_nn with nearest_mode={rounding!r} is not a "
-                                 "framework's rule; only 'floor' (TF's) is supported")
-            return Upsample(mode="nearest-exact", data_format=data_format, **where_size)
-        if rounding == "floor":
-            return Upsample(mode="nearest", coordinate_transform=transform, data_format=data_format, **where_size)
-        if rounding == "round_prefer_ceil" or rounding == "round_prefer_floor" and _no_ties(transform, factor):
-            return Upsample(mode="nearest-exact", coordinate_transform=transform, data_format=data_format,
-                            **where_size)
-        raise ValueError(f"{where}: nearest_mode={rounding!r} rounds exact halves "
-                         f"{'down' if rounding == 'round_prefer_floor' else 'up (ceil)'}; unisample's nearest modes "
-                         "floor or round halves up (torch, TF, JAX), which differ here "
-                         "(for example when downsampling by 2)")
+                         f"({', '.join(known)})")
+    # extrapolation_value only applies to tf_crop_and_resize, refused above;
+    # it is still read, so that a value that is no number is an error
+    float(resolved["extrapolation_value"])
+    return transform
+
+
+def _nearest_fields(transform: str, rounding: str, factor: Optional[Tuple[float, ...]], where: str) -> Dict[str, Any]:
+    """The spec's mode and coordinate transform for ``mode="nearest"`` with this ``nearest_mode``."""
+    if transform == "tf_half_pixel_for_nn":
+        # v = (dst + 0.5) * in/out, then the rounding: floor(v) is TF's
+        # legacy half-pixel nearest, i.e. nearest-exact.
+        if rounding != "floor":
+            raise ValueError(f"{where}: tf_half_pixel_for_nn with nearest_mode={rounding!r} is not a "
+                             "framework's rule; only 'floor' (TF's) is supported")
+        return {"mode": "nearest-exact"}
+    if rounding == "round_prefer_floor" and _no_ties(transform, factor):
+        rounding = "round_prefer_ceil"  # the two agree where no output lands half-way
+    if rounding in _NEAREST_MODES.values():
+        return {"mode": _SPEC_NEAREST_MODES[rounding], "coordinate_transform": transform}
+    raise ValueError(f"{where}: nearest_mode={rounding!r} rounds exact halves "
+                     f"{'down' if rounding == 'round_prefer_floor' else 'up (ceil)'}; unisample's nearest modes "
+                     "floor or round halves up (torch, TF, JAX), which differ here "
+                     "(for example when downsampling by 2)")
+
+
+def _filter_fields(resolved: Dict[str, Any], transform: str, rank: int, where: str) -> Dict[str, Any]:
+    """The spec's mode and extras for ``mode="linear"`` or ``"cubic"``: the table's
+    rows that carry a field, and the transform (align_corners is a flag of these modes)."""
+    mode = resolved["mode"]
     if transform == "tf_half_pixel_for_nn":
         raise ValueError(f"{where}: tf_half_pixel_for_nn is a nearest-only mode")
-    if mode not in ("linear", "cubic"):
-        raise ValueError(f"{where}: mode={mode!r}; expected nearest, linear or cubic")
-    extras: Dict[str, Any] = dict(coordinate_transform=transform, antialias=bool(a["antialias"]))
-    if mode == "cubic":
-        extras.update(cubic_coeff_a=float(a["cubic_coeff_a"]), exclude_outside=bool(a["exclude_outside"]))
-        kind = "bicubic"
-    else:
-        kind = {1: "linear", 2: "bilinear", 3: "trilinear"}[rank]
+    known = _ATTRIBUTES["mode"].values
+    if mode not in known:
+        raise ValueError(f"{where}: mode={mode!r}; expected {', '.join(known[:-1])} or {known[-1]}")
+    fields = {row.field: row.read(resolved[row.name])
+              for row in _ATTRIBUTES.values() if row.field and mode in row.kernels}
+    fields["mode"] = "bicubic" if mode == "cubic" else {1: "linear", 2: "bilinear", 3: "trilinear"}[rank]
     if transform == "align_corners":
-        extras.pop("coordinate_transform")
-        extras["align_corners"] = True
-    return Upsample(mode=kind, data_format=data_format, **where_size, **extras)
+        fields["align_corners"] = True
+    else:
+        fields["coordinate_transform"] = transform
+    return fields
 
 
 def _no_ties(transform: str, factor) -> bool:
