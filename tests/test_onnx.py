@@ -109,6 +109,19 @@ def test_from_onnx_refuses_what_unisample_cannot_reproduce(ambiguous):
         spec_from_resize(ambiguous, scales=[1, 1, 0.5, 0.5])
 
 
+@pytest.mark.parametrize("axes, scales", [
+    ([2, 3, 4, 5], [2, 2, 2, 2]),  # four spatial axes
+    ([0, 1], [2, 2]),              # the batch
+    ([2, 2], [2, 2]),              # one axis twice
+    ([2, 3], [2, 2, 2]),           # not one scale per axis
+    (5, [2]),                      # not a list
+])
+def test_from_onnx_refuses_bad_axes_with_a_value_error(axes, scales):
+    with pytest.raises(ValueError, match=r"axes .* expected 1 to 3 distinct axes"):
+        spec_from_resize(dict(mode="linear", axes=axes), scales=scales)
+    assert spec_from_resize(dict(mode="linear", axes=[2, 3]), scales=[2, 2]).scale_factor == (2.0, 2.0)
+
+
 def test_onnx_default_nearest_is_read_where_ties_cannot_happen():
     # round_prefer_floor equals round_prefer_ceil for integer upscaling with half-pixel centres
     spec = spec_from_resize({"mode": "nearest"}, scales=[1, 1, 2, 3])

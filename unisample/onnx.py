@@ -356,7 +356,7 @@ def _spatial_values(axes, scales, sizes, data_format: Optional[str], where: str)
     """The scales or sizes of the spatial axes, and ``data_format`` (guessed where not given)."""
     values = np.asarray(scales if scales is not None else sizes).ravel()
     if axes is not None:  # the values are the spatial axes' already
-        spatial = list(axes)
+        spatial = _checked_axes(axes, len(values), where)
         if data_format is None:
             data_format = "channels_first" if min(spatial) == 2 else "channels_last"
         return values, data_format
@@ -370,6 +370,17 @@ def _spatial_values(axes, scales, sizes, data_format: Optional[str], where: str)
         raise ValueError(f"{where}: scales {values.tolist()} resize the batch or channel axis; "
                          "unisample resizes spatial axes only")
     return values[spatial], data_format
+
+
+def _checked_axes(axes, count: int, where: str) -> List[int]:
+    """The ``axes`` attribute as a list, or ValueError unless it names 1 to 3
+    distinct axes after the batch, one per scale or size."""
+    spatial = np.asarray(axes).ravel().tolist() if isinstance(axes, (list, tuple, np.ndarray)) else None
+    if (spatial is None or not 1 <= len(spatial) <= 3 or len(spatial) != count
+            or not all(isinstance(a, int) and a >= 1 for a in spatial) or len(set(spatial)) != len(spatial)):
+        raise ValueError(f"{where}: axes {axes!r} with {count} scales/sizes; expected 1 to 3 distinct "
+                         "axes, each >= 1 (never the batch), one per scale or size")
+    return spatial
 
 
 def _guessed_data_format(values: np.ndarray, scaled: bool) -> str:
