@@ -156,6 +156,9 @@ def prefixes() -> List[str]:
 # Arguments that do not change the numbers (fill_*: only with padding, which from_keras refuses)
 _IGNORED = {"name", "input", "x", "images", "image", "precision", "fill_mode", "fill_value"}
 
+#: the longest configuration ``parse`` reads (a resize call is far shorter)
+_MAX_LENGTH = 10_000
+
 
 def parse(text: str) -> Tuple[str, Upsample]:
     """``"framework: call(...)"`` -> ``(framework, spec)``.
@@ -164,6 +167,18 @@ def parse(text: str) -> Tuple[str, Upsample]:
     a name, as in ``F.interpolate(x, ...)``).  ``keras`` layers and
     ``tf.image.resize`` are read as computed on the TensorFlow backend.
     """
+    framework, source = _split_prefix(text)
+    call = _parse_call(source)
+    target = _targets()[framework]
+    name, (params, takes_input, fixed) = _signature_of(target, call)
+    kwargs = _positional_arguments(call, name, params, takes_input, target.constants)
+    _add_keyword_arguments(kwargs, call, name, params, target.constants)
+    kwargs.update(fixed)
+    return framework, _spec_of(framework, kwargs)
+
+
+def _split_prefix(text: str) -> Tuple[str, str]:
+    """``"framework: call(...)"`` -> ``(target name, the text of the call)``."""
     aliases = _aliases()
     if not isinstance(text, str) or ":" not in text:
         raise ValueError(f"port: got {text!r}; expected 'framework: call(...)', framework one of "
@@ -172,9 +187,14 @@ def parse(text: str) -> Tuple[str, Upsample]:
     framework = aliases.get(prefix.strip().lower())
     if framework is None:
         raise ValueError(f"port: framework {prefix.strip()!r}; expected one of {', '.join(sorted(aliases))}")
-    if len(source) > 10_000:
+    if len(source) > _MAX_LENGTH:
         raise ValueError(f"port: the configuration is {len(source)} characters long; a resize call is far shorter "
-                         "(at most 10000)")
+                         f"(at most {_MAX_LENGTH})")
+    return framework, source
+
+
+def _parse_call(source: str) -> ast.Call:
+    """The call ``source`` writes, parsed (never run)."""
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as e:
@@ -182,22 +202,35 @@ def parse(text: str) -> Tuple[str, Upsample]:
     except (RecursionError, MemoryError):  # Python's parser on deeply nested expressions
         raise ValueError("port: the configuration is nested too deeply to parse; write the arguments as "
                          "plain literals") from None
-    call = tree.body
-    if not isinstance(call, ast.Call):
+    if not isinstance(tree.body, ast.Call):
         raise ValueError(f"port: {source.strip()!r} is not a call")
+    return tree.body
+
+
+def _signature_of(target: Target, call: ast.Call) -> Tuple[str, Signature]:
+    """``(callee, its signature)``: the callee is the last dotted name (``nn.Upsample``: ``Upsample``)."""
     name = _dotted(call.func).rsplit(".", 1)[-1]
-    signatures = _targets()[framework].signatures
-    if name not in signatures:
-        raise ValueError(f"port: {framework} call {name!r} is not a resize unisample reads; expected one of "
-                         f"{', '.join(sorted(signatures))}")
-    params, takes_input, fixed = signatures[name]
-    constants = _targets()[framework].constants
+    if name not in target.signatures:
+        raise ValueError(f"port: {target.name} call {name!r} is not a resize unisample reads; expected one of "
+                         f"{', '.join(sorted(target.signatures))}")
+    return name, target.signatures[name]
+
+
+def _positional_arguments(call: ast.Call, name: str, params: Optional[Tuple[str, ...]], takes_input: bool,
+                          constants: Sequence[str]) -> dict:
+    """The call's positional arguments by parameter name (the input, where it is one, skipped)."""
     args = list(call.args)
     if takes_input and args:
         args = args[1:]  # the input tensor
     if len(args) > len(params or ()):
         raise ValueError(f"port: {name} takes at most {len(params or ())} positional arguments here, got {len(args)}")
-    kwargs = {p: _literal(a, p, constants) for p, a in zip(params or (), args)}
+    return {p: _literal(a, p, constants) for p, a in zip(params or (), args)}
+
+
+def _add_keyword_arguments(kwargs: dict, call: ast.Call, name: str, params: Optional[Tuple[str, ...]],
+                           constants: Sequence[str]) -> None:
+    """Add the call's keyword arguments to ``kwargs`` (its positional ones), refusing what
+    Python or the callee would refuse; those of ``_IGNORED`` are left out."""
     for kw in call.keywords:
         if kw.arg is None:
             raise ValueError("port: **kwargs cannot be read; write the arguments out")
@@ -208,8 +241,6 @@ def parse(text: str) -> Tuple[str, Upsample]:
         if kw.arg in kwargs:  # Python refuses the call, so must we (the last would win silently)
             raise ValueError(f"port: {name} got the argument {kw.arg!r} twice")
         kwargs[kw.arg] = _literal(kw.value, kw.arg, constants)
-    kwargs.update(fixed)
-    return framework, _spec_of(framework, kwargs)
 
 
 def _spec_of(target: str, kwargs: dict) -> Upsample:
