@@ -293,20 +293,41 @@ def _print_fuzz_notes(runs, seed: int) -> list:
 
 def fuzz_conformance(args) -> int:
     """``unisample conformance --fuzz N``: the differential fuzz on every installed framework."""
+    print(f"unisample conformance --fuzz {args.fuzz} --seed {args.seed}: random specs and inputs through every "
+          "installed adapter, its taps path and the native op its table claims, against the float64 reference",
+          flush=True)
+    runs = _run_fuzz(args)
+    return _report_fuzz(runs, args)
+
+
+def _print_fuzz_progress(run) -> None:
+    """One line per framework as its fuzz run ends."""
+    extra = f"{len(run.results)} outputs" if run.status == "ran" else run.message.splitlines()[0][:200]
+    print(f"  {run.framework:<11} {run.status} ({run.seconds:.1f} s) {extra}", flush=True)
+
+
+def _run_fuzz(args) -> list:
+    """The fuzz's runs: numpy's adapter in this process (unless ``--frameworks`` leaves
+    it out), then the other frameworks, each in its worker; a ``CommandError`` (after
+    numpy's run) for a framework the fuzz cannot check."""
     from unisample.conformance import fuzz, runner
 
-    frameworks = args.frameworks
-    count, seed = args.fuzz, args.seed
-    print(f"unisample conformance --fuzz {count} --seed {seed}: random specs and inputs through every installed "
-          "adapter, its taps path and the native op its table claims, against the float64 reference", flush=True)
+    frameworks, count = args.frameworks, args.fuzz
+    runs = [] if frameworks and "numpy" not in frameworks else [fuzz.check_numpy(count, args.seed, args.case)]
+    for run in runs:
+        _print_fuzz_progress(run)
+    others = _fuzz_workers(frameworks)
+    if others:
+        # a worker compiles or dispatches each case afresh: the default timeout grows with the count
+        timeout = args.timeout if args.timeout is not None else 300.0 + 0.5 * count
+        runs += runner.run(others, timeout=timeout, progress=_print_fuzz_progress, workers=args.workers,
+                           case=args.case, fuzz=(count, args.seed))
+    return runs
 
-    def progress(run):
-        extra = f"{len(run.results)} outputs" if run.status == "ran" else run.message.splitlines()[0][:200]
-        print(f"  {run.framework:<11} {run.status} ({run.seconds:.1f} s) {extra}", flush=True)
 
-    runs = [] if frameworks and "numpy" not in frameworks else [fuzz.check_numpy(count, seed, args.case)]
-    if runs:
-        progress(runs[0])
+def _fuzz_workers(frameworks: Optional[List[str]]) -> List[str]:
+    """The frameworks of ``--frameworks`` (default: every one the fuzz checks) that run
+    in a worker; a ``CommandError`` for one without an adapter (Pillow, OpenCV)."""
     from unisample.conformance.cases import ADAPTER_FRAMEWORKS
 
     fuzzed = ADAPTER_FRAMEWORKS + ("onnxruntime",)  # what has arrays of its own (Pillow, OpenCV: numpy's)
@@ -314,20 +335,19 @@ def fuzz_conformance(args) -> int:
     if unfuzzed:
         raise CommandError(f"--fuzz checks adapters: {', '.join(unfuzzed)} has none (its images are numpy arrays: "
                            f"--frameworks numpy); expected some of numpy, {', '.join(fuzzed)}")
-    others = [f for f in (frameworks or fuzzed) if f != "numpy"]
-    if others:
-        # a worker compiles or dispatches each case afresh (JAX: about 0.2 s a case on 2 cores)
-        timeout = args.timeout if args.timeout is not None else 300.0 + 0.5 * count
-        runs += runner.run(others, timeout=timeout, progress=progress, workers=args.workers, case=args.case,
-                           fuzz=(count, seed))
+    return [f for f in (frameworks or fuzzed) if f != "numpy"]
+
+
+def _report_fuzz(runs, args) -> int:
+    """Print the fuzz's table, notes and verdict; the exit status."""
     print()
     print(_table(["framework", "path", "outputs", "passed", "failed", "skipped", "worst / bound"], _fuzz_rows(runs)))
-    failures = _print_fuzz_notes(runs, seed)
+    failures = _print_fuzz_notes(runs, args.seed)
     compared = sum(r.verdict != "skipped" for run in runs for r in run.results)
     failed = bool(failures) or any(run.failed for run in runs)
     if not compared and not failed:
         _nothing_compared(runs, args)
-    print("\nFAILED" if failed else f"\nOK: {compared} outputs of {count} random cases equal the reference")
+    print("\nFAILED" if failed else f"\nOK: {compared} outputs of {args.fuzz} random cases equal the reference")
     return FAILED if failed else OK
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, cast
+from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, cast
 
 import numpy as np
 
@@ -156,6 +156,9 @@ def prefixes() -> List[str]:
 # Arguments that do not change the numbers (fill_*: only with padding, which from_keras refuses)
 _IGNORED = {"name", "input", "x", "images", "image", "precision", "fill_mode", "fill_value"}
 
+#: the longest configuration ``parse`` reads (a resize call is far shorter)
+_MAX_LENGTH = 10_000
+
 
 def parse(text: str) -> Tuple[str, Upsample]:
     """``"framework: call(...)"`` -> ``(framework, spec)``.
@@ -164,6 +167,18 @@ def parse(text: str) -> Tuple[str, Upsample]:
     a name, as in ``F.interpolate(x, ...)``).  ``keras`` layers and
     ``tf.image.resize`` are read as computed on the TensorFlow backend.
     """
+    framework, source = _split_prefix(text)
+    call = _parse_call(source)
+    target = _targets()[framework]
+    name, (params, takes_input, fixed) = _signature_of(target, call)
+    kwargs = _positional_arguments(call, name, params, takes_input, target.constants)
+    _add_keyword_arguments(kwargs, call, name, params, target.constants)
+    kwargs.update(fixed)
+    return framework, _spec_of(framework, kwargs)
+
+
+def _split_prefix(text: str) -> Tuple[str, str]:
+    """``"framework: call(...)"`` -> ``(target name, the text of the call)``."""
     aliases = _aliases()
     if not isinstance(text, str) or ":" not in text:
         raise ValueError(f"port: got {text!r}; expected 'framework: call(...)', framework one of "
@@ -172,9 +187,14 @@ def parse(text: str) -> Tuple[str, Upsample]:
     framework = aliases.get(prefix.strip().lower())
     if framework is None:
         raise ValueError(f"port: framework {prefix.strip()!r}; expected one of {', '.join(sorted(aliases))}")
-    if len(source) > 10_000:
+    if len(source) > _MAX_LENGTH:
         raise ValueError(f"port: the configuration is {len(source)} characters long; a resize call is far shorter "
-                         "(at most 10000)")
+                         f"(at most {_MAX_LENGTH})")
+    return framework, source
+
+
+def _parse_call(source: str) -> ast.Call:
+    """The call ``source`` writes, parsed (never run)."""
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as e:
@@ -182,22 +202,35 @@ def parse(text: str) -> Tuple[str, Upsample]:
     except (RecursionError, MemoryError):  # Python's parser on deeply nested expressions
         raise ValueError("port: the configuration is nested too deeply to parse; write the arguments as "
                          "plain literals") from None
-    call = tree.body
-    if not isinstance(call, ast.Call):
+    if not isinstance(tree.body, ast.Call):
         raise ValueError(f"port: {source.strip()!r} is not a call")
+    return tree.body
+
+
+def _signature_of(target: Target, call: ast.Call) -> Tuple[str, Signature]:
+    """``(callee, its signature)``: the callee is the last dotted name (``nn.Upsample``: ``Upsample``)."""
     name = _dotted(call.func).rsplit(".", 1)[-1]
-    signatures = _targets()[framework].signatures
-    if name not in signatures:
-        raise ValueError(f"port: {framework} call {name!r} is not a resize unisample reads; expected one of "
-                         f"{', '.join(sorted(signatures))}")
-    params, takes_input, fixed = signatures[name]
-    constants = _targets()[framework].constants
+    if name not in target.signatures:
+        raise ValueError(f"port: {target.name} call {name!r} is not a resize unisample reads; expected one of "
+                         f"{', '.join(sorted(target.signatures))}")
+    return name, target.signatures[name]
+
+
+def _positional_arguments(call: ast.Call, name: str, params: Optional[Tuple[str, ...]], takes_input: bool,
+                          constants: Sequence[str]) -> dict:
+    """The call's positional arguments by parameter name (the input, where it is one, skipped)."""
     args = list(call.args)
     if takes_input and args:
         args = args[1:]  # the input tensor
     if len(args) > len(params or ()):
         raise ValueError(f"port: {name} takes at most {len(params or ())} positional arguments here, got {len(args)}")
-    kwargs = {p: _literal(a, p, constants) for p, a in zip(params or (), args)}
+    return {p: _literal(a, p, constants) for p, a in zip(params or (), args)}
+
+
+def _add_keyword_arguments(kwargs: dict, call: ast.Call, name: str, params: Optional[Tuple[str, ...]],
+                           constants: Sequence[str]) -> None:
+    """Add the call's keyword arguments to ``kwargs`` (its positional ones), refusing what
+    Python or the callee would refuse; those of ``_IGNORED`` are left out."""
     for kw in call.keywords:
         if kw.arg is None:
             raise ValueError("port: **kwargs cannot be read; write the arguments out")
@@ -208,8 +241,6 @@ def parse(text: str) -> Tuple[str, Upsample]:
         if kw.arg in kwargs:  # Python refuses the call, so must we (the last would win silently)
             raise ValueError(f"port: {name} got the argument {kw.arg!r} twice")
         kwargs[kw.arg] = _literal(kw.value, kw.arg, constants)
-    kwargs.update(fixed)
-    return framework, _spec_of(framework, kwargs)
 
 
 def _spec_of(target: str, kwargs: dict) -> Upsample:
@@ -307,53 +338,93 @@ def equivalent(spec: Upsample, other_at: Callable, rank: int) -> bool:
 # -- why a native call differs ------------------------------------------------------------
 
 
+def _coordinate_reason(spec: Upsample, other: Upsample, target: str) -> Optional[str]:
+    """Why ``other``'s mapping of output pixels to input coordinates differs; None where
+    the two mappings agree on every output length ``spec`` can give."""
+    if spec.coordinate_transform == "align_corners":
+        return (f"{target} cannot do align_corners=True with this mode (README 'Why': bilinear, "
+                "align_corners=True)")
+    if {spec.coordinate_transform, other.coordinate_transform} == {"half_pixel", "paddle_half_pixel"}:
+        if not _may_output_length_1(spec):  # the two differ on a length-1 output only
+            return None
+        return ("paddle samples a length-1 output at -0.5, torch and the others at the input's "
+                "centre (README 'Why': bilinear/bicubic to size 1)")
+    if spec.kernel == "nearest":
+        return (f"{target}'s nearest maps pixels with {other.coordinate_transform}, this one with "
+                f"{spec.coordinate_transform} (README 'Why': torch/paddle nearest floors, TF/JAX round "
+                "half-pixel)")
+    return f"{target} maps pixels with {other.coordinate_transform}, this one with {spec.coordinate_transform}"
+
+
+def _antialias_reason(spec: Upsample, other: Upsample, target: str) -> str:
+    """Why ``other`` widens its kernel when shrinking where ``spec`` does not, or the reverse."""
+    return (f"{target} {'antialiases' if other.antialias else 'does not antialias'} here; this one "
+            f"{'does' if spec.antialias else 'does not'} (README 'Why': downsampling)")
+
+
+#: what a call does at the image's edge, by its ``exclude_outside``
+_EDGES = {True: "drops taps outside the image and renormalises", False: "repeats the edge pixel"}
+
+
+class _Difference(NamedTuple):
+    """A field of the spec where a native call may differ, and what ``port`` says of it."""
+
+    field: str
+    #: of ``(spec, other, target)``: the reason, or None where the difference does not change the numbers
+    reason: Callable[[Upsample, Upsample, str], Optional[str]]
+    #: of ``(spec, other)``: whether a difference in ``field`` is a reason at all
+    applies: Callable[[Upsample, Upsample], bool] = lambda spec, other: True
+
+
+def _only_rounding_differs(spec: Upsample, other: Upsample) -> bool:
+    """Whether both are nearest with the same mapping: a different mode then rounds differently
+    (with another mapping, the mapping is the reason)."""
+    return spec.kernel == "nearest" and other.coordinate_transform == spec.coordinate_transform
+
+
+#: the rows of the README's "Why" table a native call can break, in the order ``port`` prints them
+_DIFFERENCES = (
+    _Difference("coordinate_transform", _coordinate_reason),
+    _Difference("mode", lambda spec, other, target: f"{target}'s {other.mode} rounds differently from {spec.mode}",
+                applies=_only_rounding_differs),
+    _Difference("cubic_coeff_a", lambda spec, other, target: (
+        f"{target}'s bicubic uses a={other.cubic_coeff_a}, this one a={spec.cubic_coeff_a} "
+        "(README 'Why': torch/paddle -0.75, TF/JAX/Keras -0.5)")),
+    _Difference("exclude_outside", lambda spec, other, target: (
+        f"{target} {_EDGES[bool(other.exclude_outside)]}; this one {_EDGES[bool(spec.exclude_outside)]}")),
+    _Difference("cubic_table_size", lambda spec, other, target: (
+        "TF's bicubic reads a 1024-entry coefficient table, the others compute the kernel exactly "
+        "(README 'Why': TF bicubic vs JAX cubic)")),
+    _Difference("antialias", _antialias_reason),
+    _Difference("area_weights", lambda spec, other, target: (
+        "TF's area weights pixels by their overlap; torch/paddle average whole pixels "
+        "(adaptive average pooling)"), applies=lambda spec, other: spec.kernel == "area"),
+)
+
+
 def _why(spec: Upsample, other: Upsample, target: str) -> List[str]:
     """The differences (the README's "Why" table) that separate ``other`` (a native call
     of ``target``) from ``spec``."""
     reasons = []
-    if other.coordinate_transform != spec.coordinate_transform:
-        if spec.coordinate_transform == "align_corners":
-            reasons.append(f"{target} cannot do align_corners=True with this mode (README 'Why': bilinear, "
-                           "align_corners=True)")
-        elif {spec.coordinate_transform, other.coordinate_transform} == {"half_pixel", "paddle_half_pixel"}:
-            if _may_output_length_1(spec):  # otherwise the two agree
-                reasons.append("paddle samples a length-1 output at -0.5, torch and the others at the input's "
-                               "centre (README 'Why': bilinear/bicubic to size 1)")
-        elif spec.kernel == "nearest":
-            reasons.append(f"{target}'s nearest maps pixels with {other.coordinate_transform}, this one with "
-                           f"{spec.coordinate_transform} (README 'Why': torch/paddle nearest floors, TF/JAX round "
-                           "half-pixel)")
-        else:
-            reasons.append(f"{target} maps pixels with {other.coordinate_transform}, this one with "
-                           f"{spec.coordinate_transform}")
-    if spec.mode != other.mode and spec.kernel == "nearest" and other.coordinate_transform == spec.coordinate_transform:
-        reasons.append(f"{target}'s {other.mode} rounds differently from {spec.mode}")
-    if other.cubic_coeff_a != spec.cubic_coeff_a:
-        reasons.append(f"{target}'s bicubic uses a={other.cubic_coeff_a}, this one a={spec.cubic_coeff_a} "
-                       "(README 'Why': torch/paddle -0.75, TF/JAX/Keras -0.5)")
-    if other.exclude_outside != spec.exclude_outside:
-        how = {True: "drops taps outside the image and renormalises", False: "repeats the edge pixel"}
-        reasons.append(f"{target} {how[bool(other.exclude_outside)]}; this one {how[bool(spec.exclude_outside)]}")
-    if other.cubic_table_size != spec.cubic_table_size:
-        reasons.append("TF's bicubic reads a 1024-entry coefficient table, the others compute the kernel exactly "
-                       "(README 'Why': TF bicubic vs JAX cubic)")
-    if other.antialias != spec.antialias:
-        reasons.append(f"{target} {'antialiases' if other.antialias else 'does not antialias'} here; this one "
-                       f"{'does' if spec.antialias else 'does not'} (README 'Why': downsampling)")
-    if other.area_weights != spec.area_weights and spec.kernel == "area":
-        reasons.append("TF's area weights pixels by their overlap; torch/paddle average whole pixels "
-                       "(adaptive average pooling)")
-    if not reasons:
-        if spec.scale_factor is not None and not spec.recompute_scale_factor and (
-                other.scale_factor is None or other.recompute_scale_factor):
-            reasons.append(f"{target} maps with input/output lengths; this one with 1/scale_factor, which "
-                           "differs for non-integer scale factors (README 'Why': scale_factor=2.5 on width 5)")
-        elif spec.same_size_copy != other.same_size_copy:
-            reasons.append(f"{target} treats an axis whose length the scale factor leaves unchanged differently "
-                           f"(same_size_copy {other.same_size_copy!r} vs {spec.same_size_copy!r})")
-        else:
-            reasons.append(f"{target}'s closest call gives different numbers on some input sizes")
-    return reasons
+    for difference in _DIFFERENCES:
+        if getattr(other, difference.field) != getattr(spec, difference.field) and difference.applies(spec, other):
+            reason = difference.reason(spec, other, target)
+            if reason is not None:
+                reasons.append(reason)
+    return reasons or [_why_same_fields(spec, other, target)]
+
+
+def _why_same_fields(spec: Upsample, other: Upsample, target: str) -> str:
+    """Why ``other`` differs where the fields of the "Why" table agree: how it sizes or
+    maps an axis, or else only that it does."""
+    if spec.scale_factor is not None and not spec.recompute_scale_factor and (
+            other.scale_factor is None or other.recompute_scale_factor):
+        return (f"{target} maps with input/output lengths; this one with 1/scale_factor, which "
+                "differs for non-integer scale factors (README 'Why': scale_factor=2.5 on width 5)")
+    if spec.same_size_copy != other.same_size_copy:
+        return (f"{target} treats an axis whose length the scale factor leaves unchanged differently "
+                f"(same_size_copy {other.same_size_copy!r} vs {spec.same_size_copy!r})")
+    return f"{target}'s closest call gives different numbers on some input sizes"
 
 
 def _native_defects(spec: Upsample, target: str, rank: int) -> List[str]:
