@@ -93,6 +93,15 @@ def cubic_parameters(spec) -> CubicParameters:
     return spec.cubic_coeff_a, spec.exclude_outside, spec.cubic_table_size
 
 
+def resolved_transform(coordinate_transform: str, out_size: Tuple[int, ...]) -> str:
+    """``coordinate_transform``, with ``paddle_half_pixel`` read as ``half_pixel``
+    where no output axis has length 1: the two differ only on such axes, so a
+    framework's half-pixel kernel computes a ``paddle_half_pixel`` spec (and the
+    other way round) everywhere else."""
+    if coordinate_transform == "paddle_half_pixel" and 1 not in out_size:
+        return "half_pixel"
+    return coordinate_transform
+
 class ConstantCache:
     """Framework arrays built from unisample's cached numpy arrays (taps, blocks),
     per array and ``place`` (device and dtype, in the framework's words), so
