@@ -447,6 +447,80 @@ def _resize_spec(size, method: str, antialias: bool, backend: str, data_format: 
     )
 
 
+def _resizing_spec(kw: dict, backend: str, data_format: str):
+    """The spec of a Keras ``Resizing`` layer (its attributes or constructor arguments ``kw``)."""
+    if kw["crop_to_aspect_ratio"] or kw["pad_to_aspect_ratio"]:
+        raise ValueError("from_keras: Resizing with crop_to_aspect_ratio or pad_to_aspect_ratio crops or "
+                         "pads before resizing; unisample resizes the whole image only")
+    return _resize_spec((kw["height"], kw["width"]), kw["interpolation"], kw["antialias"], backend, data_format)
+
+
+def _upsampling_spec(cls: str, kw: dict, backend: str, data_format: str):
+    """The spec of a Keras ``UpSampling1D/2D/3D`` layer (``cls``; its attributes or
+    constructor arguments ``kw``): whole factors only."""
+    from unisample import Upsample
+
+    rank = int(cls[-2])
+    size = kw["size"]
+    size = tuple(size) if isinstance(size, (list, tuple)) else (size,) * rank
+    if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in size):
+        raise ValueError(
+            f"from_keras: {cls} size={kw['size']!r}: Keras repeats rows and columns, so the factors must be "
+            "integers; for a fractional factor use unisample.Upsample(scale_factor=..., mode=...).to_keras()"
+        )
+    interpolation = (kw["interpolation"] or "nearest").lower()
+    if interpolation == "nearest":  # ops.repeat: every nearest rule agrees on integer factors
+        return Upsample(scale_factor=tuple(float(s) for s in size), mode="nearest", data_format=data_format)
+    return _resize_spec(None, interpolation, False, backend, data_format, scale=tuple(float(s) for s in size))
+
+
+def _layer_spec(cls: str, kw: dict, backend: Optional[str]):
+    """The spec of Keras layer ``cls`` from its attributes or constructor arguments ``kw``."""
+    backend = backend or _keras_backend()
+    data_format = kw["data_format"] or "channels_last"
+    if cls == "Resizing":
+        return _resizing_spec(kw, backend, data_format)
+    return _upsampling_spec(cls, kw, backend, data_format)
+
+
+def _v1_op_spec(function: str, size: tuple, kw: dict):
+    """The spec of a ``tf.compat.v1.image.resize_*`` call (``function``) with arguments ``kw``."""
+    from unisample import Upsample
+
+    method = _V1_OPS[function]
+    align, half = bool(kw.get("align_corners")), bool(kw.get("half_pixel_centers"))
+    if align and half:
+        raise ValueError("from_keras: align_corners and half_pixel_centers cannot both be True (TF refuses it)")
+    if half:
+        return _resize_spec(size, method, False, "tensorflow", "channels_last")
+    ct = "align_corners" if align else "asymmetric"
+    if method == "nearest":
+        return Upsample(size=size, mode="nearest-exact" if align else "nearest", coordinate_transform=ct,
+                        data_format="channels_last")
+    extras: Dict[str, Any] = ({"cubic_coeff_a": -0.75, "exclude_outside": False, "cubic_table_size": 1024}
+              if method == "bicubic" else {})
+    return Upsample(size=size, mode=method, coordinate_transform=ct, data_format="channels_last", **extras)
+
+
+def _call_spec(kw: dict, backend: Optional[str]):
+    """The spec of a dict of ``tf.image.resize``, ``keras.ops.image.resize`` or
+    ``tf.compat.v1.image.resize_*`` arguments (``"function"`` naming the call)."""
+    function = kw.get("function") or ("keras.ops.image.resize" if "interpolation" in kw else "tf.image.resize")
+    if function not in _FUNCTIONS:
+        raise ValueError(f"from_keras: function: got {function!r}; expected one of {', '.join(_FUNCTIONS)}")
+    size = tuple(kw["size"])
+    if function in _V1_OPS:
+        return _v1_op_spec(function, size, kw)
+    if kw.get("preserve_aspect_ratio"):
+        raise ValueError("from_keras: preserve_aspect_ratio=True makes the output size depend on the input; "
+                         "give the size it computes instead")
+    if function == "keras.ops.image.resize":
+        return _resize_spec(size, kw.get("interpolation") or "bilinear", bool(kw.get("antialias")),
+                            kw.get("backend") or backend or _keras_backend(), kw.get("data_format") or "channels_last")
+    return _resize_spec(size, kw.get("method") or "bilinear", bool(kw.get("antialias")), "tensorflow",
+                        "channels_last")
+
+
 def from_native(obj, backend: Optional[str] = None):
     """The spec of a Keras layer (``UpSampling1D/2D/3D``, ``Resizing``) or of a dict of
     ``tf.image.resize`` / ``keras.ops.image.resize`` / ``tf.compat.v1.image.resize_*``
@@ -456,8 +530,6 @@ def from_native(obj, backend: Optional[str] = None):
     Keras layers and ``keras.ops.image.resize`` compute what their backend's op
     computes: ``backend`` (default: Keras' current backend) says which.
     """
-    from unisample import Upsample
-
     kw = native_config(obj, framework="keras", call="resize", keys=_RESIZE_KEYS, layers=_LAYERS,
                        attributes=_LAYER_ATTRIBUTES)
     cls = type(obj).__name__
@@ -465,52 +537,7 @@ def from_native(obj, backend: Optional[str] = None):
         cls = _LAYER_FUNCTIONS[kw.pop("function")]
         kw = {**dict.fromkeys(_LAYER_ATTRIBUTES), **_LAYER_DEFAULTS[cls], **kw}
     if cls in _LAYERS:
-        backend = backend or _keras_backend()
-        data_format = kw["data_format"] or "channels_last"
-        if cls == "Resizing":
-            if kw["crop_to_aspect_ratio"] or kw["pad_to_aspect_ratio"]:
-                raise ValueError("from_keras: Resizing with crop_to_aspect_ratio or pad_to_aspect_ratio crops or "
-                                 "pads before resizing; unisample resizes the whole image only")
-            return _resize_spec((kw["height"], kw["width"]), kw["interpolation"], kw["antialias"], backend,
-                                data_format)
-        rank = int(cls[-2])
-        size = kw["size"]
-        size = tuple(size) if isinstance(size, (list, tuple)) else (size,) * rank
-        if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in size):
-            raise ValueError(
-                f"from_keras: {cls} size={kw['size']!r}: Keras repeats rows and columns, so the factors must be "
-                "integers; for a fractional factor use unisample.Upsample(scale_factor=..., mode=...).to_keras()"
-            )
-        interpolation = (kw["interpolation"] or "nearest").lower()
-        if interpolation == "nearest":  # ops.repeat: every nearest rule agrees on integer factors
-            return Upsample(scale_factor=tuple(float(s) for s in size), mode="nearest", data_format=data_format)
-        return _resize_spec(None, interpolation, False, backend, data_format, scale=tuple(float(s) for s in size))
+        return _layer_spec(cls, kw, backend)
     if not isinstance(obj, dict):
         raise TypeError(f"from_keras: got {type(obj).__qualname__}")
-
-    function = kw.get("function") or ("keras.ops.image.resize" if "interpolation" in kw else "tf.image.resize")
-    if function not in _FUNCTIONS:
-        raise ValueError(f"from_keras: function: got {function!r}; expected one of {', '.join(_FUNCTIONS)}")
-    size = tuple(kw["size"])
-    if function in _V1_OPS:
-        method = _V1_OPS[function]
-        align, half = bool(kw.get("align_corners")), bool(kw.get("half_pixel_centers"))
-        if align and half:
-            raise ValueError("from_keras: align_corners and half_pixel_centers cannot both be True (TF refuses it)")
-        if half:
-            return _resize_spec(size, method, False, "tensorflow", "channels_last")
-        ct = "align_corners" if align else "asymmetric"
-        if method == "nearest":
-            return Upsample(size=size, mode="nearest-exact" if align else "nearest", coordinate_transform=ct,
-                            data_format="channels_last")
-        extras: Dict[str, Any] = ({"cubic_coeff_a": -0.75, "exclude_outside": False, "cubic_table_size": 1024}
-                  if method == "bicubic" else {})
-        return Upsample(size=size, mode=method, coordinate_transform=ct, data_format="channels_last", **extras)
-    if kw.get("preserve_aspect_ratio"):
-        raise ValueError("from_keras: preserve_aspect_ratio=True makes the output size depend on the input; "
-                         "give the size it computes instead")
-    if function == "keras.ops.image.resize":
-        return _resize_spec(size, kw.get("interpolation") or "bilinear", bool(kw.get("antialias")),
-                            kw.get("backend") or backend or _keras_backend(), kw.get("data_format") or "channels_last")
-    return _resize_spec(size, kw.get("method") or "bilinear", bool(kw.get("antialias")), "tensorflow",
-                        "channels_last")
+    return _call_spec(kw, backend)
