@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Dict, Mapping, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 
 def framework_array(x, module: str, class_paths: Sequence[str]) -> bool:
@@ -68,6 +68,39 @@ def cached_table(table):
     lookup.cache_clear = cached.cache_clear
     return lookup
 
+
+
+# -- what the adapters' native tables compare ------------------------------------------
+
+#: A cubic kernel as ``cubic_parameters`` gives it: ``(cubic_coeff_a,
+#: exclude_outside, cubic_table_size)``.
+CubicParameters = Tuple[Optional[float], Optional[bool], Optional[int]]
+
+#: PyTorch's and Paddle's plain bicubic: Keys' a=-0.75, edge pixels repeated, computed exactly.
+PYTORCH_CUBIC: CubicParameters = (-0.75, False, None)
+#: Keys' a=-0.5 with the taps outside the input dropped and the rest renormalised,
+#: computed exactly: PyTorch's antialiased bicubic, TF's antialiased one.
+KEYS_CUBIC: CubicParameters = (-0.5, True, None)
+#: TF's ``tf.image.resize`` bicubic without antialias: ``KEYS_CUBIC`` read from a 1024-entry table.
+TF_CUBIC: CubicParameters = (-0.5, True, 1024)
+#: TF1's ``resize_bicubic``: a=-0.75, edge pixels repeated, read from the 1024-entry table.
+TF1_CUBIC: CubicParameters = (-0.75, False, 1024)
+
+
+def cubic_parameters(spec) -> CubicParameters:
+    """``spec``'s cubic kernel as ``(cubic_coeff_a, exclude_outside, cubic_table_size)``,
+    the form in which the native tables compare it with the frameworks' kernels."""
+    return spec.cubic_coeff_a, spec.exclude_outside, spec.cubic_table_size
+
+
+def resolved_transform(coordinate_transform: str, out_size: Tuple[int, ...]) -> str:
+    """``coordinate_transform``, with ``paddle_half_pixel`` read as ``half_pixel``
+    where no output axis has length 1: the two differ only on such axes, so a
+    framework's half-pixel kernel computes a ``paddle_half_pixel`` spec (and the
+    other way round) everywhere else."""
+    if coordinate_transform == "paddle_half_pixel" and 1 not in out_size:
+        return "half_pixel"
+    return coordinate_transform
 
 class ConstantCache:
     """Framework arrays built from unisample's cached numpy arrays (taps, blocks),

@@ -318,40 +318,72 @@ def native_kwargs(spec, in_hw: Tuple[int, ...], dtype: Optional[str] = None,
     return None if found is None else dict(found)
 
 
+def _cv2_takes(spec, in_hw: Tuple[int, ...], dtype: Optional[str], channels: Optional[int]) -> bool:
+    """Whether some ``cv2.resize`` flag may compute ``spec`` on such an image at
+    all: two spatial axes, a kernel some flag's rule computes, at most
+    ``MAX_CHANNELS``, and a dtype cv2 takes (float32 only but for the gathers:
+    OpenCV's other weights are not float64's, nor the integer rule)."""
+    if len(in_hw) != 2 or spec.spatial_rank not in (None, 2) or spec.kernel not in _FLAGS_OF_KERNEL:
+        return False
+    if channels is not None and channels > MAX_CHANNELS:
+        return False
+    if dtype is None:
+        return True
+    return dtype in _NEAREST_DTYPES and (spec.kernel in _GATHERS or dtype == "float32")
+
+
+def _candidate_calls(spec, in_hw: Tuple[int, ...], out_hw: Tuple[int, int]) -> list:
+    """The ``cv2.resize`` size arguments that make ``out_hw``: ``dsize``, and with a
+    scale_factor mapping OpenCV's ``fx``/``fy`` where it rounds to this size."""
+    out_h, out_w = out_hw
+    calls: list = [{"dsize": (out_w, out_h)}]
+    if spec.same_size_copy is not None:
+        fy, fx = spec.per_axis("scale_factor", 2)
+        if (round(in_hw[1] * fx), round(in_hw[0] * fy)) == (out_w, out_h):
+            calls.append({"dsize": (0, 0), "fx": fx, "fy": fy})
+    return calls
+
+
+def _area_overlap_refused(flag: str, call: dict, in_hw: Tuple[int, ...], out_hw: Tuple[int, int],
+                          channels: Optional[int]) -> bool:
+    """Whether ``cv2.resize`` refuses ``call`` with ``flag`` on ``channels`` channels:
+    INTER_AREA's pixel-overlap path takes at most ``MAX_AREA_OVERLAP_CHANNELS``."""
+    if flag != "INTER_AREA" or channels is None or channels <= MAX_AREA_OVERLAP_CHANNELS:
+        return False
+    from unisample.taps import opencv_area_rule
+
+    out_h, out_w = out_hw
+    factors = [call.get("fy", out_h / in_hw[0]), call.get("fx", out_w / in_hw[1])]
+    return out_hw != in_hw and opencv_area_rule(factors) == "overlap"
+
+
+def _taps_of_call(flag: str, call: dict, in_hw: Tuple[int, ...]):
+    """The taps of ``cv2.resize`` with ``call`` and ``flag`` on ``in_hw``, as
+    ``from_native`` reads it, or None where it reads no spec from it."""
+    config = dict(call, interpolation=FLAGS[flag], input_size=(in_hw[1], in_hw[0]))
+    try:
+        return from_native(config).taps(in_hw)
+    except ValueError:
+        return None
+
+
 @functools.lru_cache(maxsize=4096)
 def _native_kwargs(spec, in_hw: Tuple[int, ...], dtype: Optional[str], channels: Optional[int]) -> Optional[dict]:
     """``native_kwargs``, cached per (spec, size, dtype, channels): it compares taps."""
-    if len(in_hw) != 2 or spec.spatial_rank not in (None, 2) or spec.kernel not in _FLAGS_OF_KERNEL:
+    if not _cv2_takes(spec, in_hw, dtype, channels):
         return None
-    if channels is not None and channels > MAX_CHANNELS:
-        return None
-    gathers = spec.kernel in _GATHERS
-    if dtype is not None:
-        if dtype not in _NEAREST_DTYPES or (not gathers and dtype != "float32"):
-            return None
     try:
-        out_h, out_w = spec.output_size(in_hw)
+        out_hw = spec.output_size(in_hw)
     except ValueError:
         return None
-    theirs_calls = [{"dsize": (out_w, out_h)}]
-    if spec.same_size_copy is not None:  # scale_factor mapping: OpenCV's fx/fy, where it rounds to this size
-        fy, fx = spec.per_axis("scale_factor", 2)
-        if (round(in_hw[1] * fx), round(in_hw[0] * fy)) == (out_w, out_h):
-            theirs_calls.append({"dsize": (0, 0), "fx": fx, "fy": fy})
+    calls = _candidate_calls(spec, in_hw, out_hw)
     ours = spec.taps(in_hw)
+    gathers = spec.kernel in _GATHERS
     for flag in _FLAGS_OF_KERNEL[spec.kernel]:
-        for call in theirs_calls:
-            config = dict(call, interpolation=FLAGS[flag], input_size=(in_hw[1], in_hw[0]))
-            try:
-                theirs = from_native(config).taps(in_hw)
-            except ValueError:
+        for call in calls:
+            theirs = _taps_of_call(flag, call, in_hw)
+            if theirs is None or _area_overlap_refused(flag, call, in_hw, out_hw, channels):
                 continue
-            if flag == "INTER_AREA" and channels is not None and channels > MAX_AREA_OVERLAP_CHANNELS:
-                from unisample.taps import opencv_area_rule
-
-                factors = [call.get("fy", out_h / in_hw[0]), call.get("fx", out_w / in_hw[1])]
-                if (out_h, out_w) != in_hw and opencv_area_rule(factors) == "overlap":
-                    continue
             if all(_same_taps(a, b, n, gathers) for a, b, n in zip(ours, theirs, in_hw)):
                 return dict(call, interpolation=FLAGS[flag])
     return None

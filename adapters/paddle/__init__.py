@@ -11,7 +11,8 @@ Nothing here imports paddle until a tensor is seen.
 from __future__ import annotations
 
 import math
-from typing import Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -20,7 +21,14 @@ from unisample.dtypes import dtype_class
 from unisample.optional import require
 from unisample.taps import copied_axes
 
-from .._common import ConstantCache, cached_table, framework_array
+from .._common import (
+    PYTORCH_CUBIC,
+    ConstantCache,
+    cached_table,
+    cubic_parameters,
+    framework_array,
+    resolved_transform,
+)
 
 NAME = "paddle"
 
@@ -50,11 +58,89 @@ def from_numpy(x: np.ndarray, dtype=None):
 # -- spec -> paddle interpolate -----------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _InterpolateRow:
+    """One row of ``native_kwargs``' table: when paddle's
+    ``interpolate(mode=paddle_mode)`` computes a spec of a given mode."""
+
+    paddle_mode: str
+    #: the numbers of spatial axes paddle's kernel takes
+    ranks: Tuple[int, ...]
+    #: spec coordinate transform -> the arguments that make the kernel compute it,
+    #: ``"half_pixel"`` standing for paddle's half-pixel rule (``_as_paddle_transform``);
+    #: None: the kernel has no coordinate transform
+    transforms: Optional[Mapping[str, Mapping[str, Any]]]
+    #: what else the spec must be (a predicate of the spec)
+    condition: Callable[[Any], bool] = lambda spec: True  # nothing else
+
+
+def _paddle_cubic(spec) -> bool:
+    """Paddle's bicubic: a=-0.75, edge pixels repeated, computed exactly (no table)."""
+    return cubic_parameters(spec) == PYTORCH_CUBIC
+
+
+def _uniform_area_channels_first(spec) -> bool:
+    """Paddle's area is adaptive average pooling (the uniform weights), and it
+    ignores ``data_format``: it pools the wrong axes of a channels-last tensor."""
+    return spec.area_weights == "uniform" and not spec.channels_last
+
+
+_ANY_RANK = (1, 2, 3)
+_LINEAR_TRANSFORMS: Mapping[str, Mapping[str, Any]] = {
+    "align_corners": {"align_corners": True}, "asymmetric": {"align_mode": 1}, "half_pixel": {"align_mode": 0}}
+# align_mode is for the linear modes only: no asymmetric bicubic
+_CUBIC_TRANSFORMS: Mapping[str, Mapping[str, Any]] = {
+    "align_corners": {"align_corners": True}, "half_pixel": {"align_mode": 0}}
+
+#: spec mode -> the paddle interpolate call that may compute it (the docstring's table)
+_INTERPOLATE_TABLE = {
+    "nearest": _InterpolateRow("nearest", (2, 3), {"asymmetric": {}}),  # paddle refuses 1-D nearest
+    # each linear mode fixes its own number of axes: linear 1, bilinear 2, trilinear 3
+    "linear": _InterpolateRow("linear", _ANY_RANK, _LINEAR_TRANSFORMS),
+    "bilinear": _InterpolateRow("bilinear", _ANY_RANK, _LINEAR_TRANSFORMS),
+    "trilinear": _InterpolateRow("trilinear", _ANY_RANK, _LINEAR_TRANSFORMS),
+    "bicubic": _InterpolateRow("bicubic", (2,), _CUBIC_TRANSFORMS, condition=_paddle_cubic),
+    "area": _InterpolateRow("area", _ANY_RANK, None, condition=_uniform_area_channels_first),
+}
+
+
+def _as_paddle_transform(coordinate_transform: str, rank: int, out_size) -> Optional[str]:
+    """The spec's coordinate transform as the table names paddle's, or None where
+    no paddle kernel of ``rank`` axes computes it.  Paddle's half-pixel kernels
+    (``align_mode=0``) are ``paddle_half_pixel`` in 2-D and ``half_pixel`` in 1-D
+    and 3-D; the two differ only on output axes of length 1."""
+    if coordinate_transform not in ("half_pixel", "paddle_half_pixel"):
+        return coordinate_transform
+    paddle_rule = "paddle_half_pixel" if rank == 2 else "half_pixel"
+    if resolved_transform(coordinate_transform, out_size) != resolved_transform(paddle_rule, out_size):
+        return None
+    return "half_pixel"
+
+
+def _transform_kwargs(row: _InterpolateRow, spec, rank: int, out_size) -> Optional[Mapping[str, Any]]:
+    """The arguments that make ``row``'s kernel map coordinates as ``spec`` does, or None."""
+    if row.transforms is None:
+        return {}
+    transform = _as_paddle_transform(spec.coordinate_transform, rank, out_size)
+    return None if transform is None else row.transforms.get(transform)
+
+
+def _scale_as_paddle(spec, in_size, out_size) -> bool:
+    """Whether paddle, given the spec's ``scale_factor``, makes the spec's output
+    size (it multiplies in float32) and copies the axes the spec copies (paddle
+    copies only when no axis changes length: ``all_axes``)."""
+    rank = len(in_size)
+    scales = spec.per_axis("scale_factor", rank)
+    paddle_size = tuple(int(np.float32(n) * np.float32(s)) for n, s in zip(in_size, scales))
+    paddle_copies = (in_size == out_size,) * rank
+    return paddle_size == out_size and copied_axes(spec, in_size, out_size) == paddle_copies
+
+
 @cached_table
 def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     """``paddle.nn.functional.interpolate`` keyword arguments that compute ``spec``, or None.
 
-    The mapping table (anything else goes through the taps):
+    The mapping table (``_INTERPOLATE_TABLE``; anything else goes through the taps):
 
     ============== ========= ======= ===========================================
     spec mode      paddle    ranks   also required
@@ -62,8 +148,9 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     nearest        nearest   2-3     coordinate_transform asymmetric
     linear family  same      1/2/3   half_pixel (align_mode=0), asymmetric
                                      (align_mode=1) or align_corners; 2-D
-                                     half-pixel only as ``paddle_half_pixel``
-                                     or with no output axis of length 1
+                                     half-pixel only as ``paddle_half_pixel``,
+                                     1-D/3-D only as ``half_pixel``, either
+                                     with no output axis of length 1
     bicubic        bicubic   2       a=-0.75, edges repeated, no table,
                                      half-pixel as for bilinear
     area           area      1-3     area_weights uniform, channels first
@@ -75,47 +162,22 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     and copies unchanged axes the same way (``all_axes``).
     """
     rank = len(in_size)
-    mode, kernel, ct = spec.mode, spec.kernel, spec.coordinate_transform
     if dtype_kind != "float" or spec.antialias:
         return None
     out_size = spec.output_size(in_size)
-    has_size_one = 1 in out_size
-    kwargs = {"mode": mode, "data_format": _FORMATS[(rank, spec.channels_last)]}
-    if kernel == "nearest":
-        if mode != "nearest" or ct != "asymmetric" or rank == 1:
-            return None
-    elif kernel == "linear" or (kernel == "cubic" and rank == 2):
-        if kernel == "cubic" and ((spec.cubic_coeff_a, spec.exclude_outside) != (-0.75, False)
-                                  or spec.cubic_table_size):
-            return None
-        if ct == "align_corners":
-            kwargs["align_corners"] = True
-        elif ct == "asymmetric":
-            if kernel == "cubic":
-                return None
-            kwargs["align_mode"] = 1
-        else:
-            # paddle's 2-D kernels are paddle_half_pixel, its 1-D/3-D ones half_pixel;
-            # the two differ only on output axes of length 1.
-            paddle_rule = "paddle_half_pixel" if rank == 2 else "half_pixel"
-            if ct != paddle_rule and has_size_one:
-                return None
-            kwargs["align_mode"] = 0
-    elif kernel == "area":
-        if spec.area_weights != "uniform" or spec.channels_last:
-            return None  # paddle's area ignores data_format
-        return dict(kwargs, size=list(out_size))
-    else:
+    row = _INTERPOLATE_TABLE.get(spec.mode)
+    if row is None or rank not in row.ranks or not row.condition(spec):
         return None
-    if spec.same_size_copy is not None:  # scale_factor drives the mapping
-        scales = spec.per_axis("scale_factor", rank)
-        paddle_size = tuple(int(np.float32(n) * np.float32(s)) for n, s in zip(in_size, scales))
-        paddle_copies = (in_size == out_size,) * rank
-        if paddle_size != out_size or copied_axes(spec, in_size, out_size) != paddle_copies:
-            return None
-        kwargs["scale_factor"] = list(scales)
-    else:
+    transform_kwargs = _transform_kwargs(row, spec, rank, out_size)
+    if transform_kwargs is None:
+        return None
+    kwargs = {"mode": row.paddle_mode, "data_format": _FORMATS[(rank, spec.channels_last)], **transform_kwargs}
+    if spec.same_size_copy is None:  # input/output mapping (area's always)
         kwargs["size"] = list(out_size)
+        return kwargs
+    if not _scale_as_paddle(spec, in_size, out_size):  # scale_factor drives the mapping
+        return None
+    kwargs["scale_factor"] = list(spec.per_axis("scale_factor", rank))
     return kwargs
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Any, Dict, Optional, Tuple
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -22,7 +23,17 @@ from unisample import engine, portable
 from unisample.dtypes import dtype_class
 from unisample.optional import require
 
-from .._common import ConstantCache, cached_table, framework_array, native_config
+from .._common import (
+    KEYS_CUBIC,
+    TF1_CUBIC,
+    TF_CUBIC,
+    ConstantCache,
+    cached_table,
+    cubic_parameters,
+    framework_array,
+    native_config,
+    resolved_transform,
+)
 
 NAME = "tensorflow"
 
@@ -47,6 +58,103 @@ def from_numpy(x: np.ndarray, dtype=None):
 # -- spec -> TF op ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _OpRow:
+    """One row of ``native_kwargs``' table: a TF op and the specs it computes."""
+
+    #: ``"resize"`` (``tf.image.resize``) or a TF1 op (``tf.compat.v1.image.<op>``)
+    op: str
+    #: the spec kernels it computes
+    kernels: Tuple[str, ...]
+    #: the spec coordinate transforms it computes (``paddle_half_pixel`` resolved first)
+    transforms: Tuple[str, ...]
+    #: whether XLA compiles the op (only these rows are used inside a graph)
+    xla: bool
+    #: the spec modes it computes (None: every mode of ``kernels``)
+    modes: Optional[Tuple[str, ...]] = None
+    #: the spec's antialias (None: either)
+    antialias: Optional[bool] = None
+    #: ``tf.image.resize``'s method (None: the spec's kernel's name, as lanczos3/5)
+    method: Optional[str] = None
+    #: whether ``tf.image.resize`` gets ``antialias=spec.antialias``
+    passes_antialias: bool = False
+    #: what else the spec must be (a predicate of the spec)
+    condition: Callable[[Any], bool] = lambda spec: True  # nothing else
+
+
+def _tf_cubic(spec) -> bool:
+    """TF2's bicubic: Keys a=-0.5, outside taps dropped, read from TF's 1024-entry
+    table; antialiased, computed exactly."""
+    cubic = cubic_parameters(spec)
+    return cubic == TF_CUBIC or (spec.antialias and cubic == KEYS_CUBIC)
+
+
+def _tf1_cubic(spec) -> bool:
+    """TF1's resize_bicubic: a=-0.75, edge pixels repeated, read from the table."""
+    return cubic_parameters(spec) == TF1_CUBIC
+
+
+def _outside_dropped(spec) -> bool:
+    """TF's lanczos drops the taps outside the input and renormalises."""
+    return bool(spec.exclude_outside)
+
+
+_HALF_PIXEL = ("half_pixel",)
+_TF1_TRANSFORMS = ("align_corners", "asymmetric")  # the TF1 ops' align_corners=True, False
+
+#: the docstring's table, in its order: the first row that computes a spec is used
+_OP_TABLE = (
+    _OpRow("resize", ("nearest",), _HALF_PIXEL, xla=True, modes=("nearest-exact",), method="nearest"),
+    _OpRow("resize_nearest_neighbor", ("nearest",), ("asymmetric",), xla=True, modes=("nearest",)),
+    _OpRow("resize_nearest_neighbor", ("nearest",), ("align_corners",), xla=True, modes=("nearest-exact",)),
+    _OpRow("resize", ("linear",), _HALF_PIXEL, xla=True, antialias=False, method="bilinear"),
+    _OpRow("resize_bilinear", ("linear",), _TF1_TRANSFORMS, xla=True, antialias=False),
+    _OpRow("resize", ("linear",), _HALF_PIXEL, xla=False, antialias=True, method="bilinear", passes_antialias=True),
+    _OpRow("resize", ("cubic",), _HALF_PIXEL, xla=False, method="bicubic", passes_antialias=True, condition=_tf_cubic),
+    _OpRow("resize_bicubic", ("cubic",), _TF1_TRANSFORMS, xla=False, antialias=False, condition=_tf1_cubic),
+    _OpRow("resize", ("lanczos3", "lanczos5"), _HALF_PIXEL, xla=False, passes_antialias=True,
+           condition=_outside_dropped),
+)
+
+
+def _tf_has_kernel(spec, in_size, dtype: str) -> bool:
+    """Whether TF has an op of ``dtype`` for ``spec`` on ``in_size`` at all: TF's ops
+    are 2-D, compute float64 in float32, have no uint32/uint64 kernels, and keep
+    integers for nearest only (TypeError for a dtype unisample cannot resize)."""
+    if len(in_size) != 2 or dtype in ("float64", "uint32", "uint64"):
+        return False
+    return dtype_class(dtype, NAME) != "integer" or spec.kernel == "nearest"
+
+
+def _scale_is_size_mapping(spec, in_size, out_size) -> bool:
+    """Whether the spec's mapping is one TF's ops, which take sizes, can make: an
+    input/output mapping, or a scale factor whose inverse is exactly input/output."""
+    if spec.same_size_copy is None:
+        return True
+    scales = spec.per_axis("scale_factor", 2)
+    return not any(m != n * s for n, m, s in zip(in_size, out_size, scales))
+
+
+def _row_computes(row: _OpRow, spec, transform: str, xla_safe: bool) -> bool:
+    """Whether ``row``'s op computes ``spec`` (of coordinate transform ``transform``)."""
+    return (spec.kernel in row.kernels
+            and transform in row.transforms
+            and (row.modes is None or spec.mode in row.modes)
+            and (row.antialias is None or spec.antialias == row.antialias)
+            and (row.xla or not xla_safe)
+            and row.condition(spec))
+
+
+def _op_kwargs(row: _OpRow, spec, transform: str, size: list) -> dict:
+    """The keyword arguments of ``row``'s op for ``spec`` and output ``size``."""
+    if row.op != "resize":  # a TF1 op: align_corners or the legacy asymmetric mapping
+        return dict(size=size, align_corners=transform == "align_corners", half_pixel_centers=False)
+    kwargs: Dict[str, Any] = dict(size=size, method=row.method or spec.kernel)
+    if row.passes_antialias:
+        kwargs["antialias"] = spec.antialias
+    return kwargs
+
+
 @cached_table
 def native_kwargs(spec, in_size, dtype: str, xla_safe: bool = True) -> Optional[Tuple[str, dict]]:
     """``(op, keyword arguments)`` of the TF op that computes ``spec`` on an input of
@@ -67,61 +175,32 @@ def native_kwargs(spec, in_size, dtype: str, xla_safe: bool = True) -> Optional[
     nearest-exact  v1 nearest         align_corners                 yes
     bilinear       resize bilinear    half_pixel, no antialias      yes
     bilinear       v1 bilinear        align_corners, or asymmetric  yes
+                                      (no antialias)
     bilinear       resize bilinear    half_pixel, antialias         no
     bicubic        resize bicubic     half_pixel, a=-0.5, outside   no
                                       dropped, table 1024; or
                                       antialias, a=-0.5, dropped
     bicubic        v1 bicubic         align_corners or asymmetric,  no
                                       a=-0.75, edges kept, table
+                                      (no antialias)
     lanczos3/5     resize lanczosN    half_pixel, outside dropped   no
     ============== ================== ============================= =========
 
+    The table is ``_OP_TABLE`` (the first row that computes a spec is used).
     ``paddle_half_pixel`` counts as ``half_pixel`` when no output axis has
     length 1.  float64 goes through the taps (TF's ops would compute it in
     float32); integers only for nearest (which keeps them).
     """
-    if len(in_size) != 2 or dtype in ("float64", "uint32", "uint64"):  # TF has no such kernels
-        return None
-    if dtype_class(dtype, NAME) == "integer" and spec.kernel != "nearest":
+    if not _tf_has_kernel(spec, in_size, dtype):
         return None
     out_size = spec.output_size(in_size)
-    if spec.same_size_copy is not None:  # scale_factor mapping: only if 1/scale == in/out exactly
-        scales = spec.per_axis("scale_factor", 2)
-        if any(m != n * s for n, m, s in zip(in_size, out_size, scales)):
-            return None
-    ct = spec.coordinate_transform
-    if ct == "paddle_half_pixel" and 1 not in out_size:
-        ct = "half_pixel"
-    kernel, aa = spec.kernel, spec.antialias
-    size = list(out_size)
-    if kernel == "nearest":
-        if spec.mode == "nearest-exact" and ct == "half_pixel":
-            return "resize", dict(size=size, method="nearest")
-        if spec.mode == "nearest" and ct == "asymmetric":
-            return "resize_nearest_neighbor", dict(size=size, align_corners=False, half_pixel_centers=False)
-        if spec.mode == "nearest-exact" and ct == "align_corners":
-            return "resize_nearest_neighbor", dict(size=size, align_corners=True, half_pixel_centers=False)
+    if not _scale_is_size_mapping(spec, in_size, out_size):
         return None
-    if kernel == "linear" and not aa:
-        if ct == "half_pixel":
-            return "resize", dict(size=size, method="bilinear")
-        if ct in ("align_corners", "asymmetric"):
-            return "resize_bilinear", dict(size=size, align_corners=ct == "align_corners", half_pixel_centers=False)
+    transform = resolved_transform(spec.coordinate_transform, out_size)
+    row = next((row for row in _OP_TABLE if _row_computes(row, spec, transform, xla_safe)), None)
+    if row is None:
         return None
-    if xla_safe:
-        return None
-    if kernel == "linear" and ct == "half_pixel":
-        return "resize", dict(size=size, method="bilinear", antialias=True)
-    if kernel == "cubic":
-        cubic = (spec.cubic_coeff_a, spec.exclude_outside, spec.cubic_table_size)
-        if ct == "half_pixel" and (cubic == (-0.5, True, 1024) or (aa and cubic == (-0.5, True, None))):
-            return "resize", dict(size=size, method="bicubic", antialias=aa)
-        if ct in ("align_corners", "asymmetric") and cubic == (-0.75, False, 1024) and not aa:
-            return "resize_bicubic", dict(size=size, align_corners=ct == "align_corners", half_pixel_centers=False)
-        return None
-    if kernel in ("lanczos3", "lanczos5") and ct == "half_pixel" and spec.exclude_outside:
-        return "resize", dict(size=size, method=kernel, antialias=aa)
-    return None
+    return row.op, _op_kwargs(row, spec, transform, list(out_size))
 
 
 class _Resize(portable.NativeOp):
@@ -361,6 +440,80 @@ def _resize_spec(size, method: str, antialias: bool, backend: str, data_format: 
     )
 
 
+def _resizing_spec(kw: dict, backend: str, data_format: str):
+    """The spec of a Keras ``Resizing`` layer (its attributes or constructor arguments ``kw``)."""
+    if kw["crop_to_aspect_ratio"] or kw["pad_to_aspect_ratio"]:
+        raise ValueError("from_keras: Resizing with crop_to_aspect_ratio or pad_to_aspect_ratio crops or "
+                         "pads before resizing; unisample resizes the whole image only")
+    return _resize_spec((kw["height"], kw["width"]), kw["interpolation"], kw["antialias"], backend, data_format)
+
+
+def _upsampling_spec(cls: str, kw: dict, backend: str, data_format: str):
+    """The spec of a Keras ``UpSampling1D/2D/3D`` layer (``cls``; its attributes or
+    constructor arguments ``kw``): whole factors only."""
+    from unisample import Upsample
+
+    rank = int(cls[-2])
+    size = kw["size"]
+    size = tuple(size) if isinstance(size, (list, tuple)) else (size,) * rank
+    if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in size):
+        raise ValueError(
+            f"from_keras: {cls} size={kw['size']!r}: Keras repeats rows and columns, so the factors must be "
+            "integers; for a fractional factor use unisample.Upsample(scale_factor=..., mode=...).to_keras()"
+        )
+    interpolation = (kw["interpolation"] or "nearest").lower()
+    if interpolation == "nearest":  # ops.repeat: every nearest rule agrees on integer factors
+        return Upsample(scale_factor=tuple(float(s) for s in size), mode="nearest", data_format=data_format)
+    return _resize_spec(None, interpolation, False, backend, data_format, scale=tuple(float(s) for s in size))
+
+
+def _layer_spec(cls: str, kw: dict, backend: Optional[str]):
+    """The spec of Keras layer ``cls`` from its attributes or constructor arguments ``kw``."""
+    backend = backend or _keras_backend()
+    data_format = kw["data_format"] or "channels_last"
+    if cls == "Resizing":
+        return _resizing_spec(kw, backend, data_format)
+    return _upsampling_spec(cls, kw, backend, data_format)
+
+
+def _v1_op_spec(function: str, size: tuple, kw: dict):
+    """The spec of a ``tf.compat.v1.image.resize_*`` call (``function``) with arguments ``kw``."""
+    from unisample import Upsample
+
+    method = _V1_OPS[function]
+    align, half = bool(kw.get("align_corners")), bool(kw.get("half_pixel_centers"))
+    if align and half:
+        raise ValueError("from_keras: align_corners and half_pixel_centers cannot both be True (TF refuses it)")
+    if half:
+        return _resize_spec(size, method, False, "tensorflow", "channels_last")
+    ct = "align_corners" if align else "asymmetric"
+    if method == "nearest":
+        return Upsample(size=size, mode="nearest-exact" if align else "nearest", coordinate_transform=ct,
+                        data_format="channels_last")
+    extras: Dict[str, Any] = ({"cubic_coeff_a": -0.75, "exclude_outside": False, "cubic_table_size": 1024}
+              if method == "bicubic" else {})
+    return Upsample(size=size, mode=method, coordinate_transform=ct, data_format="channels_last", **extras)
+
+
+def _call_spec(kw: dict, backend: Optional[str]):
+    """The spec of a dict of ``tf.image.resize``, ``keras.ops.image.resize`` or
+    ``tf.compat.v1.image.resize_*`` arguments (``"function"`` naming the call)."""
+    function = kw.get("function") or ("keras.ops.image.resize" if "interpolation" in kw else "tf.image.resize")
+    if function not in _FUNCTIONS:
+        raise ValueError(f"from_keras: function: got {function!r}; expected one of {', '.join(_FUNCTIONS)}")
+    size = tuple(kw["size"])
+    if function in _V1_OPS:
+        return _v1_op_spec(function, size, kw)
+    if kw.get("preserve_aspect_ratio"):
+        raise ValueError("from_keras: preserve_aspect_ratio=True makes the output size depend on the input; "
+                         "give the size it computes instead")
+    if function == "keras.ops.image.resize":
+        return _resize_spec(size, kw.get("interpolation") or "bilinear", bool(kw.get("antialias")),
+                            kw.get("backend") or backend or _keras_backend(), kw.get("data_format") or "channels_last")
+    return _resize_spec(size, kw.get("method") or "bilinear", bool(kw.get("antialias")), "tensorflow",
+                        "channels_last")
+
+
 def from_native(obj, backend: Optional[str] = None):
     """The spec of a Keras layer (``UpSampling1D/2D/3D``, ``Resizing``) or of a dict of
     ``tf.image.resize`` / ``keras.ops.image.resize`` / ``tf.compat.v1.image.resize_*``
@@ -370,8 +523,6 @@ def from_native(obj, backend: Optional[str] = None):
     Keras layers and ``keras.ops.image.resize`` compute what their backend's op
     computes: ``backend`` (default: Keras' current backend) says which.
     """
-    from unisample import Upsample
-
     kw = native_config(obj, framework="keras", call="resize", keys=_RESIZE_KEYS, layers=_LAYERS,
                        attributes=_LAYER_ATTRIBUTES)
     cls = type(obj).__name__
@@ -379,52 +530,7 @@ def from_native(obj, backend: Optional[str] = None):
         cls = _LAYER_FUNCTIONS[kw.pop("function")]
         kw = {**dict.fromkeys(_LAYER_ATTRIBUTES), **_LAYER_DEFAULTS[cls], **kw}
     if cls in _LAYERS:
-        backend = backend or _keras_backend()
-        data_format = kw["data_format"] or "channels_last"
-        if cls == "Resizing":
-            if kw["crop_to_aspect_ratio"] or kw["pad_to_aspect_ratio"]:
-                raise ValueError("from_keras: Resizing with crop_to_aspect_ratio or pad_to_aspect_ratio crops or "
-                                 "pads before resizing; unisample resizes the whole image only")
-            return _resize_spec((kw["height"], kw["width"]), kw["interpolation"], kw["antialias"], backend,
-                                data_format)
-        rank = int(cls[-2])
-        size = kw["size"]
-        size = tuple(size) if isinstance(size, (list, tuple)) else (size,) * rank
-        if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in size):
-            raise ValueError(
-                f"from_keras: {cls} size={kw['size']!r}: Keras repeats rows and columns, so the factors must be "
-                "integers; for a fractional factor use unisample.Upsample(scale_factor=..., mode=...).to_keras()"
-            )
-        interpolation = (kw["interpolation"] or "nearest").lower()
-        if interpolation == "nearest":  # ops.repeat: every nearest rule agrees on integer factors
-            return Upsample(scale_factor=tuple(float(s) for s in size), mode="nearest", data_format=data_format)
-        return _resize_spec(None, interpolation, False, backend, data_format, scale=tuple(float(s) for s in size))
+        return _layer_spec(cls, kw, backend)
     if not isinstance(obj, dict):
         raise TypeError(f"from_keras: got {type(obj).__qualname__}")
-
-    function = kw.get("function") or ("keras.ops.image.resize" if "interpolation" in kw else "tf.image.resize")
-    if function not in _FUNCTIONS:
-        raise ValueError(f"from_keras: function: got {function!r}; expected one of {', '.join(_FUNCTIONS)}")
-    size = tuple(kw["size"])
-    if function in _V1_OPS:
-        method = _V1_OPS[function]
-        align, half = bool(kw.get("align_corners")), bool(kw.get("half_pixel_centers"))
-        if align and half:
-            raise ValueError("from_keras: align_corners and half_pixel_centers cannot both be True (TF refuses it)")
-        if half:
-            return _resize_spec(size, method, False, "tensorflow", "channels_last")
-        ct = "align_corners" if align else "asymmetric"
-        if method == "nearest":
-            return Upsample(size=size, mode="nearest-exact" if align else "nearest", coordinate_transform=ct,
-                            data_format="channels_last")
-        extras: Dict[str, Any] = ({"cubic_coeff_a": -0.75, "exclude_outside": False, "cubic_table_size": 1024}
-                  if method == "bicubic" else {})
-        return Upsample(size=size, mode=method, coordinate_transform=ct, data_format="channels_last", **extras)
-    if kw.get("preserve_aspect_ratio"):
-        raise ValueError("from_keras: preserve_aspect_ratio=True makes the output size depend on the input; "
-                         "give the size it computes instead")
-    if function == "keras.ops.image.resize":
-        return _resize_spec(size, kw.get("interpolation") or "bilinear", bool(kw.get("antialias")),
-                            kw.get("backend") or backend or _keras_backend(), kw.get("data_format") or "channels_last")
-    return _resize_spec(size, kw.get("method") or "bilinear", bool(kw.get("antialias")), "tensorflow",
-                        "channels_last")
+    return _call_spec(kw, backend)

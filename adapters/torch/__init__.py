@@ -11,7 +11,8 @@ imports torch until a tensor is seen.
 from __future__ import annotations
 
 import math
-from typing import Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -19,7 +20,14 @@ from unisample import portable
 from unisample.dtypes import dtype_class
 from unisample.optional import require
 
-from .._common import ConstantCache, cached_table, framework_array
+from .._common import (
+    KEYS_CUBIC,
+    PYTORCH_CUBIC,
+    ConstantCache,
+    cached_table,
+    cubic_parameters,
+    framework_array,
+)
 
 NAME = "torch"
 
@@ -49,11 +57,81 @@ def from_numpy(x: np.ndarray, dtype=None):
 # -- spec -> F.interpolate ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _InterpolateRow:
+    """One row of ``native_kwargs``' table: when ``F.interpolate(mode=torch_mode)``
+    computes a spec of a given mode."""
+
+    torch_mode: str
+    #: the numbers of spatial axes torch's kernel takes
+    ranks: Tuple[int, ...]
+    #: the spec coordinate transforms it computes (None: the kernel has none)
+    transforms: Optional[Tuple[str, ...]]
+    #: whether F.interpolate takes ``align_corners`` for this mode
+    has_align_corners: bool = False
+    #: whether integer (uint8) tensors may take it: nearest modes only, as
+    #: torch's uint8 filters use fixed-point weights that round differently near ties
+    integers: bool = False
+    #: what else the spec must be (a predicate of the spec)
+    condition: Callable[[Any], bool] = lambda spec: True  # nothing else
+
+
+def _torch_cubic(spec) -> bool:
+    """Torch's bicubic: a=-0.75 with edges repeated, or with antialias a=-0.5 with
+    the outside taps dropped, computed exactly (no table)."""
+    return cubic_parameters(spec) == (KEYS_CUBIC if spec.antialias else PYTORCH_CUBIC)
+
+
+def _uniform_area(spec) -> bool:
+    """Torch's area is adaptive average pooling: the uniform weights."""
+    return spec.area_weights == "uniform"
+
+
+def _torch_lanczos(spec) -> bool:
+    """Torch's lanczos is Pillow's: antialiased, the outside taps dropped."""
+    return spec.antialias and spec.exclude_outside
+
+
+_ANY_RANK = (1, 2, 3)
+_ALIGN_CORNERS_CHOICES = ("half_pixel", "align_corners")  # align_corners=False, True
+
+#: spec mode -> the F.interpolate call that may compute it (the docstring's table)
+_INTERPOLATE_TABLE = {
+    "nearest": _InterpolateRow("nearest", _ANY_RANK, ("asymmetric",), integers=True),
+    "nearest-exact": _InterpolateRow("nearest-exact", _ANY_RANK, ("half_pixel",), integers=True),
+    # each linear mode fixes its own number of axes: linear 1, bilinear 2, trilinear 3
+    "linear": _InterpolateRow("linear", _ANY_RANK, _ALIGN_CORNERS_CHOICES, has_align_corners=True),
+    "bilinear": _InterpolateRow("bilinear", _ANY_RANK, _ALIGN_CORNERS_CHOICES, has_align_corners=True),
+    "trilinear": _InterpolateRow("trilinear", _ANY_RANK, _ALIGN_CORNERS_CHOICES, has_align_corners=True),
+    "bicubic": _InterpolateRow("bicubic", (2,), _ALIGN_CORNERS_CHOICES, has_align_corners=True, condition=_torch_cubic),
+    "area": _InterpolateRow("area", _ANY_RANK, None, condition=_uniform_area),
+    "lanczos3": _InterpolateRow("lanczos", (2,), ("half_pixel",), condition=_torch_lanczos),
+}
+
+
+def _row_computes(row: _InterpolateRow, spec, rank: int, dtype_kind: str) -> bool:
+    """Whether ``row``'s call computes ``spec`` on ``rank`` axes of ``dtype_kind``
+    (``native_defect`` aside).  Torch's antialiased kernels are 2-D, and have
+    no float16 version."""
+    return (rank in row.ranks
+            and (dtype_kind != "integer" or row.integers)
+            and (row.transforms is None or spec.coordinate_transform in row.transforms)
+            and (not spec.antialias or (rank == 2 and dtype_kind == "float"))
+            and row.condition(spec))
+
+
+def _copies_as_torch(spec, in_size, out_size) -> bool:
+    """Whether torch, given the spec's ``scale_factor``, copies the axes the spec
+    copies: with the PyTorch rule, and no axis keeping its length (torch's CPU
+    and CUDA kernels disagree about copying those)."""
+    return spec.same_size_copy == "pytorch" and all(n != m for n, m in zip(in_size, out_size))
+
+
 @cached_table
 def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     """``F.interpolate`` keyword arguments that compute ``spec``, or None.
 
-    The mapping table (anything else goes through the taps):
+    The mapping table (``_INTERPOLATE_TABLE``; anything else goes through the taps):
 
     ============== ============= ======= =======================================
     spec mode      torch mode    ranks   also required
@@ -78,48 +156,22 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     kernels disagree about copying such axes.
     """
     rank = len(in_size)
-    mode, kernel = spec.mode, spec.kernel
-    if dtype_kind == "integer" and kernel != "nearest":
+    row = _INTERPOLATE_TABLE.get(spec.mode)
+    if row is None or not _row_computes(row, spec, rank, dtype_kind) or native_defect(spec, in_size) is not None:
         return None
-    if kernel == "nearest":
-        wanted = "asymmetric" if mode == "nearest" else "half_pixel"
-        if spec.coordinate_transform != wanted:
-            return None
-    elif kernel == "linear" or (kernel == "cubic" and rank == 2):
-        if spec.coordinate_transform not in ("half_pixel", "align_corners"):
-            return None
-        if kernel == "cubic":
-            expected = (-0.5, True) if spec.antialias else (-0.75, False)
-            if (spec.cubic_coeff_a, spec.exclude_outside) != expected or spec.cubic_table_size:
-                return None
-        if spec.antialias and (rank != 2 or dtype_kind != "float"):
-            return None
-    elif kernel == "area":
-        if spec.area_weights != "uniform":
-            return None
-    elif kernel == "lanczos3" and rank == 2:
-        if not spec.antialias or spec.coordinate_transform != "half_pixel" or not spec.exclude_outside:
-            return None
-        if dtype_kind != "float":
-            return None
-    else:
-        return None  # lanczos5, or bicubic on 1 or 3 axes
-    if native_defect(spec, in_size) is not None:
-        return None
-
-    kwargs = {"mode": "lanczos" if kernel == "lanczos3" else mode}
-    if kernel in ("linear", "cubic"):
+    kwargs: Dict[str, Any] = {"mode": row.torch_mode}
+    if row.has_align_corners:
         kwargs["align_corners"] = spec.coordinate_transform == "align_corners"
     if spec.antialias:
         kwargs["antialias"] = True
     out_size = spec.output_size(in_size)
-    if spec.same_size_copy is not None:  # scale_factor drives the mapping
-        if spec.same_size_copy != "pytorch" or any(n == m for n, m in zip(in_size, out_size)):
-            return None
-        kwargs["scale_factor"] = spec.per_axis("scale_factor", rank)
-        kwargs["recompute_scale_factor"] = False
-    else:
+    if spec.same_size_copy is None:  # input/output mapping
         kwargs["size"] = out_size
+        return kwargs
+    if not _copies_as_torch(spec, in_size, out_size):  # scale_factor drives the mapping
+        return None
+    kwargs["scale_factor"] = spec.per_axis("scale_factor", rank)
+    kwargs["recompute_scale_factor"] = False
     return kwargs
 
 
