@@ -3,6 +3,8 @@
 import pathlib
 import re
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
@@ -37,3 +39,18 @@ def test_every_registry_package_is_installed_by_a_wheel():
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     folders = {f"unisample.adapters.{p.parent.name}" for p in (ROOT / "adapters").glob("*/__init__.py")}
     assert folders <= listed, sorted(folders - listed)
+
+
+def test_no_function_is_ranked_worse_than_c_by_radon():
+    """radon's cyclomatic complexity (``radon cc -s -n D unisample adapters
+    conformance`` lists nothing): every function and method at most 20, rank C.
+    A long function of many branches is split by concern or made a table."""
+    complexity = pytest.importorskip("radon.complexity", reason="radon comes with the lint extra")
+    worse = []
+    for folder in ("unisample", "adapters", "conformance"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for block in complexity.cc_visit(path.read_text()):
+                for item in [block, *getattr(block, "methods", [])]:
+                    if item.complexity > 20:
+                        worse.append(f"{path.relative_to(ROOT)}:{item.lineno} {item.name} {item.complexity}")
+    assert worse == []

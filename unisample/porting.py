@@ -284,6 +284,18 @@ def size_code(spec: Upsample, rank: int, first_axis: int) -> str:
     return ", ".join(f"int(x.shape[{first_axis + i}] * {num(f)})" for i, f in enumerate(factors))
 
 
+def width_height_code(spec: Upsample, width: str, height: str) -> str:
+    """Python for a 2-D spec's output size as ``(width, height)``, the order image
+    libraries take: literals for ``size``; for ``scale_factor``, the input's
+    lengths (the expressions ``width`` and ``height``) times the factors,
+    truncated."""
+    if spec.size is not None:
+        h, w = spec.per_axis("size", 2)
+        return f"({w}, {h})"
+    fh, fw = spec.per_axis("scale_factor", 2)
+    return f"(int({width} * {num(fw)}), int({height} * {num(fh)}))"
+
+
 def native_calls(spec: Upsample, target: str, rank: int) -> List[Tuple[NativeCall, Callable]]:
     """The target's own calls for a spec of ``rank`` spatial axes, each with a function
     of the input spatial size giving its spec (``None`` where the call refuses)."""

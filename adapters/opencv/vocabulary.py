@@ -394,16 +394,11 @@ def _native_kwargs(spec, in_hw: Tuple[int, ...], dtype: Optional[str], channels:
 
 def _calls(spec, rank: int):
     """OpenCV's own ``cv2.resize`` calls for a spec of ``rank`` spatial axes (2 only)."""
-    from unisample.porting import NativeCall, num, out_size
+    from unisample.porting import NativeCall, out_size, width_height_code
 
     if rank != 2:
         return
-    if spec.size is not None:
-        h, w = spec.per_axis("size", 2)
-        dsize = f"({w}, {h})"
-    else:
-        fh, fw = spec.per_axis("scale_factor", 2)
-        dsize = f"(int(img.shape[1] * {num(fw)}), int(img.shape[0] * {num(fh)}))"
+    dsize = width_height_code(spec, "img.shape[1]", "img.shape[0]")
     for flag in _MODE_OF_FLAG:
         code = f"import cv2\nresize = lambda img: cv2.resize(img, {dsize}, interpolation=cv2.{flag})"
         yield NativeCall(code, lambda n, flag=flag: {"dsize": tuple(out_size(spec, n))[::-1], "interpolation": flag})

@@ -312,16 +312,11 @@ def from_nhwc(batch: np.ndarray, like: Sequence[int]) -> np.ndarray:
 
 def _calls(spec, rank: int):
     """Pillow's own ``Image.resize`` calls for a spec of ``rank`` spatial axes (2 only)."""
-    from unisample.porting import NativeCall, num, out_size
+    from unisample.porting import NativeCall, out_size, width_height_code
 
     if rank != 2:
         return
-    if spec.size is not None:
-        h, w = spec.per_axis("size", 2)
-        size = f"({w}, {h})"
-    else:
-        fh, fw = spec.per_axis("scale_factor", 2)
-        size = f"(int(im.width * {num(fw)}), int(im.height * {num(fh)}))"
+    size = width_height_code(spec, "im.width", "im.height")
     for name in FILTERS.values():
         code = f"from PIL import Image\nresize = lambda im: im.resize({size}, Image.Resampling.{name})"
         yield NativeCall(code, lambda n, name=name: {"size": tuple(out_size(spec, n))[::-1], "resample": name,
