@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import sys
+from typing import Optional
 
 import numpy as np
 
@@ -87,6 +88,36 @@ def replay(framework: str, recorded, path: str) -> int:
     return 0
 
 
+def cache_dir(framework: str) -> Optional[str]:
+    """Where ``framework``'s worker keeps what it may reuse in a later run
+    (compiled programs): ``$UNISAMPLE_CACHE_DIR/<framework>``, by default under
+    ``$XDG_CACHE_HOME`` or ``~/.cache`` (``unisample/<framework>``); None where
+    ``UNISAMPLE_CACHE_DIR`` is set empty or the folder cannot be made."""
+    root = os.environ.get("UNISAMPLE_CACHE_DIR")
+    if root is None:
+        root = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "unisample")
+    if not root:
+        return None
+    path = os.path.join(root, framework)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError:
+        return None
+    return path
+
+
+def _prepare(framework: str) -> None:
+    """The framework's catalogue's ``use_compilation_cache`` hook, where it has one."""
+    from unisample.adapters import PACKAGES, framework_part, has_part
+
+    if framework not in PACKAGES or not has_part(framework, "catalogue"):
+        return
+    hook = getattr(framework_part(framework, "catalogue"), "use_compilation_cache", None)
+    path = cache_dir(framework) if hook is not None else None
+    if path is not None:
+        hook(path)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("framework")
@@ -100,6 +131,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    _prepare(args.framework)
     if args.fuzz is not None:
         from .fuzz import run_worker
 

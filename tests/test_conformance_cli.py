@@ -151,3 +151,27 @@ def test_porting_waits_for_nothing_with_one_framework(monkeypatch):
     assert calls == []  # one native worker: nothing runs beside it
     (run,) = porting.finish(["torch"])
     assert calls == [["torch.npz"]] and run.status == "crashed" and run.message == "boom"
+
+
+def test_worker_cache_dir_follows_the_environment(monkeypatch, tmp_path):
+    from unisample.conformance import worker
+
+    monkeypatch.setenv("UNISAMPLE_CACHE_DIR", str(tmp_path / "c"))
+    assert worker.cache_dir("jax") == str(tmp_path / "c" / "jax") and (tmp_path / "c" / "jax").is_dir()
+    monkeypatch.setenv("UNISAMPLE_CACHE_DIR", "")
+    assert worker.cache_dir("jax") is None  # turned off
+    monkeypatch.delenv("UNISAMPLE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert worker.cache_dir("jax") == str(tmp_path / "xdg" / "unisample" / "jax")
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("UNISAMPLE_CACHE_DIR", str(tmp_path / "file"))  # not a folder: no cache, no error
+    assert worker.cache_dir("jax") is None
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
+def test_a_jax_worker_keeps_its_compiled_programs_for_the_next_run(tmp_path):
+    env = dict(runner.worker_env(), UNISAMPLE_CACHE_DIR=str(tmp_path / "cache"))
+    out = tmp_path / "jax.npz"
+    argv = runner.worker_argv("jax", str(out), "--case", "shape=[2, 14, 3], method='cubic', antialias=False")
+    subprocess.run(argv, env=env, check=True, capture_output=True, timeout=600)
+    assert out.exists() and any((tmp_path / "cache" / "jax").iterdir())

@@ -57,6 +57,19 @@ def prepare_worker() -> None:
     jax.config.update("jax_enable_x64", True)
 
 
+def use_compilation_cache(directory: str) -> None:
+    """Keep the XLA programs a worker compiles in ``directory`` (jax's persistent
+    compilation cache), for every size of program.  Compiling is most of a jax
+    worker's time (each case compiles at least one program); a later run
+    reads them back.  jax keys each entry by the program, the compile options
+    and its own version, so an entry is never used for anything else."""
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", directory)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
 def fuzz_paths(spec: Upsample, x, index: int) -> List[Tuple[str, Callable]]:
     """The fuzz's paths on a jax array (case number ``index``): the adapter is the
     taps path (no native op), jitted as JAX code runs it; eager too, for one
