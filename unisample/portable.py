@@ -34,7 +34,7 @@ from .dtypes import dtype_class, round_passes
 from .engine import _INTERLEAVE_MAX, _blocks, _interleaved_blocks, _period, _use_blocks
 from .taps import AxisTaps
 
-__all__ = ["ArrayOps", "NativeOp", "apply_axis", "apply_taps", "native", "resize", "resize_with_taps"]
+__all__ = ["ArrayOps", "NativeOp", "apply_axis", "apply_taps", "bind", "native", "resize", "resize_with_taps"]
 
 
 class ArrayOps:
@@ -445,3 +445,29 @@ def resize(spec, x, ops: ArrayOps, op: Optional[NativeOp] = None):
     if op.reads_taps(spec, x, call):
         return op.run(spec, x, call)
     return ops.if_finite(x, lambda: op.run(spec, x, call), lambda: resize_with_taps(spec, x, ops))
+
+
+def bind(ops: ArrayOps, op: Optional[NativeOp] = None):
+    """An adapter's ``(apply_taps, native, resize)`` over its ``ops`` and native
+    ``op`` (None: a compute-only adapter, whose ``native`` is always None)::
+
+        apply_taps, native, resize = portable.bind(_OPS, _INTERPOLATE)
+    """
+    def apply_taps(spec, x):
+        return resize_with_taps(spec, x, ops)
+
+    def native_result(spec, x):
+        return None if op is None else native(spec, x, ops, op)
+
+    def resize_array(spec, x):
+        return resize(spec, x, ops, op)
+
+    name = ops.framework
+    apply_taps.__doc__ = f"``spec`` applied to {name} array ``x`` through the taps (any mode, any dtype): a new array."
+    native_result.__doc__ = (f"{name}'s own op on ``x`` where it computes ``spec`` (on finite inputs only where "
+                             "it reads other pixels than the taps), else None.")
+    resize_array.__doc__ = (f"``spec`` applied to {name} array ``x``: its own op where that computes the spec, "
+                            "else the taps.")
+    for function, public in ((apply_taps, "apply_taps"), (native_result, "native"), (resize_array, "resize")):
+        function.__name__ = function.__qualname__ = public
+    return apply_taps, native_result, resize_array

@@ -48,10 +48,6 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
     return None
 
 
-def native(spec, x):
-    return None
-
-
 class _JaxOps(portable.ArrayOps):
     """``unisample.portable``'s operations in jax.numpy.  Numpy constants stay
     numpy (jit embeds them).  Enlarging passes run per phase from strided
@@ -122,14 +118,8 @@ class _JaxOps(portable.ArrayOps):
 _OPS = _JaxOps()
 
 
-def apply_taps(spec, x):
-    """``spec`` applied to ``x`` through the taps with jax.numpy (any mode, any dtype)."""
-    # phases and gathers only (no blocks): NaN and infinity stay where the taps put them
-    return portable.resize_with_taps(spec, x, _OPS)
-
-
-def resize(spec, x):
-    return portable.resize(spec, x, _OPS)
+# phases and gathers only (no blocks): NaN and infinity stay where the taps put them
+apply_taps, native, resize = portable.bind(_OPS)
 
 
 def layer(spec):

@@ -295,20 +295,7 @@ class _Interpolate(portable.NativeOp):
 _INTERPOLATE = _Interpolate()
 
 
-def apply_taps(spec, x):
-    """``spec`` applied to paddle tensor ``x`` through the taps (any mode, any dtype): a new tensor."""
-    return portable.resize_with_taps(spec, x, _OPS)
-
-
-def native(spec, x):
-    """paddle's interpolate on ``x`` if it computes ``spec``, else None (also for an
-    input with NaN or infinities, except in nearest modes)."""
-    return portable.native(spec, x, _OPS, _INTERPOLATE)
-
-
-def resize(spec, x):
-    """``spec`` applied to ``x``: paddle's interpolate where it computes the spec, else the taps."""
-    return portable.resize(spec, x, _OPS, _INTERPOLATE)
+apply_taps, native, resize = portable.bind(_OPS, _INTERPOLATE)
 
 
 # -- native layer and configurations ---------------------------------------------------------

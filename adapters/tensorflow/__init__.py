@@ -348,21 +348,7 @@ _SUM_AXES: dict = {}  # rank -> eager int32 constant of every axis
 _OPS = _TensorFlowOps()
 
 
-def apply_taps(spec, x):
-    """``spec`` applied to ``x`` through the taps with TF ops (any mode, any dtype)."""
-    return portable.resize_with_taps(spec, x, _OPS)
-
-
-def native(spec, x):
-    """TF's own op on ``x`` if it computes ``spec``, else None (also for an input
-    with NaN or infinities that the op would put elsewhere, and in a graph
-    where that cannot be known: ``resize`` decides there with a ``tf.cond``)."""
-    return portable.native(spec, x, _OPS, _RESIZE)
-
-
-def resize(spec, x):
-    """``spec`` applied to ``x``: TF's own op where it computes the spec, else the taps."""
-    return portable.resize(spec, x, _OPS, _RESIZE)
+apply_taps, native, resize = portable.bind(_OPS, _RESIZE)
 
 
 # -- the Keras layer and Keras / TF configurations ------------------------------------------------

@@ -317,20 +317,7 @@ class _Interpolate(portable.NativeOp):
 _INTERPOLATE = _Interpolate()
 
 
-def apply_taps(spec, x):
-    """``spec`` applied to tensor ``x`` through the taps (any mode, any dtype): a new tensor."""
-    return portable.resize_with_taps(spec, x, _OPS)
-
-
-def native(spec, x):
-    """``F.interpolate`` on ``x`` if it computes ``spec``, else None.  Float32 and
-    float16 kernels read exactly the spec's taps (where NaN and infinities go
-    included: README "Non-finite values"); float64 ones take finite inputs only."""
-    return portable.native(spec, x, _OPS, _INTERPOLATE)
-
-
-def resize(spec, x):
-    return portable.resize(spec, x, _OPS, _INTERPOLATE)
+apply_taps, native, resize = portable.bind(_OPS, _INTERPOLATE)
 
 
 # -- native layer and configurations -----------------------------------------------------
