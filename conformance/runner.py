@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -420,8 +421,9 @@ class Porting:
     The native workers end one by one and the slowest runs alone at the end;
     waiting for it would leave the other cores idle.  So the records written
     so far are replayed as soon as one native worker is left (``ended``: call
-    it with each finished native run), ``workers`` replays at a time, and
-    ``finish`` replays the records that came after.  Each adapter's batches
+    it with each finished native run), and ``finish`` replays the records that
+    came after; at most ``workers`` processes run at once, that native worker
+    included.  Each adapter's batches
     are one run in the end (``merged``), its results in the order of
     ``order`` (the native frameworks as listed)."""
 
@@ -432,6 +434,10 @@ class Porting:
         self._replayed: List[str] = []
         self._futures: List[tuple] = []  # (target, future)
         self._pool = ThreadPoolExecutor(max_workers=workers)
+        # ``workers`` processes at once in all: the last native worker holds a
+        # slot while it runs beside the replays
+        self._slots = threading.Semaphore(workers)
+        self._native_slot = False
 
     def ended(self, run_: FrameworkRun, record: Optional[str]) -> None:
         """A native worker ended (``record``: its file, None where it wrote no result)."""
@@ -439,7 +445,15 @@ class Porting:
         if record is not None:
             self.records[run_.framework] = record
         if self.ended_count == self.expected - 1 and self.expected > 1:
+            self._native_slot = self._slots.acquire(blocking=False)
             self._start()
+        elif self.ended_count == self.expected and self._native_slot:
+            self._native_slot = False
+            self._slots.release()
+
+    def _replay(self, files: List[str], target: str) -> FrameworkRun:
+        with self._slots:
+            return replay(files, target, self.timeout)
 
     def _start(self) -> None:
         batch = [name for name in self.records if name not in self._replayed]
@@ -448,7 +462,7 @@ class Porting:
         self._replayed += batch
         files = [self.records[name] for name in batch]
         for target in self.targets:
-            self._futures.append((target, self._pool.submit(replay, files, target, self.timeout)))
+            self._futures.append((target, self._pool.submit(self._replay, files, target)))
 
     def finish(self, order: Sequence[str]) -> List[FrameworkRun]:
         """Replay what is left and wait: one run per target that ran natively

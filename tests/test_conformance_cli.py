@@ -175,3 +175,24 @@ def test_a_jax_worker_keeps_its_compiled_programs_for_the_next_run(tmp_path):
     argv = runner.worker_argv("jax", str(out), "--case", "shape=[2, 14, 3], method='cubic', antialias=False")
     subprocess.run(argv, env=env, check=True, capture_output=True, timeout=600)
     assert out.exists() and any((tmp_path / "cache" / "jax").iterdir())
+
+
+def test_porting_keeps_to_the_workers_limit(monkeypatch):
+    """With ``workers=1`` (``--workers 1``) no replay runs beside the last native worker."""
+    import threading
+    import time
+
+    started = threading.Event()
+
+    def fake_replay(files, target, timeout):
+        started.set()
+        return runner.FrameworkRun(target, "ran")
+
+    monkeypatch.setattr(runner, "replay", fake_replay)
+    porting = runner.Porting(["torch"], expected=2, timeout=10, workers=1)
+    porting.ended(runner.FrameworkRun("torch", "ran"), "torch.npz")  # one native worker left: it holds the slot
+    time.sleep(0.3)
+    assert not started.is_set()
+    porting.ended(runner.FrameworkRun("jax", "ran"), "jax.npz")
+    assert started.wait(5)
+    assert [run.framework for run in porting.finish(["torch", "jax"])] == ["torch"]

@@ -94,3 +94,16 @@ def test_turned_off_by_the_environment(monkeypatch):
     spec = SPECS[0]
     x = np.zeros((1, 7, 5, 3), np.float32)
     assert path.resize(spec, x, spec.check_input(x.shape)) is None
+
+
+def test_a_dtype_cv2_refuses_falls_back_to_the_engine(monkeypatch):
+    """OpenCV 4's numpy converter refuses uint32 with cv2.error: the engine answers instead."""
+    import cv2
+
+    def refuse(*args, **kwargs):
+        raise cv2.error("unsupported depth")
+
+    monkeypatch.setattr(cv2, "resize", refuse)
+    x = np.arange(24, dtype=np.uint32).reshape(1, 1, 6, 4) * 100_000_000
+    y = Upsample(size=(12, 8), mode="nearest-exact")(x)
+    np.testing.assert_array_equal(y, x.repeat(2, axis=2).repeat(2, axis=3))

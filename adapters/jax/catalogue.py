@@ -57,6 +57,10 @@ def prepare_worker() -> None:
     jax.config.update("jax_enable_x64", True)
 
 
+#: the most the compilation cache may hold (the whole catalogue takes about 8 MB)
+CACHE_BYTES = 256 * 2**20
+
+
 def use_compilation_cache(directory: str) -> None:
     """Keep the XLA programs a worker compiles in ``directory`` (jax's persistent
     compilation cache), for every size of program.  Compiling is most of a jax
@@ -68,6 +72,8 @@ def use_compilation_cache(directory: str) -> None:
     jax.config.update("jax_compilation_cache_dir", directory)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    # every new fuzz seed compiles new programs: the least recently used go first
+    jax.config.update("jax_compilation_cache_max_size", CACHE_BYTES)
 
 
 def fuzz_paths(spec: Upsample, x, index: int) -> List[Tuple[str, Callable]]:

@@ -57,7 +57,10 @@ def resize(spec, x: np.ndarray, axes: Sequence[int]) -> Optional[np.ndarray]:
             cv2.resize(np.ascontiguousarray(image), dst=result.reshape(out_h, out_w, -1) if last and channels > 1
                        else result.reshape(out_h, out_w), **kwargs)
         else:
-            y = cv2.resize(np.ascontiguousarray(image), **kwargs)
+            try:
+                y = cv2.resize(np.ascontiguousarray(image), **kwargs)
+            except cv2.error:  # a dtype this OpenCV's numpy converter refuses (uint32 before 5.0)
+                return None
             if y.dtype != x.dtype:  # cv2 converted it (int64 to int32): not the spec's numbers
                 return None
             result[...] = y.reshape(result.shape)
