@@ -438,10 +438,12 @@ class Porting:
         # slot while it runs beside the replays
         self._slots = threading.Semaphore(workers)
         self._native_slot = False
+        self._native_seconds: Dict[str, float] = {}
 
     def ended(self, run_: FrameworkRun, record: Optional[str]) -> None:
         """A native worker ended (``record``: its file, None where it wrote no result)."""
         self.ended_count += 1
+        self._native_seconds[run_.framework] = run_.seconds
         if record is not None:
             self.records[run_.framework] = record
         if self.ended_count == self.expected - 1 and self.expected > 1:
@@ -461,7 +463,10 @@ class Porting:
             return
         self._replayed += batch
         files = [self.records[name] for name in batch]
-        for target in self.targets:
+        # the slowest first, so that the others fill the cores beside it: a
+        # framework's native run says how slow it is (the one still running most)
+        slowest = sorted(self.targets, key=lambda t: -self._native_seconds.get(t, float("inf")))
+        for target in slowest:
             self._futures.append((target, self._pool.submit(self._replay, files, target)))
 
     def finish(self, order: Sequence[str]) -> List[FrameworkRun]:
