@@ -198,8 +198,9 @@ class ConstantFolder:
         if index is None:
             return "the tensor asked for"
         node = self.model.graph.node[index]
-        label = node.name or f"#{index} (output {node.output[0]!r})"
-        return f"node {label!r} ({node.op_type})" if node.name else f"node {label} ({node.op_type})"
+        if node.name:
+            return f"node {node.name!r} ({node.op_type})"
+        return f"node #{index} ({node.op_type}, output {node.output[0]!r})"
 
     def _path(self, tensor: str, reader: Dict[str, Optional[int]]) -> str:
         """The nodes from the one reading ``tensor`` to the tensor asked for."""
