@@ -135,7 +135,8 @@ def _onnxruntime_cases() -> List[Case]:
             if axes:
                 attributes["axes"] = axes
             spec = spec_from_resize(attributes, inputs.get("scales"), inputs.get("sizes"),
-                                    data_format="channels_last" if c.spec.channels_last else "channels_first")
+                                    data_format="channels_last" if c.spec.channels_last else "channels_first",
+                                    roi=inputs.get("roi"), input_shape=c.shape)
             kw = {**attributes, **{k: v.tolist() for k, v in inputs.items()}}
             cases.append(make_case("onnxruntime", "onnx.Resize", kw, c.shape, spec))
     return cases

@@ -81,13 +81,22 @@ def test_opset_11_with_sizes_needs_the_input_shape():
     (Upsample(size=(4, 4), mode="lanczos3"), "no 'lanczos3' mode"),
     (Upsample(size=(4, 4), mode="bicubic", cubic_coeff_a=-0.5, exclude_outside=True, cubic_table_size=1024),
      "1024-entry coefficient table"),
-    (Upsample(size=(3, 2), mode="bilinear", antialias=True), "antialiased linear"),
     (Upsample(size=(3, 2), mode="bicubic", antialias=True, align_corners=True), "align_corners"),
     (Upsample(scale_factor=2, mode="bilinear", coordinate_transform="paddle_half_pixel"), "length-1 output"),
 ])
 def test_what_onnx_cannot_say_is_named(spec, missing):
     with pytest.raises(ValueError, match=missing):
         spec.to_onnx(ndim=4)
+
+
+@pytest.mark.parametrize("spec, opset, newer", [
+    (Upsample(size=(3, 2), mode="bilinear", coordinate_transform="half_pixel_symmetric"), 18, "opset 19"),
+    (Upsample(size=(3, 2), keep_aspect_ratio_policy="not_larger"), 17, "opset 18"),
+    (Upsample(size=(3, 2), mode="bilinear", antialias=True), 17, "opset 18"),
+])
+def test_what_an_older_opset_cannot_say_is_named(spec, opset, newer):
+    with pytest.raises(ValueError, match=newer):
+        spec.to_onnx(ndim=4, opset=opset)
 
 
 def test_pytorch_copy_rule_for_unchanged_axes_is_checked_when_the_shape_is_known():
@@ -98,15 +107,51 @@ def test_pytorch_copy_rule_for_unchanged_axes_is_checked_when_the_shape_is_known
     assert_reference(spec, x, run_ort(spec.to_onnx(x.shape), x))
 
 
-@pytest.mark.parametrize("ambiguous", [
-    dict(mode="nearest"),  # ONNX's defaults: half_pixel, round_prefer_floor, and a downscale has ties
-    dict(mode="linear", coordinate_transformation_mode="tf_crop_and_resize"),
-    dict(mode="linear", coordinate_transformation_mode="half_pixel_symmetric"),
-    dict(mode="cubic", keep_aspect_ratio_policy="not_larger"),
+@pytest.mark.parametrize("attributes, inputs", [
+    # ONNX's defaults: half_pixel, round_prefer_floor, and a downscale by 2 has ties
+    (dict(mode="nearest"), dict(scales=[1, 1, 0.5, 0.5])),
+    (dict(mode="nearest", nearest_mode="ceil"), dict(scales=[1, 1, 0.5, 0.5])),
+    (dict(mode="nearest", coordinate_transformation_mode="tf_half_pixel_for_nn", nearest_mode="round_prefer_ceil"),
+     dict(scales=[1, 1, 1.5, 0.75])),
+    (dict(mode="linear", coordinate_transformation_mode="tf_crop_and_resize", extrapolation_value=-3.0),
+     dict(scales=[1, 1, 1.5, 1.5], roi=[0, 0, -0.2, 0.3, 1, 1, 0.9, 1.4])),
+    (dict(mode="nearest", coordinate_transformation_mode="tf_crop_and_resize", axes=[3, 2]),
+     dict(sizes=[5, 4], roi=[0.1, -0.1, 0.8, 1.2])),
+    (dict(mode="linear", coordinate_transformation_mode="half_pixel_symmetric"), dict(scales=[1, 1, 0.7, 1.7])),
+    (dict(mode="cubic", keep_aspect_ratio_policy="not_larger", axes=[2, 3]), dict(sizes=[5, 9])),
+    (dict(mode="cubic", keep_aspect_ratio_policy="not_smaller", axes=[3, 2]), dict(sizes=[5, 9])),
+    (dict(mode="cubic", axes=[-1, -2]), dict(sizes=[5, 9])),
+    (dict(mode="linear", antialias=1, axes=[2, 3]), dict(sizes=[3, 2])),  # exclude_outside=0: edges repeated
+    (dict(mode="cubic", antialias=1), dict(scales=[1, 1, 0.4, 0.6])),
+    (dict(mode="cubic", coordinate_transformation_mode="pytorch_half_pixel", axes=[2, 3]), dict(sizes=[1, 3])),
+    (dict(mode="linear", axes=[3]), dict(scales=[2.5])),
 ])
-def test_from_onnx_refuses_what_unisample_cannot_reproduce(ambiguous):
-    with pytest.raises(ValueError, match="from_onnx"):
-        spec_from_resize(ambiguous, scales=[1, 1, 0.5, 0.5])
+def test_from_onnx_reads_onnx_vocabulary_as_onnxruntime_computes_it(attributes, inputs):
+    """Each attribute ONNX has and no framework: read, applied by the numpy adapter,
+    equal to onnxruntime's output (and written back by to_onnx)."""
+    x = x_of((1, 2, 6, 7))
+    sizes, scales = inputs.get("sizes"), inputs.get("scales")
+    model = resize_model(attributes, scales, sizes, x.shape, 4, roi=inputs.get("roi"))
+    spec = Upsample.from_onnx(model)
+    assert_reference(spec, x, run_ort(model, x))
+    assert_reference(spec, x, spec(x))
+    assert_reference(spec, x, run_ort(spec.to_onnx(x.shape), x))
+
+
+@pytest.mark.parametrize("attributes, inputs, refused", [
+    (dict(mode="linear", antialias=1, coordinate_transformation_mode="align_corners"), dict(scales=[1, 1, .5, .5]),
+     "centred on half-pixel"),
+    (dict(mode="linear", coordinate_transformation_mode="tf_crop_and_resize"), dict(scales=[1, 1, 2, 2]),
+     "needs a constant roi"),
+    (dict(mode="linear", axes=[3]), dict(sizes=[9]), "pass input_shape="),
+    (dict(mode="linear", axes=[-1, -2]), dict(sizes=[9, 9]), "pass input_shape="),
+    (dict(mode="linear", coordinate_transformation_mode="tf_crop_and_resize"), dict(sizes=[1, 2, 4, 4],
+     roi=[0, 0, 0, 0, 1, 0.5, 1, 1]), "crops axis 1"),
+    (dict(mode="area"), dict(scales=[1, 1, 2, 2]), "expected one of"),
+])
+def test_from_onnx_refuses_what_unisample_cannot_reproduce(attributes, inputs, refused):
+    with pytest.raises(ValueError, match=refused):
+        spec_from_resize(attributes, **inputs)
 
 
 @pytest.mark.parametrize("axes, scales", [
@@ -159,25 +204,39 @@ def test_from_onnx_reads_torch_exported_models(module_kwargs):
 
 def test_measured_disagreements_with_torch_are_still_there():
     """Where ONNX (onnxruntime and the ONNX reference agree) and the
-    frameworks differ.  If a release fixes one, this fails and unisample.onnx
-    can start exporting the spec."""
+    frameworks differ.  If a release changes one, this fails."""
     from onnx.reference import ReferenceEvaluator
 
     x = x_of((1, 1, 8, 8))
-    # antialiased linear: torch/TF antialias=True is unisample's reference
+    # antialiased linear: ONNX's default exclude_outside=0 repeats the edge
+    # pixel under the widened kernel; torch/TF antialias=True drop those taps,
+    # which is ONNX's exclude_outside=1
     model = resize_model({"mode": "linear", "antialias": 1, "axes": [2, 3]}, None, [3, 3], x.shape, 4, (1, 1, 3, 3))
-    expected = Upsample(size=(3, 3), mode="bilinear", antialias=True).reference(x)
-    assert np.abs(run_ort(model, x) - expected).max() > 0.1
-    assert np.abs(ReferenceEvaluator(model).run(None, {"x": x})[0] - expected).max() > 0.1
+    torch_like = Upsample(size=(3, 3), mode="bilinear", antialias=True)
+    onnx_like = Upsample(size=(3, 3), mode="bilinear", antialias=True, exclude_outside=False)
+    assert np.abs(run_ort(model, x) - torch_like.reference(x)).max() > 0.1
+    assert np.abs(ReferenceEvaluator(model).run(None, {"x": x})[0] - torch_like.reference(x)).max() > 0.1
+    assert_reference(onnx_like, x, run_ort(model, x))
+    assert resize_attributes(torch_like)["exclude_outside"] == 1
+    assert_reference(torch_like, x, run_ort(torch_like.to_onnx(x.shape), x))
     # a length-1 output: pytorch_half_pixel samples 0, torch samples the centre
     model = resize_model({"mode": "linear", "coordinate_transformation_mode": "pytorch_half_pixel",
                           "axes": [2, 3]}, None, [1, 1], x.shape, 4, (1, 1, 1, 1))
     expected = Upsample(size=(1, 1), mode="bilinear").reference(x)
     assert abs(float(run_ort(model, x).ravel()[0]) - float(x[0, 0, 0, 0])) < 1e-6
     assert abs(float(expected.ravel()[0]) - float(x[0, 0, 0, 0])) > 0.1
-    with pytest.raises(ValueError, match="pytorch_half_pixel maps a length-1 output to 0"):
-        spec_from_resize({"mode": "linear", "coordinate_transformation_mode": "pytorch_half_pixel"},
-                         sizes=[1, 1, 1, 1])
+    read = spec_from_resize({"mode": "linear", "coordinate_transformation_mode": "pytorch_half_pixel"},
+                            sizes=[1, 1, 1, 1])
+    assert read.coordinate_transform == "pytorch_half_pixel"
+    assert_reference(read, x, run_ort(model, x))
+    # negative axes with a kept aspect ratio: onnxruntime 1.32 returns the
+    # input unchanged (with axes [3, 2] it resizes; ONNX's reference fails
+    # on any negative axes), unisample reads them as the axes they count to
+    x = x_of((1, 2, 6, 7))
+    model = resize_model({"mode": "cubic", "keep_aspect_ratio_policy": "not_smaller", "axes": [-1, -2]}, None,
+                         [5, 9], x.shape, 4)
+    assert run_ort(model, x).shape == x.shape
+    assert Upsample.from_onnx(model).output_shape(x.shape) == (1, 2, 9, 11)
     # nothing outside the spec's vocabulary leaks into the attributes
     assert set(resize_attributes(Upsample(size=(3, 3), mode="bicubic", antialias=True))) == {
         "mode", "coordinate_transformation_mode", "cubic_coeff_a", "exclude_outside", "antialias"}

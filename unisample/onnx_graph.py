@@ -92,6 +92,14 @@ class ConstantFolder:
             self._folded[name] = self._fold(name, where)
         return self._folded[name]
 
+    def shape(self, name: str) -> Optional[Tuple[Optional[int], ...]]:
+        """Tensor ``name``'s shape as far as shape inference knows it (None for an
+        unknown dimension), or None where even its rank is unknown."""
+        if name in self._given_shapes:
+            return self._given_shapes[name]
+        dims = self._inferred_shapes().get(name)
+        return None if dims is None else tuple(d if isinstance(d, int) else None for d in dims)
+
     # -- the graph inputs' shapes ------------------------------------------------------------
 
     def _data_inputs(self) -> List[str]:

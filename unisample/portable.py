@@ -414,13 +414,18 @@ def resize_with_taps(spec, x, ops: ArrayOps):
     taps = spec.taps(spatial_size(shape, axes))
     if kind == "integer" and spec.kernel != "nearest":
         precision = ops.integer_precision()
-        return round_passes(ops.cast(x, precision), taps, axes, np.iinfo(dtype),
-                            apply_axis=functools.partial(apply_axis, ops=ops), floor=ops.floor, clip=ops.clip,
-                            cast=lambda y: ops.cast(y, dtype), where=ops.where, precision=np.dtype(precision).type)
-    y = ops.cast(x, "float32") if kind == "half" else x
-    y = apply_taps(y, taps, axes, ops)
-    if ops.dtype_name(y) != dtype:
-        y = ops.cast(y, dtype)
+        y = round_passes(ops.cast(x, precision), taps, axes, np.iinfo(dtype),
+                         apply_axis=functools.partial(apply_axis, ops=ops), floor=ops.floor, clip=ops.clip,
+                         cast=lambda y: ops.cast(y, dtype), where=ops.where, precision=np.dtype(precision).type)
+    else:
+        y = ops.cast(x, "float32") if kind == "half" else x
+        y = apply_taps(y, taps, axes, ops)
+        if ops.dtype_name(y) != dtype:
+            y = ops.cast(y, dtype)
+    outside = reference.extrapolated(spec, taps, axes, len(shape), dtype)
+    if outside is not None:  # tf_crop_and_resize: the value where the source lies outside
+        mask, value = outside
+        y = ops.where(ops.constant(mask.astype(np.float64), like=y) > 0, value, y)
     return ops.copy(x) if y is x else y
 
 
@@ -428,7 +433,7 @@ def native(spec, x, ops: ArrayOps, op: NativeOp):
     """``op``'s result for ``spec`` on ``x`` where it computes the spec (for an op
     that does not read the spec's taps, only on an input known to be finite),
     else None."""
-    call = op.call(spec, x)
+    call = None if spec.onnx_only else op.call(spec, x)
     if call is None or (not op.reads_taps(spec, x, call) and ops.all_finite(x) is not True):
         return None
     return op.run(spec, x, call)
@@ -438,7 +443,8 @@ def resize(spec, x, ops: ArrayOps, op: Optional[NativeOp] = None):
     """``spec`` applied to ``x``: the native op where it computes the spec (an op
     that reads other pixels than the taps only on finite inputs: one read to
     know, or ``ops.if_finite``'s graph branch), else ``resize_with_taps``."""
-    call = None if op is None else op.call(spec, x)
+    # ONNX's own vocabulary has no framework kernel: the tables never see it
+    call = None if op is None or spec.onnx_only else op.call(spec, x)
     if call is None:
         return resize_with_taps(spec, x, ops)
     assert op is not None

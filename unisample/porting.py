@@ -109,9 +109,9 @@ class Target:
 def _onnx_spec(kwargs: dict) -> Upsample:
     from .onnx import spec_from_resize
 
-    scales, sizes = kwargs.pop("scales", None), kwargs.pop("sizes", None)
+    scales, sizes, roi = kwargs.pop("scales", None), kwargs.pop("sizes", None), kwargs.pop("roi", None)
     data_format = kwargs.pop("data_format", None)
-    return spec_from_resize(kwargs, scales, sizes, data_format=data_format)
+    return spec_from_resize(kwargs, scales, sizes, data_format=data_format, roi=roi)
 
 
 _ONNX = Target("onnx", ("onnx",), {"Resize": (None, False, {})},  # attributes and scales/sizes, by keyword
@@ -328,8 +328,16 @@ def _probes(spec: Upsample, rank: int) -> List[Tuple[int, ...]]:
 
 
 def _matrices(spec: Upsample, n: Tuple[int, ...]) -> List[np.ndarray]:
+    """Each axis's taps as a matrix; NaN rows for outputs extrapolated (``tf_crop_and_resize``),
+    which read no pixel."""
     out = spec.output_size(n)
-    return [np.eye(m) if t is None else t.matrix() for t, m in zip(spec.taps(n), out)]
+    matrices = []
+    for t, m in zip(spec.taps(n), out):
+        matrix = np.eye(m) if t is None else t.matrix()
+        if t is not None and t.outside is not None:
+            matrix[t.outside] = np.nan
+        matrices.append(matrix)
+    return matrices
 
 
 def equivalent(spec: Upsample, other_at: Callable, rank: int) -> bool:
@@ -342,7 +350,8 @@ def equivalent(spec: Upsample, other_at: Callable, rank: int) -> bool:
             mine, theirs = _matrices(spec, n), _matrices(other, n)
         except ValueError:
             return False
-        if any(a.shape != b.shape or not np.allclose(a, b, rtol=0, atol=1e-9) for a, b in zip(mine, theirs)):
+        if any(a.shape != b.shape or not np.allclose(a, b, rtol=0, atol=1e-9, equal_nan=True)
+               for a, b in zip(mine, theirs)):
             return False
     return True
 

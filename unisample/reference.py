@@ -13,7 +13,7 @@ import numpy as np
 
 from .taps import AxisTaps
 
-__all__ = ["reference", "integer_reference", "apply_taps", "apply_axis", "pass_order"]
+__all__ = ["reference", "integer_reference", "apply_taps", "apply_axis", "pass_order", "extrapolated", "fill_outside"]
 
 
 def apply_axis(x: np.ndarray, taps: AxisTaps, axis: int) -> np.ndarray:
@@ -72,6 +72,33 @@ def apply_taps(x, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int], *, ap
     return x
 
 
+def extrapolated(spec, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int], ndim: int, dtype: str):
+    """``(mask, value)``: where ``tf_crop_and_resize`` samples outside the input
+    (a numpy bool array broadcasting against the result: an output whose
+    source lies outside on any axis) and the ``extrapolation_value`` in
+    ``dtype`` (integers: rounded half up and saturated, the integer rule);
+    None where no output does.  Every adapter ends with ``where(mask, value,
+    result)``: the value replaces whatever the clamped taps read, NaN
+    included, as in ONNX's reference."""
+    mask = None
+    for t, axis in zip(taps, axes):
+        if t is not None and t.outside is not None and t.outside.any():
+            shape = [1] * ndim
+            shape[axis] = t.out_size
+            mask = t.outside.reshape(shape) if mask is None else mask | t.outside.reshape(shape)
+    if mask is None:
+        return None
+    value = spec.extrapolation_value
+    if np.dtype(dtype).kind in "iu":
+        from .dtypes import HALF_UP
+
+        if not np.isfinite(value):
+            raise ValueError(f"{spec!r}: extrapolation_value {value!r} has no {dtype} value")
+        info = np.iinfo(dtype)
+        return mask, int(min(max(np.floor(value + HALF_UP), info.min), info.max))
+    return mask, value
+
+
 def reference(spec, x) -> np.ndarray:
     """``spec`` applied to ``x`` in float64: the ground truth every adapter is held to.
     A new array, never ``x`` itself."""
@@ -80,7 +107,13 @@ def reference(spec, x) -> np.ndarray:
     a = np.array(adapter_for(x).to_numpy(x), dtype=np.float64)
     axes = spec.check_input(a.shape)
     taps = spec.taps(tuple(a.shape[i] for i in axes))
-    return apply_taps(a, taps, axes)
+    return fill_outside(spec, apply_taps(a, taps, axes), taps, axes)
+
+
+def fill_outside(spec, y: np.ndarray, taps, axes) -> np.ndarray:
+    """numpy's ``where(mask, value, y)`` of ``extrapolated``: ``y`` where no output is extrapolated."""
+    outside = extrapolated(spec, taps, axes, y.ndim, y.dtype.name)
+    return y if outside is None else np.where(outside[0], np.asarray(outside[1], y.dtype), y)
 
 
 def integer_reference(spec, x: np.ndarray) -> np.ndarray:
@@ -92,8 +125,9 @@ def integer_reference(spec, x: np.ndarray) -> np.ndarray:
     axes = spec.check_input(x.shape)
     taps = spec.taps(tuple(x.shape[i] for i in axes))
     if spec.kernel == "nearest":
-        return np.array(apply_taps(x, taps, axes), copy=True)
-    return round_passes(x.astype(np.float64), taps, axes, np.iinfo(x.dtype), apply_axis=apply_axis, floor=np.floor,
-                        clip=np.clip, cast=lambda y: y.astype(x.dtype), where=np.where)
+        return fill_outside(spec, np.array(apply_taps(x, taps, axes), copy=True), taps, axes)
+    return fill_outside(spec, round_passes(x.astype(np.float64), taps, axes, np.iinfo(x.dtype), apply_axis=apply_axis,
+                                           floor=np.floor, clip=np.clip, cast=lambda y: y.astype(x.dtype),
+                                           where=np.where), taps, axes)
 
 

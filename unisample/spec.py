@@ -23,7 +23,8 @@ import numpy as np
 from .adapters import adapter_for  # imports no framework
 from .kernels import KERNELS, MODE_ROWS, MODES, modes_where
 
-__all__ = ["Upsample", "MODES", "DATA_FORMATS", "COORDINATE_TRANSFORMS"]
+__all__ = ["Upsample", "MODES", "DATA_FORMATS", "COORDINATE_TRANSFORMS", "NEAREST_MODES",
+           "KEEP_ASPECT_RATIO_POLICIES"]
 
 
 # data_format -> (channels_last, spatial rank or None)
@@ -45,7 +46,24 @@ DATA_FORMATS = {
 #   paddle_half_pixel half_pixel, but an axis of output length 1 uses scale 0,
 #                     i.e. samples at -0.5 (Paddle's kernels do this; torch
 #                     samples the centre of the input instead).
-COORDINATE_TRANSFORMS = ("half_pixel", "asymmetric", "align_corners", "paddle_half_pixel")
+# and ONNX Resize's own (README "ONNX"), which no framework's native op has:
+#   half_pixel_symmetric  half_pixel shifted so that the output's centre maps
+#                     to the input's: + (in - out * scale) / 2
+#   pytorch_half_pixel half_pixel, but a length-1 output samples 0 (ONNX's
+#                     definition and onnxruntime's)
+#   tf_half_pixel_for_nn  src = (dst + 0.5) * scale (TF1's legacy nearest)
+#   tf_crop_and_resize    src = start * (in - 1) + dst * (end - start) * (in - 1)
+#                     / (out - 1) over the region of interest ``roi`` (its centre
+#                     when out == 1); outputs whose source lies outside
+#                     [0, in - 1] are ``extrapolation_value``
+COORDINATE_TRANSFORMS = ("half_pixel", "asymmetric", "align_corners", "paddle_half_pixel", "half_pixel_symmetric",
+                         "pytorch_half_pixel", "tf_half_pixel_for_nn", "tf_crop_and_resize")
+#: the transforms only ONNX has: no antialias with them, and no native op but ONNX's
+ONNX_TRANSFORMS = COORDINATE_TRANSFORMS[4:]
+#: how a nearest mode rounds the source coordinate (ONNX's nearest_mode): the
+#: mode ``nearest`` floors, ``nearest-exact`` rounds halves up
+NEAREST_MODES = ("floor", "round_prefer_ceil", "round_prefer_floor", "ceil")
+KEEP_ASPECT_RATIO_POLICIES = ("stretch", "not_larger", "not_smaller")
 
 AREA_WEIGHTS = ("uniform", "overlap")
 SAME_SIZE_COPY = ("pytorch", "each_axis", "all_axes", "never")
@@ -135,7 +153,7 @@ def _check_bool(name: str, value: Any, allow_none: bool = False) -> None:
 # -- one validator per argument (Upsample.__init__) -----------------------------------
 
 
-def _check_ranks_agree(mode: str, data_format: str, size, scale_factor) -> None:
+def _check_ranks_agree(mode: str, data_format: str, size, scale_factor, roi=None) -> None:
     """The number of spatial axes, where the arguments already fix it, must agree."""
     ranks = {}
     mode_rank, format_rank = MODES[mode][1], DATA_FORMATS[data_format][1]
@@ -146,6 +164,8 @@ def _check_ranks_agree(mode: str, data_format: str, size, scale_factor) -> None:
     for name, value in (("size", size), ("scale_factor", scale_factor)):
         if isinstance(value, tuple):
             ranks[f"{name}={value!r}"] = len(value)
+    if roi is not None and isinstance(roi[0], tuple):
+        ranks[f"roi={roi!r}"] = len(roi)
     if len(set(ranks.values())) > 1:
         said = ", ".join(f"{k} ({v} spatial axes)" for k, v in ranks.items())
         raise ValueError(f"the arguments disagree on the number of spatial axes: {said}")
@@ -193,12 +213,25 @@ def _checked_recompute(recompute_scale_factor, scale_factor) -> Optional[bool]:
     return bool(recompute_scale_factor)
 
 
+def _onnx_transform_modes() -> Tuple[str, ...]:
+    """The modes ONNX's own coordinate transforms apply to: nearest and the
+    framework filters (Pillow's and OpenCV's own rules keep theirs)."""
+    return tuple(m for m, row in MODE_ROWS.items()
+                 if row.kernel == "nearest" or (KERNELS[row.kernel].function is not None
+                                                and not KERNELS[row.kernel].pillow))
+
+
 def _check_coordinate_transform(coordinate_transform: str, mode: str, align_corners) -> None:
     _check_choice("coordinate_transform", coordinate_transform, COORDINATE_TRANSFORMS)
     if MODE_ROWS[mode].transform is None:
         raise ValueError(
             f"coordinate_transform: got {coordinate_transform!r} with mode={mode!r}; "
             "it covers whole pixels and has no coordinate transform"
+        )
+    if coordinate_transform in ONNX_TRANSFORMS and mode not in _onnx_transform_modes():
+        raise ValueError(
+            f"coordinate_transform: got {coordinate_transform!r} with mode={mode!r}; ONNX's transforms apply "
+            f"to {_quoted(_onnx_transform_modes())}"
         )
     if align_corners is not None and align_corners != (coordinate_transform == "align_corners"):
         raise ValueError(
@@ -227,15 +260,20 @@ def _checked_cubic_coeff_a(cubic_coeff_a, mode: str) -> Optional[float]:
     return value
 
 
-def _checked_exclude_outside(exclude_outside, mode: str) -> Optional[bool]:
+def _checked_exclude_outside(exclude_outside, mode: str, antialias: bool) -> Optional[bool]:
     if exclude_outside is None:
         return None
     _check_bool("exclude_outside", exclude_outside)
-    if not KERNELS[MODES[mode][0]].exclude_outside:
+    kernel = MODES[mode][0]
+    if kernel == "linear" and antialias:
+        # the widened triangle reaches past the edge: dropping those taps
+        # (torch, TF) or repeating the edge pixel (ONNX's default) differ
+        return bool(exclude_outside)
+    if not KERNELS[kernel].exclude_outside:
         raise ValueError(
             f"exclude_outside: got {exclude_outside!r} with mode={mode!r}; it only "
-            f"changes {_quoted(modes_where(lambda k: k.exclude_outside))} (a linear tap outside the "
-            "input has the same effect either way)"
+            f"changes {_quoted(modes_where(lambda k: k.exclude_outside))} and antialiased linear modes (a "
+            "linear tap outside the input has the same effect either way)"
         )
     return bool(exclude_outside)
 
@@ -283,6 +321,79 @@ def _checked_same_size_copy(same_size_copy, kernel: str, scale_factor, recompute
             "mode not 'area')"
         )
     return same_size_copy
+
+
+def _checked_nearest_mode(nearest_mode, mode: str) -> Optional[str]:
+    if nearest_mode is None:
+        return None
+    _check_choice("nearest_mode", nearest_mode, NEAREST_MODES)
+    if MODES[mode][0] != "nearest":
+        raise ValueError(
+            f"nearest_mode: got {nearest_mode!r} with mode={mode!r}; only 'nearest' and 'nearest-exact' round "
+            "a source coordinate"
+        )
+    return nearest_mode
+
+
+def _checked_policy(policy, size) -> Optional[str]:
+    if policy is None:
+        return None
+    _check_choice("keep_aspect_ratio_policy", policy, KEEP_ASPECT_RATIO_POLICIES)
+    if size is None:
+        raise ValueError(
+            f"keep_aspect_ratio_policy: got {policy!r} with scale_factor; it says how size= is met "
+            "(ONNX Resize's sizes), so it needs size="
+        )
+    return policy
+
+
+def _roi_pair(pair, whole) -> Tuple[float, float]:
+    if not isinstance(pair, (list, tuple)) or len(pair) != 2 or not all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in pair):
+        raise ValueError(
+            f"roi: got {whole!r}; expected one (start, end) pair of finite numbers per spatial axis (or one "
+            "pair for every axis), in units of the input's length: (0, 1) is the whole axis"
+        )
+    return float(pair[0]), float(pair[1])
+
+
+def _checked_roi(roi, coordinate_transform) -> Any:
+    """``(start, end)`` for every axis, or one such pair per axis, as floats."""
+    if roi is None and coordinate_transform != "tf_crop_and_resize":
+        return None
+    if (roi is not None) != (coordinate_transform == "tf_crop_and_resize"):
+        raise ValueError(
+            f"roi: got {roi!r} with coordinate_transform={coordinate_transform!r}; a region of interest "
+            "is what coordinate_transform='tf_crop_and_resize' crops and resizes, and it needs one"
+        )
+    if roi is None:
+        return None
+    if isinstance(roi, (list, tuple)) and len(roi) == 2 and all(isinstance(v, numbers.Real) for v in roi):
+        return _roi_pair(roi, roi)  # type: ignore[return-value]  # one pair for every axis
+    if not isinstance(roi, (list, tuple)) or not 1 <= len(roi) <= 3:
+        raise ValueError(f"roi: got {roi!r}; expected one (start, end) pair per spatial axis (1 to 3 pairs)")
+    return tuple(_roi_pair(pair, roi) for pair in roi)
+
+
+def _checked_extrapolation(value, coordinate_transform) -> Optional[float]:
+    if value is None:
+        return None
+    if coordinate_transform != "tf_crop_and_resize":
+        raise ValueError(
+            f"extrapolation_value: got {value!r} with coordinate_transform={coordinate_transform!r}; only "
+            "'tf_crop_and_resize' samples outside the input"
+        )
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"extrapolation_value: got {type(value).__name__} {value!r}; expected a number")
+    return float(value)
+
+
+def _check_antialias_transform(antialias: bool, coordinate_transform: Optional[str]) -> None:
+    if antialias and coordinate_transform in ONNX_TRANSFORMS:
+        raise ValueError(
+            f"antialias: got True with coordinate_transform={coordinate_transform!r}; antialiased filters "
+            "are centred on half-pixel coordinates (README 'ONNX'), ONNX's own transforms are not"
+        )
 
 
 class Upsample:
@@ -353,6 +464,34 @@ class Upsample:
         does so only with 2 spatial axes, ``nearest-exact`` and plain
         ``bicubic`` never do.
 
+    ONNX Resize's vocabulary, which no other framework's resize offers
+    (README "ONNX"):
+
+    nearest_mode
+        How ``nearest`` modes round the source coordinate: ``floor`` (the
+        ``nearest`` mode's), ``round_prefer_ceil`` (``nearest-exact``'s),
+        ``round_prefer_floor`` (ONNX's default: halves down) or ``ceil``.
+    coordinate_transform
+        also ``half_pixel_symmetric``, ``pytorch_half_pixel`` (ONNX's: a
+        length-1 output samples 0), ``tf_half_pixel_for_nn`` and
+        ``tf_crop_and_resize`` (see ``COORDINATE_TRANSFORMS``); not with
+        antialias.
+    roi
+        With ``tf_crop_and_resize``: the region resized, a ``(start, end)``
+        pair per spatial axis (or one for all) in units of the input's length
+        minus one, as TF's ``crop_and_resize`` boxes and ONNX's ``roi``.
+    extrapolation_value
+        With ``tf_crop_and_resize``: the value of outputs whose source lies
+        outside the input (default 0.0).
+    keep_aspect_ratio_policy
+        With ``size``: ``stretch`` (each axis to its size, the default),
+        ``not_larger`` / ``not_smaller`` (one scale for every axis, the
+        smallest / largest of ``size / input``; lengths ``round(scale * in)``).
+    exclude_outside
+        also applies to antialiased linear modes: ONNX's default repeats the
+        edge pixel under the widened kernel (``False``), PyTorch and TF drop
+        the taps outside (``True``, the default).
+
     Call it on a numpy, torch, tensorflow, paddle or jax array to get the same
     kind of array back; ``reference`` gives the float64 ground truth.
     """
@@ -372,6 +511,10 @@ class Upsample:
         "cubic_table_size",
         "area_weights",
         "same_size_copy",
+        "nearest_mode",
+        "keep_aspect_ratio_policy",
+        "roi",
+        "extrapolation_value",
     )
     # __weakref__: tf.function and other wrappers keep weak references to callables.
     __slots__ = FIELDS + ("_key", "__weakref__")
@@ -390,6 +533,10 @@ class Upsample:
     cubic_table_size: Optional[int]
     area_weights: Optional[str]
     same_size_copy: Optional[str]
+    nearest_mode: Optional[str]
+    keep_aspect_ratio_policy: Optional[str]
+    roi: Any
+    extrapolation_value: Optional[float]
     _key: tuple
 
     def __init__(
@@ -408,6 +555,10 @@ class Upsample:
         cubic_table_size: Optional[int] = None,
         area_weights: Optional[str] = None,
         same_size_copy: Optional[str] = None,
+        nearest_mode: Optional[str] = None,
+        keep_aspect_ratio_policy: Optional[str] = None,
+        roi=None,
+        extrapolation_value: Optional[float] = None,
     ) -> None:
         size = _check_per_axis("size", size, _size_value, "positive integer")
         scale_factor = _check_per_axis("scale_factor", scale_factor, _scale_value, "positive finite number")
@@ -419,9 +570,13 @@ class Upsample:
         _check_choice("mode", mode, MODES)
         kernel, _, has_corners = MODES[mode]
         _check_choice("data_format", data_format, DATA_FORMATS)
-        _check_ranks_agree(mode, data_format, size, scale_factor)
+        if coordinate_transform is not None:
+            _check_choice("coordinate_transform", coordinate_transform, COORDINATE_TRANSFORMS)
+        roi = _checked_roi(roi, coordinate_transform)
+        _check_ranks_agree(mode, data_format, size, scale_factor, roi)
         _check_align_corners(align_corners, mode)
         antialias = _checked_antialias(antialias, mode)
+        _check_antialias_transform(antialias, coordinate_transform)
         recompute_scale_factor = _checked_recompute(recompute_scale_factor, scale_factor)
         # Explicit extras are checked against the mode; missing ones are
         # filled in from _implied_defaults, the single source of defaults.
@@ -432,14 +587,21 @@ class Upsample:
         elif has_corners:
             align_corners = bool(align_corners)
         cubic_coeff_a = _checked_cubic_coeff_a(cubic_coeff_a, mode)
-        exclude_outside = _checked_exclude_outside(exclude_outside, mode)
+        exclude_outside = _checked_exclude_outside(exclude_outside, mode, antialias)
         cubic_table_size = _checked_cubic_table_size(cubic_table_size, mode, antialias)
         area_weights = _checked_area_weights(area_weights, mode)
         same_size_copy = _checked_same_size_copy(same_size_copy, kernel, scale_factor, recompute_scale_factor)
+        nearest_mode = _checked_nearest_mode(nearest_mode, mode)
+        keep_aspect_ratio_policy = _checked_policy(keep_aspect_ratio_policy, size)
+        extrapolation_value = _checked_extrapolation(extrapolation_value, coordinate_transform)
         given = dict(coordinate_transform=coordinate_transform, cubic_coeff_a=cubic_coeff_a,
-                     exclude_outside=exclude_outside, area_weights=area_weights, same_size_copy=same_size_copy)
-        implied = _implied_defaults(mode, align_corners, antialias, scale_factor, recompute_scale_factor)
+                     exclude_outside=exclude_outside, area_weights=area_weights, same_size_copy=same_size_copy,
+                     nearest_mode=nearest_mode, keep_aspect_ratio_policy=keep_aspect_ratio_policy,
+                     extrapolation_value=extrapolation_value)
+        implied = _implied_defaults(mode, align_corners, antialias, scale_factor, recompute_scale_factor,
+                                    size, coordinate_transform)
         extras = {name: implied[name] if value is None else value for name, value in given.items()}
+        mode = _canonical_nearest(mode, extras)
 
         values = dict(
             size=size,
@@ -455,6 +617,10 @@ class Upsample:
             cubic_table_size=cubic_table_size,
             area_weights=extras["area_weights"],
             same_size_copy=extras["same_size_copy"],
+            nearest_mode=extras["nearest_mode"],
+            keep_aspect_ratio_policy=extras["keep_aspect_ratio_policy"],
+            roi=roi,
+            extrapolation_value=extras["extrapolation_value"],
         )
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -481,8 +647,10 @@ class Upsample:
         # Only what differs from what the other arguments imply, so that the
         # repr reads like the call a user would write and evaluates back.
         implied = _implied_defaults(
-            self.mode, self.align_corners, self.antialias, self.scale_factor, self.recompute_scale_factor
+            self.mode, self.align_corners, self.antialias, self.scale_factor, self.recompute_scale_factor,
+            self.size, self.coordinate_transform
         )
+        implied["roi"] = None
         parts = []
         for name in self.FIELDS:
             value = getattr(self, name)
@@ -500,7 +668,7 @@ class Upsample:
         d = {}
         for name in self.FIELDS:
             value = getattr(self, name)
-            d[name] = list(value) if isinstance(value, tuple) else value
+            d[name] = [list(v) if isinstance(v, tuple) else v for v in value] if isinstance(value, tuple) else value
         return d
 
     @classmethod
@@ -511,7 +679,7 @@ class Upsample:
         unknown = sorted(set(d) - set(cls.FIELDS))
         if unknown:
             raise ValueError(f"from_dict: unknown keys {unknown}; allowed keys: {', '.join(cls.FIELDS)}")
-        kwargs: Dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items()}
+        kwargs: Dict[str, Any] = {k: _tuples(v) for k, v in d.items()}
         return cls(**kwargs)
 
     # -- geometry -------------------------------------------------------------
@@ -572,7 +740,12 @@ class Upsample:
         input_size = tuple(int(n) for n in input_size)
         rank = len(input_size)
         if self.size is not None:
-            return self._per_axis("size", self.size, rank)
+            sizes = self._per_axis("size", self.size, rank)
+            if self.keep_aspect_ratio_policy in (None, "stretch"):
+                return sizes
+            scale = self.aspect_scale(input_size)
+            # ONNX: round half up of scale * in, every length at least 1
+            return tuple(max(1, min(MAX_LENGTH, int(math.floor(scale * n + 0.5)))) for n in input_size)
         scales = self._per_axis("scale_factor", self.scale_factor, rank)
         # PyTorch: floor(float(in * scale)), computed in double.
         exact = tuple(n * s for n, s in zip(input_size, scales))
@@ -589,6 +762,39 @@ class Upsample:
                 f"output size {out}; every output length must be at least 1"
             )
         return out
+
+    def aspect_scale(self, input_size: Tuple[int, ...]) -> float:
+        """With ``keep_aspect_ratio_policy`` ``not_larger`` (``not_smaller``): the one
+        scale every axis takes, the smallest (largest) of ``size / input`` (ONNX
+        Resize); it also maps output pixels to input pixels, as a scale factor does."""
+        sizes = self._per_axis("size", self.size, len(input_size))
+        ratios = [m / int(n) for m, n in zip(sizes, input_size)]
+        if self.keep_aspect_ratio_policy == "not_larger":
+            return min(ratios)
+        if self.keep_aspect_ratio_policy == "not_smaller":
+            return max(ratios)
+        raise ValueError(f"{self!r} stretches each axis to its size; it has no one scale")
+
+    def roi_per_axis(self, rank: int) -> Tuple[Tuple[float, float], ...]:
+        """The region of interest as one ``(start, end)`` pair per spatial axis (``tf_crop_and_resize``)."""
+        if self.roi is None:
+            raise ValueError(f"{self!r} has no region of interest")
+        if isinstance(self.roi[0], tuple):
+            return self._per_axis("roi", self.roi, rank)
+        return (self.roi,) * rank
+
+    @property
+    def onnx_only(self) -> bool:
+        """Whether the spec uses what only ONNX Resize says: a nearest rounding
+        other than its mode's, one of ONNX's own coordinate transforms, a kept
+        aspect ratio, or antialiased linear with the edge pixel repeated.  No
+        framework's native resize computes such a spec: adapters take the
+        taps (README "ONNX")."""
+        own = {"nearest": "floor", "nearest-exact": "round_prefer_ceil"}
+        return (self.coordinate_transform in ONNX_TRANSFORMS
+                or (self.nearest_mode is not None and self.nearest_mode != own.get(self.mode))
+                or self.keep_aspect_ratio_policy not in (None, "stretch")
+                or (self.kernel == "linear" and self.antialias and not self.exclude_outside))
 
     def output_shape(self, input_shape: Tuple[int, ...]) -> Tuple[int, ...]:
         """The whole output shape for an input shape (batch and channels kept)."""
@@ -615,7 +821,7 @@ class Upsample:
         axis of an input with ``rank`` of them; ValueError where a per-axis value
         has another length."""
         if name not in ("size", "scale_factor"):
-            raise ValueError(f"name: got {name!r}; expected 'size' or 'scale_factor'")
+            raise ValueError(f"name: got {name!r}; expected 'size' or 'scale_factor'")  # roi: roi_per_axis
         return self._per_axis(name, getattr(self, name), rank)
 
     def _per_axis(self, name: str, value, rank: int) -> tuple:
@@ -701,12 +907,17 @@ class Upsample:
         return to_onnx(self, input_shape=input_shape, ndim=ndim, opset=opset, dtype=dtype)
 
     @classmethod
-    def from_onnx(cls, obj) -> "Upsample":
+    def from_onnx(cls, obj, input_shape=None, values=None) -> "Upsample":
         """The spec of an ONNX model's only Resize/Upsample node (a ``ModelProto`` or a
-        path), or of ``(model, node)``; ``unisample.onnx.resize_nodes`` lists them all."""
+        path), or of ``(model, node)``; ``unisample.onnx.resize_nodes`` lists them all.
+
+        Scales and sizes computed in the graph from the input's shape (torch's
+        exporters) are folded: ``input_shape`` gives the data input's shape
+        where the model leaves it dynamic; ``values`` gives graph inputs'
+        values (``{"scales": array}``)."""
         from .onnx import from_onnx
 
-        return from_onnx(obj)
+        return from_onnx(obj, input_shape=input_shape, values=values)
 
     @classmethod
     def from_pillow(cls, obj) -> "Upsample":
@@ -747,7 +958,8 @@ def _vocabulary(framework: str):
     return framework_part(framework, "vocabulary")
 
 
-def _implied_defaults(mode: str, align_corners, antialias: bool, scale_factor, recompute_scale_factor) -> dict:
+def _implied_defaults(mode: str, align_corners, antialias: bool, scale_factor, recompute_scale_factor,
+                      size=None, given_transform=None) -> dict:
     """What each field resolves to when the caller leaves it out.
 
     The one place that says which extras a mode implies: ``__init__`` fills
@@ -769,11 +981,26 @@ def _implied_defaults(mode: str, align_corners, antialias: bool, scale_factor, r
         cubic_coeff_a=(-0.5 if antialias else -0.75) if kernel == "cubic" else None,
         # PyTorch's plain bicubic repeats edge pixels; every antialiased
         # kernel and TF/JAX lanczos drop outside taps and renormalise.
-        exclude_outside=(antialias or kernel != "cubic") if KERNELS[kernel].exclude_outside else None,
+        exclude_outside=(antialias or kernel != "cubic") if KERNELS[kernel].exclude_outside
+        else (True if kernel == "linear" and antialias else None),
         cubic_table_size=None,
         area_weights="uniform" if kernel == "area" else None,
         same_size_copy="pytorch" if scale_mapped else None,
+        nearest_mode=("floor" if mode == "nearest" else "round_prefer_ceil") if kernel == "nearest" else None,
+        keep_aspect_ratio_policy="stretch" if size is not None else None,
+        extrapolation_value=0.0 if given_transform == "tf_crop_and_resize" else None,
     )
+
+
+def _canonical_nearest(mode: str, extras: dict) -> str:
+    """``nearest`` or ``nearest-exact``, whichever rounds as ``nearest_mode`` says,
+    where the mode decides nothing else (PyTorch's same-size rule reads it), so
+    that two specs computing the same numbers compare equal."""
+    rounding = extras["nearest_mode"]
+    own = {"floor": "nearest", "round_prefer_ceil": "nearest-exact"}
+    if rounding in own and extras["same_size_copy"] != "pytorch":
+        return own[rounding]
+    return mode
 
 
 def _max_elements_from_environment() -> int:
@@ -813,6 +1040,11 @@ def _checked_axes(spec: "Upsample", shape: Tuple[Optional[int], ...]) -> Tuple[i
             f"unisample's budget of {MAX_ELEMENTS} (README 'Limits'; UNISAMPLE_MAX_ELEMENTS raises it)"
         )
     return axes
+
+
+def _tuples(value):
+    """JSON's lists back to tuples, nested ones too (``roi``)."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def _from_dict_for_pickle(d):

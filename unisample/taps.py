@@ -46,6 +46,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from .kernels import KERNELS
+from .spec import ONNX_TRANSFORMS
 
 __all__ = ["AxisTaps", "axis_taps", "spec_taps", "kernel_function"]
 
@@ -71,6 +72,10 @@ class AxisTaps:
     weight: Optional[np.ndarray]
     in_size: int
     count: Optional[np.ndarray] = None
+    #: ``tf_crop_and_resize`` only: bool ``(out_size,)``, the outputs whose source
+    #: lies outside the input, which are the spec's ``extrapolation_value``
+    #: whatever the other axes say (``reference.fill_outside``); None: none
+    outside: Optional[np.ndarray] = None
 
     @property
     def out_size(self) -> int:
@@ -90,7 +95,9 @@ class AxisTaps:
     def rows(self, rows) -> "AxisTaps":
         """The taps of some outputs (an index array or a slice)."""
         count = None if self.count is None else self.count[rows]
-        return AxisTaps(self.index[rows], None if self.weight is None else self.weight[rows], self.in_size, count)
+        outside = None if self.outside is None else self.outside[rows]
+        return AxisTaps(self.index[rows], None if self.weight is None else self.weight[rows], self.in_size, count,
+                        outside)
 
     def matrix(self) -> np.ndarray:
         """The dense ``(out_size, in_size)`` float64 matrix the taps stand for.
@@ -152,6 +159,36 @@ def source_coordinates(spec, in_size: int, out_size: int, scale: Optional[float]
     return (dst + 0.5) * s - 0.5
 
 
+def onnx_source(spec, in_size: int, out_size: int, scale: Optional[float],
+                roi: Optional[Tuple[float, float]] = None) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """``(source coordinate, outside)`` of ONNX Resize's own coordinate transforms,
+    in float64 as ONNX's reference computes them; ``outside`` flags the
+    outputs ``tf_crop_and_resize`` samples beyond the input (None for the
+    others).  ``scale`` as in ``mapping_scale``; ``roi`` is the axis's
+    ``(start, end)``."""
+    ct = spec.coordinate_transform
+    dst = np.arange(out_size, dtype=np.float64)
+    s = scale if scale is not None else in_size / out_size
+    if ct == "tf_crop_and_resize":
+        assert roi is not None
+        start, end = roi
+        if out_size > 1:
+            src = start * (in_size - 1) + dst * ((end - start) * (in_size - 1)) / (out_size - 1)
+        else:
+            src = np.full(out_size, 0.5 * (start + end) * (in_size - 1))
+        return src, (src < 0) | (src > in_size - 1)
+    if ct == "tf_half_pixel_for_nn":
+        return (dst + 0.5) * s, None
+    if ct == "pytorch_half_pixel" and out_size == 1:
+        return np.zeros(1), None
+    src = (dst + 0.5) * s - 0.5
+    if ct == "half_pixel_symmetric":
+        # the output's centre on the input's: differs from half_pixel where
+        # out != in / s (a scale whose output length was rounded down)
+        src = src + (in_size - out_size * s) / 2
+    return src, None
+
+
 def _mapping_scale_f32(spec, in_size: int, out_size: int, scale: Optional[float]):
     """``mapping_scale`` as the frameworks' float32 kernels compute it."""
     ct = spec.coordinate_transform
@@ -176,21 +213,36 @@ def _source_coordinates_f32(spec, in_size: int, out_size: int, scale: Optional[f
 # -- the three families -----------------------------------------------------------
 
 
-def _nearest_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
+#: nearest_mode -> the index it picks at source coordinate ``x`` (ONNX's rules:
+#: an integer ``x`` is itself under each)
+_ROUNDINGS = {
+    "floor": np.floor,
+    "ceil": np.ceil,
+    "round_prefer_ceil": lambda x: np.floor(x + 0.5),
+    "round_prefer_floor": lambda x: np.ceil(x - 0.5),
+}
+
+
+def _nearest_taps(spec, in_size: int, out_size: int, scale: Optional[float],
+                  roi: Optional[Tuple[float, float]] = None) -> AxisTaps:
     # The frameworks compute v = dst * s (asymmetric, align_corners) or
-    # v = (dst + 0.5) * s (half-pixel) in float32, then take the floor of v
-    # (nearest / nearest-exact respectively) or round v half up (TF's
-    # align_corners nearest).  The half-pixel "- 0.5" is folded into the
-    # rounding offset so that no extra float32 rounding happens.
-    half_pixel = spec.coordinate_transform not in ("align_corners", "asymmetric")
-    s = _mapping_scale_f32(spec, in_size, out_size, scale)
-    dst = np.arange(out_size, dtype=_F32)
-    v = ((dst + _F32(0.5)) if half_pixel else dst) * s
-    rounds = spec.mode == "nearest-exact"
-    offset = (0.0 if rounds else -0.5) if half_pixel else (0.5 if rounds else 0.0)
-    index = np.floor(v.astype(np.float64) + offset).astype(np.int64)
+    # v = (dst + 0.5) * s (half-pixel) in float32, then round x = v (or
+    # v - 0.5, exact in float64) as nearest_mode says: floor (nearest),
+    # half up (nearest-exact, TF's align_corners nearest).  ONNX's own
+    # transforms have no framework kernel to agree with: float64, as ONNX's
+    # reference computes them.
+    outside = None
+    if spec.coordinate_transform in ONNX_TRANSFORMS:
+        x, outside = onnx_source(spec, in_size, out_size, scale, roi)
+    else:
+        half_pixel = spec.coordinate_transform not in ("align_corners", "asymmetric")
+        s = _mapping_scale_f32(spec, in_size, out_size, scale)
+        dst = np.arange(out_size, dtype=_F32)
+        v = ((dst + _F32(0.5)) if half_pixel else dst) * s
+        x = v.astype(np.float64) - (0.5 if half_pixel else 0.0)
+    index = _ROUNDINGS[spec.nearest_mode](x).astype(np.int64)
     index = np.clip(index, 0, in_size - 1)
-    return AxisTaps(index[:, None], None, in_size)
+    return AxisTaps(index[:, None], None, in_size, outside=outside)
 
 
 def _area_taps(spec, in_size: int, out_size: int) -> AxisTaps:
@@ -347,7 +399,8 @@ def _pillow_nearest_taps(spec, in_size: int, out_size: int, scale: Optional[floa
     return AxisTaps(index[:, None], None, in_size)
 
 
-def _filter_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> AxisTaps:
+def _filter_taps(spec, in_size: int, out_size: int, scale: Optional[float],
+                 roi: Optional[Tuple[float, float]] = None) -> AxisTaps:
     """Linear, cubic and lanczos taps, with PyTorch's rule for which pixels an
     output reads (float32 kernels): without antialias ``2 * radius``
     consecutive pixels from ``floor(src) - radius + 1`` (edge pixels repeated
@@ -357,33 +410,47 @@ def _filter_taps(spec, in_size: int, out_size: int, scale: Optional[float]) -> A
         return _pillow_filter_taps(spec, in_size, out_size, scale)
     kernel, radius = kernel_function(spec)
     exclude = spec.exclude_outside if spec.exclude_outside is not None else True
+    if spec.coordinate_transform in ONNX_TRANSFORMS:  # no antialias with these (the spec refuses it)
+        src, outside = onnx_source(spec, in_size, out_size, scale, roi)
+        taps = _linear_taps(src, src, in_size) if spec.kernel == "linear" else \
+            _plain_filter_taps(spec, src, src, in_size, kernel, radius, exclude)
+        return AxisTaps(taps.index, taps.weight, in_size, taps.count, outside)
     src = _source(spec, in_size, out_size, scale)
     src32 = src if spec.cubic_table_size else _source_coordinates_f32(spec, in_size, out_size, scale)
     if spec.kernel == "linear" and not spec.antialias:
         return _linear_taps(src, src32, in_size)
-    s = mapping_scale(spec, in_size, out_size, scale)
-    widen = max(1.0, s) if spec.antialias else 1.0
-    count = None
-    if spec.antialias and exclude:
+    if not spec.antialias:
+        return _plain_filter_taps(spec, src, src32, in_size, kernel, radius, exclude)
+    widen = max(1.0, mapping_scale(spec, in_size, out_size, scale))
+    if exclude:
         start, count = _antialiased_window(spec, in_size, out_size, scale, radius)
         index, present = _windows(start, count, in_size)
         unclipped = start[:, None] + np.arange(index.shape[1])
         weight = np.where(present, kernel((unclipped - src[:, None]) / widen), 0.0)
         return AxisTaps(index, _normalise(weight), in_size, count)
-    if spec.antialias:  # edges repeated: every pixel i with |i - src| < support, clamped
-        support = radius * widen
-        lo = np.floor(src - support).astype(np.int64) + 1
-        width = int((np.ceil(src + support).astype(np.int64) - 1 - lo).max()) + 1
-    else:  # the pixels around the float32 coordinate, as for linear
-        lo = np.floor(src32).astype(np.int64) - radius + 1
-        width = 2 * radius
+    # antialiased, edges repeated (ONNX's exclude_outside=0): every pixel i
+    # with |i - src| < support, clamped into the input
+    support = radius * widen
+    lo = np.floor(src - support).astype(np.int64) + 1
+    width = int((np.ceil(src + support).astype(np.int64) - 1 - lo).max()) + 1
     unclipped = lo[:, None] + np.arange(width)
-    weight = kernel((unclipped - src[:, None]) / widen)
+    weight = _normalise(kernel((unclipped - src[:, None]) / widen))
+    return AxisTaps(np.clip(unclipped, 0, in_size - 1), weight, in_size)
+
+
+def _plain_filter_taps(spec, src: np.ndarray, src32: np.ndarray, in_size: int, kernel, radius: int,
+                       exclude: bool) -> AxisTaps:
+    """Cubic and lanczos taps without antialias: the ``2 * radius`` pixels around
+    the float32 coordinate ``src32``, as for linear, weighted at ``src``; the
+    outside ones dropped (``exclude``) or the edge pixel repeated."""
+    lo = np.floor(src32).astype(np.int64) - radius + 1
+    unclipped = lo[:, None] + np.arange(2 * radius)
+    weight = kernel(unclipped - src[:, None])
     if exclude:
         weight = np.where((unclipped >= 0) & (unclipped < in_size), weight, 0.0)
-    if exclude or spec.antialias or KERNELS[spec.kernel].normalised:
+    if exclude or KERNELS[spec.kernel].normalised:
         weight = _normalise(weight)
-    return AxisTaps(np.clip(unclipped, 0, in_size - 1), weight, in_size, count)
+    return AxisTaps(np.clip(unclipped, 0, in_size - 1), weight, in_size)
 
 
 #: The most tap entries (index and weight pairs, 16 bytes each) one axis may
@@ -410,7 +477,8 @@ def tap_width_bound(spec, in_size: int, out_size: int, scale: Optional[float] = 
 
 
 def axis_taps(spec, in_size: int, out_size: int, scale: Optional[float] = None, *,
-              factor: Optional[float] = None, area_rule: Optional[str] = None) -> AxisTaps:
+              factor: Optional[float] = None, area_rule: Optional[str] = None,
+              roi: Optional[Tuple[float, float]] = None) -> AxisTaps:
     """The taps of one axis.
 
     ``scale`` is ``1 / scale_factor`` when the scale factor drives the mapping,
@@ -420,6 +488,7 @@ def axis_taps(spec, in_size: int, out_size: int, scale: Optional[float] = None, 
     ``opencv_area`` only: ``factor`` is the scale factor itself (OpenCV's
     ``inv_scale``; None: ``out / in``) and ``area_rule`` the rule every axis
     of the resize follows (``opencv_area_rule``; None: this axis's alone).
+    ``roi``: the axis's ``(start, end)`` (``tf_crop_and_resize``).
     """
     if in_size < 1 or out_size < 1:
         raise ValueError(f"cannot resize an axis of length {in_size} to length {out_size}")
@@ -431,7 +500,7 @@ def axis_taps(spec, in_size: int, out_size: int, scale: Optional[float] = None, 
         )
     kernel = spec.kernel
     if kernel == "nearest":
-        return _nearest_taps(spec, in_size, out_size, scale)
+        return _nearest_taps(spec, in_size, out_size, scale, roi)
     if kernel == "pillow_nearest":
         return _pillow_nearest_taps(spec, in_size, out_size, scale)
     if kernel == "area":
@@ -442,7 +511,7 @@ def axis_taps(spec, in_size: int, out_size: int, scale: Optional[float] = None, 
         inv = factor if factor is not None else (1.0 / scale if scale is not None else out_size / in_size)
         rule = area_rule or opencv_area_rule([inv])
         return _opencv_area_taps(in_size, out_size, inv, rule)
-    return _filter_taps(spec, in_size, out_size, scale)
+    return _filter_taps(spec, in_size, out_size, scale, roi)
 
 
 def _pytorch_same_size_copy(spec, rank: int) -> str:
@@ -461,6 +530,13 @@ def copied_axes(spec, input_size: Tuple[int, ...], output_size: Tuple[int, ...])
     """Which axes the spec copies unchanged (their taps are None)."""
     same = tuple(n == m for n, m in zip(input_size, output_size))
     rule = spec.same_size_copy
+    if spec.coordinate_transform in ("tf_half_pixel_for_nn", "tf_crop_and_resize"):
+        # neither maps an axis onto itself at its own length
+        return (False,) * len(same)
+    if spec.keep_aspect_ratio_policy in ("not_larger", "not_smaller"):
+        # one scale for every axis: an axis keeps its length under another
+        # scale by rounding, and is mapped with that scale
+        return (spec.aspect_scale(input_size) == 1.0,) * len(same)
     if rule is None:
         # With input/output mapping every mode maps an unchanged axis onto
         # itself, so copying it gives the same numbers; but PyTorch's plain
@@ -490,14 +566,20 @@ def spec_taps(spec, input_size: Tuple[int, ...]) -> Tuple[Optional[AxisTaps], ..
     if spec.same_size_copy is not None:  # scale_factor drives the mapping
         given = spec.per_axis("scale_factor", len(input_size))
         factors, scales = given, tuple(1.0 / f for f in given)
+    elif spec.keep_aspect_ratio_policy in ("not_larger", "not_smaller"):  # so does the one kept scale
+        scales = (1.0 / spec.aspect_scale(input_size),) * len(input_size)
     extra: dict = {}
+    if spec.roi is not None:
+        rois = spec.roi_per_axis(len(input_size))
+    else:
+        rois = (None,) * len(input_size)
     if spec.kernel == "opencv_area":
         extra["area_rule"] = opencv_area_rule([m / n if f is None else f
                                                for n, m, f in zip(input_size, output_size, factors)])
     return tuple(
-        None if keep else axis_taps(spec, n, m, s, factor=f, **extra)
-        for n, m, s, f, keep in zip(input_size, output_size, scales, factors,
-                                    copied_axes(spec, input_size, output_size))
+        None if keep else axis_taps(spec, n, m, s, factor=f, roi=r, **extra)
+        for n, m, s, f, r, keep in zip(input_size, output_size, scales, factors, rois,
+                                       copied_axes(spec, input_size, output_size))
     )
 
 

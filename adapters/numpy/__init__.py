@@ -30,7 +30,7 @@ import numpy as np
 
 from unisample.dtypes import dtype_class, round_passes
 from unisample.engine import apply_axis_fast, apply_taps_fast
-from unisample.reference import apply_taps
+from unisample.reference import apply_taps, fill_outside
 
 NAME = "numpy"
 
@@ -85,11 +85,13 @@ def resize(spec, x: np.ndarray) -> np.ndarray:
         return fast
     if kind != "integer":
         compute = np.float32 if kind == "half" else dtype
-        return apply_taps_fast(x.astype(compute, copy=False), taps, axes).astype(dtype, copy=False)
-    if spec.kernel == "nearest":
+        y = apply_taps_fast(x.astype(compute, copy=False), taps, axes).astype(dtype, copy=False)
+    elif spec.kernel == "nearest":
         y = apply_taps(x, taps, axes)
-        return np.array(y, copy=True) if y is x else y
-    # The engine's summation order differs from the other adapters' gathers:
-    # HALF_UP's margin makes the rounding independent of it.
-    return round_passes(x.astype(np.float64), taps, axes, np.iinfo(dtype), apply_axis=apply_axis_fast,
-                        floor=np.floor, clip=np.clip, cast=lambda y: y.astype(dtype), where=np.where)
+        y = np.array(y, copy=True) if y is x else y
+    else:
+        # The engine's summation order differs from the other adapters' gathers:
+        # HALF_UP's margin makes the rounding independent of it.
+        y = round_passes(x.astype(np.float64), taps, axes, np.iinfo(dtype), apply_axis=apply_axis_fast,
+                         floor=np.floor, clip=np.clip, cast=lambda y: y.astype(dtype), where=np.where)
+    return fill_outside(spec, y, taps, axes)

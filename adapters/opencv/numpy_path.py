@@ -32,7 +32,7 @@ def resize(spec, x: np.ndarray, axes: Sequence[int]) -> Optional[np.ndarray]:
     """``spec`` on ``x`` computed by ``cv2.resize``, or None where it does not
     compute it (the numpy adapter then runs its own engine).  Images are the
     planes of a channels-first array or the HWC images of a channels-last one."""
-    if not ENABLED or len(axes) != 2 or x.size == 0:
+    if not ENABLED or len(axes) != 2 or x.size == 0 or spec.onnx_only:  # ONNX's vocabulary: no cv2 flag
         return None
     last = spec.channels_last
     channels = x.shape[-1] if last else 1
