@@ -183,10 +183,19 @@ class _ResizeFunction(torch.autograd.Function):
         if "scales" in inputs:
             values = [g.op("Constant", value_t=torch.from_numpy(inputs["scales"].astype(np.float32)))]
         else:
-            # scales is an input of its own before opset 13: empty, as to_onnx writes it
-            empty = g.op("Constant", value_t=torch.zeros(0, dtype=torch.float32))
-            values = [empty, g.op("Constant", value_t=torch.from_numpy(inputs["sizes"].astype(np.int64)))]
+            values = [_no_scales(g), g.op("Constant", value_t=torch.from_numpy(inputs["sizes"].astype(np.int64)))]
         return g.op("Resize", x, roi, *values, **_legacy_attributes(attributes))
+
+
+def _no_scales(g):
+    """The scales input beside sizes, as ``to_onnx`` writes it: left out (opset 13
+    and later; the builder's optional-input placeholder, which the exporter
+    writes as ""), an empty tensor before (scales is not optional there)."""
+    if g.opset >= 13:
+        placeholder = g.op("prim::Constant")
+        placeholder.setType(torch._C.OptionalType.ofTensor())
+        return placeholder
+    return g.op("Constant", value_t=torch.zeros(0, dtype=torch.float32))
 
 
 # -- dynamo exporter ----------------------------------------------------------------------
