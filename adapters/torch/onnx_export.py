@@ -52,15 +52,15 @@ def exporting() -> bool:
     """Whether ``forward`` runs under ``torch.onnx.export`` (either exporter), and
     not under ``torch.compile``: Dynamo compiling (not exporting) keeps the
     adapter's computation, as does eager, ``torch.jit.trace`` and ``script``."""
-    compiler = getattr(torch, "compiler", None)
-    if compiler is not None and compiler.is_compiling() and not _is_exporting():
+    compiling = getattr(getattr(torch, "compiler", None), "is_compiling", None)
+    if compiling is not None and compiling() and not _is_exporting():
         return False
     return bool(torch.onnx.is_in_onnx_export())
 
 
 def _is_exporting() -> bool:
     """``torch.compiler.is_exporting()`` where torch has it (2.6 and later)."""
-    check = getattr(torch.compiler, "is_exporting", None)
+    check = getattr(getattr(torch, "compiler", None), "is_exporting", None)
     return bool(check()) if check is not None else False
 
 
