@@ -4,7 +4,10 @@ Imported only by ``Upsample.to_torch()``.  The module holds the spec (no
 parameters, no buffers: the taps depend on the input's size and are cached per
 size), so ``torch.jit.trace``, ``torch.compile`` and ``torch.onnx.export``
 see plain tensor operations: ``F.interpolate`` where it computes the spec,
-``index_select`` / multiply / add otherwise.
+``index_select`` / multiply / add otherwise.  ``torch.onnx.export`` (either
+exporter) writes the one ``Resize`` node ``Upsample.to_onnx`` writes wherever
+ONNX can express the spec, and those operations elsewhere
+(``unisample.adapters.torch.onnx_export``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import torch
 
 from .. import torch as adapter
+from . import onnx_export
 
 
 class Upsample(torch.nn.Module):
@@ -22,6 +26,9 @@ class Upsample(torch.nn.Module):
         self.spec = spec
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The spec applied to ``x``; under ``torch.onnx.export``, a Resize node where ONNX can say it."""
+        if onnx_export.exporting():
+            return onnx_export.resize(self.spec, x)
         return adapter.resize(self.spec, x)
 
     def extra_repr(self) -> str:
