@@ -23,6 +23,12 @@ EXPRESSIBLE = [
     (Upsample(scale_factor=2, mode="bilinear"), (1, 2, 8, 8)),
     (Upsample(size=(5, 7), mode="bicubic", align_corners=True), (1, 2, 8, 8)),
     (Upsample(scale_factor=2.5), (1, 2, 7, 5)),  # nearest (floor), a non-integer scale
+    # ONNX's own vocabulary, which only the taps compute in torch
+    (Upsample(size=(3, 5), mode="nearest-exact", nearest_mode="round_prefer_floor"), (1, 2, 6, 10)),
+    (Upsample(size=(4, 6), mode="bilinear", coordinate_transform="tf_crop_and_resize",
+              roi=((0.1, 1.2), (-0.2, 0.7)), extrapolation_value=-1.0), (1, 2, 6, 7)),
+    (Upsample(size=(9, 8), mode="bicubic", keep_aspect_ratio_policy="not_larger"), (1, 2, 6, 7)),
+    (Upsample(size=(4, 3), mode="bilinear", antialias=True, exclude_outside=False), (1, 2, 8, 8)),
 ]
 #: specs ONNX cannot express: they export as the adapter's operations
 INEXPRESSIBLE = [
@@ -80,8 +86,8 @@ def expressible_or_skip(spec, shape, exporter):
         attributes = resize_attributes(spec, shape)
     except ValueError as e:
         pytest.skip(f"resize_attributes raises ValueError for this spec: {e}")
-    if exporter == "legacy17" and "antialias" in attributes:
-        pytest.skip("antialias needs opset 18")
+    if exporter == "legacy17" and {"antialias", "keep_aspect_ratio_policy"} & set(attributes):
+        pytest.skip("antialias and keep_aspect_ratio_policy need opset 18")
 
 
 @pytest.mark.parametrize("exporter", EXPORTERS)

@@ -58,7 +58,7 @@ from .kernels import KERNELS
 from .optional import require
 from .spec import KEEP_ASPECT_RATIO_POLICIES, NEAREST_MODES, Upsample
 
-__all__ = ["resize_attributes", "resize_inputs", "resize_model", "to_onnx", "from_onnx", "resize_nodes",
+__all__ = ["check_opset", "resize_attributes", "resize_inputs", "resize_model", "to_onnx", "from_onnx", "resize_nodes",
            "spec_from_resize"]
 
 _MODES = {k: row.onnx for k, row in KERNELS.items() if row.onnx is not None}
@@ -280,7 +280,7 @@ def to_onnx(spec: Upsample, input_shape: Optional[Sequence[int]] = None, ndim: O
     if ndim < 3:
         raise ValueError(f"to_onnx: {spec!r} does not fix its number of spatial axes; pass ndim= or input_shape=")
     attributes = resize_attributes(spec, static)
-    _check_opset(attributes, opset)
+    check_opset(attributes, opset)
     inputs, axes = resize_inputs(spec, ndim, static, opset)
     if axes:
         attributes["axes"] = axes
@@ -290,7 +290,7 @@ def to_onnx(spec: Upsample, input_shape: Optional[Sequence[int]] = None, ndim: O
                         roi=inputs.get("roi"))
 
 
-def _check_opset(attributes: Dict[str, Any], opset: int) -> None:
+def check_opset(attributes: Dict[str, Any], opset: int) -> None:
     """``ValueError`` where an attribute (or its value) is newer than ``opset``."""
     for name in attributes:
         if _ATTRIBUTES[name].opset > opset:

@@ -37,12 +37,11 @@ from typing import Any, Dict, Optional, Tuple
 import numpy as np
 import torch
 
-from unisample.onnx import resize_attributes, resize_inputs
+from unisample.onnx import check_opset, resize_attributes, resize_inputs
 
 from .. import torch as adapter
 
 #: Resize attributes added in opset 18 (the rest are opset 11's)
-_OPSET_18_ATTRIBUTES = frozenset({"antialias", "axes", "keep_aspect_ratio_policy"})
 
 #: the opset the dynamo exporter builds its graph at, at least (torch's TORCHLIB_OPSET)
 _DYNAMO_OPSET = 18
@@ -117,8 +116,9 @@ def _plan(spec, shape, opset: int, kind: str) -> Optional[Tuple[Dict[str, Any], 
     try:
         spec.spatial_axes(len(shape))
         attributes = resize_attributes(spec, static)
-        if static is None and _may_keep_a_length(spec, len(shape)):
-            return None
+        if static is None and (_may_keep_a_length(spec, len(shape))
+                               or spec.keep_aspect_ratio_policy not in (None, "stretch")):
+            return None  # the output shape depends on the input's: traced, not symbolic
         if kind != "float" and attributes["mode"] != "nearest":
             return None  # integer filtering rounds as torch's adapter does, not as Resize
         inputs, axes = resize_inputs(spec, len(shape), static, opset)
@@ -128,7 +128,9 @@ def _plan(spec, shape, opset: int, kind: str) -> Optional[Tuple[Dict[str, Any], 
         return None
     if axes:
         attributes = {**attributes, "axes": list(axes)}
-    if opset < 18 and _OPSET_18_ATTRIBUTES & set(attributes):
+    try:
+        check_opset(attributes, opset)
+    except ValueError:
         return None
     return attributes, inputs
 
@@ -136,9 +138,10 @@ def _plan(spec, shape, opset: int, kind: str) -> Optional[Tuple[Dict[str, Any], 
 def _may_keep_a_length(spec, ndim: int) -> bool:
     """Whether, on an input of unknown size, a scale factor could leave some axis
     at its length, which the spec copies (PyTorch's rule) and ONNX maps with
-    1 / scale: ``resize_attributes`` checks it only on a known shape.
+    1 / scale (onnxruntime copies it, ONNX's reference maps it):
+    ``resize_attributes`` checks it only on a known shape.
     ``floor(n * f) == n`` for some n needs 1 < f < 2."""
-    if spec.scale_factor is None or spec.same_size_copy in (None, "never"):
+    if spec.scale_factor is None or spec.same_size_copy is None:
         return False
     return any(1 < f < 2 for f in spec.per_axis("scale_factor", len(spec.spatial_axes(ndim))))
 
@@ -179,7 +182,7 @@ class _ResizeFunction(torch.autograd.Function):
         """``Resize(x, roi, scales | sizes)`` for the exporter's opset ``g.opset``."""
         # forward checked the plan exists at the exporter's opset, which g.opset is
         attributes, inputs = _plan(spec, shape, g.opset, kind)
-        roi = g.op("Constant", value_t=torch.zeros(0, dtype=torch.float32))
+        roi = g.op("Constant", value_t=torch.from_numpy(inputs.get("roi", np.zeros(0, np.float32))))
         if "scales" in inputs:
             values = [g.op("Constant", value_t=torch.from_numpy(inputs["scales"].astype(np.float32)))]
         else:
@@ -211,8 +214,9 @@ def _dynamo_resize(spec, x: torch.Tensor) -> Optional[torch.Tensor]:
         values = [torch.tensor(inputs["scales"].tolist(), dtype=torch.float32)]
     else:
         values = [None, torch.tensor(inputs["sizes"].tolist(), dtype=torch.int64)]
-    # roi (unused by these transforms) is left out, as scales is beside sizes (opset 13+)
-    return torch.onnx.ops.symbolic("Resize", [x, None, *values], attributes, dtype=x.dtype,
+    # roi (read by tf_crop_and_resize only) is left out elsewhere, as scales is beside sizes (opset 13+)
+    roi = torch.tensor(inputs["roi"].tolist(), dtype=torch.float32) if "roi" in inputs else None
+    return torch.onnx.ops.symbolic("Resize", [x, roi, *values], attributes, dtype=x.dtype,
                                    shape=_output_shape(spec, x.shape))
 
 
