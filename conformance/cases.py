@@ -103,8 +103,12 @@ def _onnxruntime_runs(spec: Upsample, shape) -> bool:
     """Whether onnxruntime's CPU Resize accepts this spec and shape: ONNX allows any,
     but its linear kernel takes only 4-D inputs (batch and channels unscaled, NCHW
     or NHWC) and 5-D NCDHW, its cubic kernel only 4-D NCHW, or NHWC when
-    antialiased or upscaling ('ScalesValidation' in onnxruntime 1.32)."""
+    antialiased or upscaling ('ScalesValidation' in onnxruntime 1.32).  And
+    5-D tf_crop_and_resize, which onnxruntime 1.32 computes otherwise than
+    ONNX's reference and unisample (tests/test_onnx.py measures it)."""
     ndim, kernel = len(shape), spec.kernel
+    if ndim == 5 and spec.coordinate_transform == "tf_crop_and_resize":
+        return False
     if kernel == "linear":
         return ndim == 4 or ndim == 5 and not spec.channels_last
     if kernel == "cubic":
@@ -139,6 +143,46 @@ def _onnxruntime_cases() -> List[Case]:
                                     roi=inputs.get("roi"), input_shape=c.shape)
             kw = {**attributes, **{k: v.tolist() for k, v in inputs.items()}}
             cases.append(make_case("onnxruntime", "onnx.Resize", kw, c.shape, spec))
+    return cases + _onnx_vocabulary_cases()
+
+
+#: ONNX Resize's own vocabulary, which no framework's catalogue reaches:
+#: (attributes, inputs) on an NCHW (1, 2, 7, 5) input unless ``shape`` says
+_NEAREST_MODES = ("round_prefer_floor", "round_prefer_ceil", "floor", "ceil")
+_ONNX_TRANSFORMS = ("half_pixel", "asymmetric", "align_corners", "half_pixel_symmetric", "pytorch_half_pixel",
+                    "tf_half_pixel_for_nn")
+_CROP = {"coordinate_transformation_mode": "tf_crop_and_resize"}
+_ROI = [0, 0, 0.2, -0.3, 1, 1, 0.9, 1.2]  # starts then ends over N, C, H, W: partly outside
+_ONNX_VOCABULARY = (
+    [({"mode": "nearest", "nearest_mode": m, "coordinate_transformation_mode": t}, {"sizes": s})
+     for m in _NEAREST_MODES for t in _ONNX_TRANSFORMS for s in ([1, 2, 14, 10], [1, 2, 3, 2], [1, 2, 10, 8])]
+    + [({"mode": k, "coordinate_transformation_mode": t}, {"sizes": s})
+       for k in ("linear", "cubic") for t in _ONNX_TRANSFORMS[3:] for s in ([1, 2, 14, 10], [1, 2, 1, 3])]
+    + [({"mode": "linear", "coordinate_transformation_mode": "half_pixel_symmetric"}, {"scales": [1, 1, 2.3, 0.7]})]
+    + [({"mode": k, **_CROP, "extrapolation_value": e}, {"sizes": s, "roi": _ROI})
+       for k in ("nearest", "linear", "cubic") for e in (0.0, -2.5) for s in ([1, 2, 6, 4], [1, 2, 1, 9])]
+    + [({"mode": k, "keep_aspect_ratio_policy": p, "axes": [2, 3]}, {"sizes": s})
+       for k in ("nearest", "linear", "cubic") for p in ("not_larger", "not_smaller") for s in ([9, 9], [3, 6])]
+    + [({"mode": k, "antialias": 1, "exclude_outside": e, **c}, {"sizes": [1, 2, 3, 2]})
+       for k in ("linear", "cubic") for e in (0, 1) for c in ({}, {"cubic_coeff_a": -0.5} if k == "cubic" else {})]
+    + [({"mode": "linear", "axes": a}, {"sizes": s}) for a, s in (([3, 2], [4, 9]), ([-1, -2], [4, 9]),
+                                                                   ([3], [9]), ([-2], [12]))]
+    + [({"mode": "cubic", "cubic_coeff_a": -0.5, "exclude_outside": 1, "coordinate_transformation_mode": t},
+        {"sizes": [1, 2, 12, 3]}) for t in ("half_pixel_symmetric", "tf_half_pixel_for_nn")]
+)
+
+
+def _onnx_vocabulary_cases() -> List[Case]:
+    """Cases of ``_ONNX_VOCABULARY``, read by ``spec_from_resize`` (onnxruntime computes them natively)."""
+    from unisample.onnx import spec_from_resize
+
+    shape = (1, 2, 7, 5)
+    cases = []
+    for attributes, inputs in _ONNX_VOCABULARY:
+        arrays = {k: np.asarray(v, np.int64 if k == "sizes" else np.float32) for k, v in inputs.items()}
+        spec = spec_from_resize(attributes, arrays.get("scales"), arrays.get("sizes"), roi=arrays.get("roi"),
+                                input_shape=shape)
+        cases.append(make_case("onnxruntime", "onnx.Resize", {**attributes, **inputs}, shape, spec))
     return cases
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from unisample import Upsample
 from unisample.adapters import framework_part, get_adapter, has_part
-from unisample.spec import MODES
+from unisample.spec import COORDINATE_TRANSFORMS, MODES, NEAREST_MODES
 
 __all__ = ["FuzzCase", "draw", "cases", "make_input", "replay_command", "FLOAT_DTYPES", "INTEGER_DTYPES"]
 
@@ -98,13 +98,19 @@ def _spec_arguments(rng) -> dict:
     if has_corners and rng.random() < 0.5:
         kw["align_corners"] = bool(rng.random() < 0.5)
     if kernel != "area" and rng.random() < 0.25:
-        kw["coordinate_transform"] = _pick(rng, ("half_pixel", "asymmetric", "align_corners", "paddle_half_pixel"))
+        kw["coordinate_transform"] = _pick(rng, COORDINATE_TRANSFORMS)
+        if kw["coordinate_transform"] == "tf_crop_and_resize":
+            kw["roi"] = tuple(tuple(sorted(float(v) for v in rng.uniform(-0.3, 1.3, 2))) for _ in range(rank))
+            if rng.random() < 0.5:
+                kw["extrapolation_value"] = _pick(rng, (0.0, -1.5, 7.0))
+    if kernel == "nearest" and rng.random() < 0.3:
+        kw["nearest_mode"] = _pick(rng, NEAREST_MODES)
     if kernel == "cubic":
         if rng.random() < 0.4:
             kw["cubic_coeff_a"] = _pick(rng, (-0.75, -0.5, round(float(rng.uniform(-1.0, 0.0)), 3)))
         if not kw.get("antialias") and rng.random() < 0.15:
             kw["cubic_table_size"] = 1024
-    if kernel in ("cubic", "lanczos3", "lanczos5") and rng.random() < 0.3:
+    if (kernel in ("cubic", "lanczos3", "lanczos5") or kw.get("antialias")) and rng.random() < 0.3:
         kw["exclude_outside"] = bool(rng.random() < 0.5)
     if kernel == "area" and rng.random() < 0.4:
         kw["area_weights"] = "overlap"
@@ -118,6 +124,8 @@ def _draw_spec(rng) -> Tuple[Upsample, Tuple[int, ...]]:
         in_size = tuple(int(_pick(rng, _LENGTHS)) for _ in range(rank))
         if rng.random() < 0.5:
             kw["size"] = tuple(_output_length(rng, n, kw.get("antialias", False)) for n in in_size)
+            if rng.random() < 0.1:
+                kw["keep_aspect_ratio_policy"] = _pick(rng, ("not_larger", "not_smaller"))
         else:
             kw["scale_factor"] = tuple(_pick(rng, _SCALES) for _ in range(rank))
             if rng.random() < 0.3:

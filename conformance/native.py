@@ -20,8 +20,9 @@ def _onnxruntime(case: Case, x: np.ndarray) -> np.ndarray:
     from unisample.onnx import resize_model
 
     kw = case.kwargs
-    scales, sizes = kw.pop("scales", None), kw.pop("sizes", None)
-    model = resize_model(kw, scales, sizes, x.shape, x.ndim, case.spec.output_shape(x.shape), dtype=x.dtype)
+    scales, sizes, roi = kw.pop("scales", None), kw.pop("sizes", None), kw.pop("roi", None)
+    model = resize_model(kw, scales, sizes, x.shape, x.ndim, case.spec.output_shape(x.shape), dtype=x.dtype,
+                         roi=roi)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1  # many tiny sessions: threads cost more than they give
     session = onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])

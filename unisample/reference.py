@@ -89,9 +89,9 @@ def extrapolated(spec, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int], 
     if mask is None:
         return None
     value = spec.extrapolation_value
-    if np.dtype(dtype).kind in "iu":
-        from .dtypes import HALF_UP
+    from .dtypes import HALF_UP, INTEGER
 
+    if dtype in INTEGER:
         if not np.isfinite(value):
             raise ValueError(f"{spec!r}: extrapolation_value {value!r} has no {dtype} value")
         info = np.iinfo(dtype)

@@ -189,6 +189,35 @@ def onnx_source(spec, in_size: int, out_size: int, scale: Optional[float],
     return src, None
 
 
+def _onnx_source_f32(spec, in_size: int, out_size: int, scale: Optional[float],
+                     roi: Optional[Tuple[float, float]] = None) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """``onnx_source`` as onnxruntime computes it, in float32 (its
+    ``GetOriginalCoordinate``): what nearest modes round, where one ulp picks
+    another pixel.  ONNX's reference, in float64, agrees on every node test."""
+    f = _F32
+    dst = np.arange(out_size, dtype=_F32)
+    n, m = f(in_size), f(out_size)
+    x_scale = f(1.0 / scale) if scale is not None else m / n  # output per input pixel
+    ct = spec.coordinate_transform
+    if ct == "tf_crop_and_resize":
+        assert roi is not None
+        start, end = f(roi[0]), f(roi[1])
+        if out_size > 1:
+            src = start * (n - f(1)) + (dst * (end - start) * (n - f(1))) / (m - f(1))
+        else:  # a double expression in onnxruntime
+            src = np.full(1, f(0.5 * (float(start) + float(end)) * (in_size - 1)))
+        return src, (src < 0) | (src > n - f(1))
+    if ct == "tf_half_pixel_for_nn":
+        return (dst + f(0.5)) / x_scale, None
+    if ct == "pytorch_half_pixel" and out_size == 1:
+        return np.zeros(1, _F32), None
+    src = (dst + f(0.5)) / x_scale - f(0.5)
+    if ct == "half_pixel_symmetric":
+        adjustment = m / (x_scale * n)
+        src = (n / f(2)) * (f(1) - adjustment) + src
+    return src, None
+
+
 def _mapping_scale_f32(spec, in_size: int, out_size: int, scale: Optional[float]):
     """``mapping_scale`` as the frameworks' float32 kernels compute it."""
     ct = spec.coordinate_transform
@@ -229,11 +258,12 @@ def _nearest_taps(spec, in_size: int, out_size: int, scale: Optional[float],
     # v = (dst + 0.5) * s (half-pixel) in float32, then round x = v (or
     # v - 0.5, exact in float64) as nearest_mode says: floor (nearest),
     # half up (nearest-exact, TF's align_corners nearest).  ONNX's own
-    # transforms have no framework kernel to agree with: float64, as ONNX's
-    # reference computes them.
+    # transforms have no framework kernel but onnxruntime's to agree with:
+    # its float32 arithmetic.
     outside = None
     if spec.coordinate_transform in ONNX_TRANSFORMS:
-        x, outside = onnx_source(spec, in_size, out_size, scale, roi)
+        x32, outside = _onnx_source_f32(spec, in_size, out_size, scale, roi)
+        x = x32.astype(np.float64)
     else:
         half_pixel = spec.coordinate_transform not in ("align_corners", "asymmetric")
         s = _mapping_scale_f32(spec, in_size, out_size, scale)
