@@ -88,6 +88,16 @@ def _output_length(rng, n: int, antialias: bool) -> int:
     return int(rng.integers(1, 3 * n + 2))
 
 
+def _draw_transform(rng, kw: dict, rank: int) -> None:
+    """A coordinate transform, and for tf_crop_and_resize a region partly
+    outside the input and sometimes an extrapolation value."""
+    kw["coordinate_transform"] = _pick(rng, COORDINATE_TRANSFORMS)
+    if kw["coordinate_transform"] == "tf_crop_and_resize":
+        kw["roi"] = tuple(tuple(sorted(float(v) for v in rng.uniform(-0.3, 1.3, 2))) for _ in range(rank))
+        if rng.random() < 0.5:
+            kw["extrapolation_value"] = _pick(rng, (0.0, -1.5, 7.0))
+
+
 def _spec_arguments(rng) -> dict:
     mode = _pick(rng, tuple(MODES))
     kernel, mode_rank, has_corners = MODES[mode]
@@ -98,11 +108,7 @@ def _spec_arguments(rng) -> dict:
     if has_corners and rng.random() < 0.5:
         kw["align_corners"] = bool(rng.random() < 0.5)
     if kernel != "area" and rng.random() < 0.25:
-        kw["coordinate_transform"] = _pick(rng, COORDINATE_TRANSFORMS)
-        if kw["coordinate_transform"] == "tf_crop_and_resize":
-            kw["roi"] = tuple(tuple(sorted(float(v) for v in rng.uniform(-0.3, 1.3, 2))) for _ in range(rank))
-            if rng.random() < 0.5:
-                kw["extrapolation_value"] = _pick(rng, (0.0, -1.5, 7.0))
+        _draw_transform(rng, kw, rank)
     if kernel == "nearest" and rng.random() < 0.3:
         kw["nearest_mode"] = _pick(rng, NEAREST_MODES)
     if kernel == "cubic":

@@ -486,18 +486,22 @@ def _checked_axes(axes, count: int, ndim: Optional[int], where: str) -> Tuple[in
     """The ``axes`` attribute as non-negative axes, or ValueError unless it names 1
     to 3 distinct axes after the batch (negative ones need the input's rank),
     one per scale or size."""
-    spatial = np.asarray(axes).ravel().tolist() if isinstance(axes, (list, tuple, np.ndarray)) else None
-    if spatial is not None and ndim is not None:
-        spatial = [a + ndim if isinstance(a, int) and -ndim <= a < 0 else a for a in spatial]
-    if spatial is not None and ndim is None and any(isinstance(a, int) and a < 0 for a in spatial):
-        raise ValueError(f"{where}: negative axes {axes!r} count from the input's rank, which is not known here; "
-                         "pass input_shape=")
-    if (spatial is None or not 1 <= len(spatial) <= 3 or len(spatial) != count
-            or not all(isinstance(a, int) and a >= 1 and (ndim is None or a < ndim) for a in spatial)
-            or len(set(spatial)) != len(spatial)):
+    given = np.asarray(axes).ravel().tolist() if isinstance(axes, (list, tuple, np.ndarray)) else None
+    if given is not None and any(isinstance(a, int) and a < 0 for a in given):
+        if ndim is None:
+            raise ValueError(f"{where}: negative axes {axes!r} count from the input's rank, which is not known "
+                             "here; pass input_shape=")
+        given = [a + ndim if isinstance(a, int) and -ndim <= a < 0 else a for a in given]
+    if given is None or not _valid_axes(given, count, ndim):
         raise ValueError(f"{where}: axes {axes!r} with {count} scales/sizes; expected 1 to 3 distinct "
                          "axes of the input, never the batch (0), one per scale or size")
-    return tuple(spatial)
+    return tuple(given)
+
+
+def _valid_axes(axes: List[Any], count: int, ndim: Optional[int]) -> bool:
+    """1 to 3 distinct int axes in [1, ndim), one per scale or size."""
+    return (1 <= len(axes) <= 3 and len(axes) == count and len(set(axes)) == len(axes)
+            and all(isinstance(a, int) and 1 <= a < (ndim or 1 << 30) for a in axes))
 
 
 def _guessed_data_format(values: np.ndarray, scaled: bool) -> str:

@@ -369,7 +369,7 @@ def _checked_roi(roi, coordinate_transform) -> Any:
     if roi is None:
         return None
     if isinstance(roi, (list, tuple)) and len(roi) == 2 and all(isinstance(v, numbers.Real) for v in roi):
-        return _roi_pair(roi, roi)  # type: ignore[return-value]  # one pair for every axis
+        return _roi_pair(roi, roi)  # one pair for every axis
     if not isinstance(roi, (list, tuple)) or not 1 <= len(roi) <= 3:
         raise ValueError(f"roi: got {roi!r}; expected one (start, end) pair per spatial axis (1 to 3 pairs)")
     return tuple(_roi_pair(pair, roi) for pair in roi)

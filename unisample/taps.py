@@ -41,7 +41,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -244,7 +244,7 @@ def _source_coordinates_f32(spec, in_size: int, out_size: int, scale: Optional[f
 
 #: nearest_mode -> the index it picks at source coordinate ``x`` (ONNX's rules:
 #: an integer ``x`` is itself under each)
-_ROUNDINGS = {
+_ROUNDINGS: Dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "floor": np.floor,
     "ceil": np.ceil,
     "round_prefer_ceil": lambda x: np.floor(x + 0.5),

@@ -28,11 +28,17 @@ MAX_FAST_CHANNELS = 4
 ENABLED = os.environ.get("UNISAMPLE_OPENCV", "1") != "0" and importlib.util.find_spec("cv2") is not None
 
 
+def _may_call(spec, x: np.ndarray, axes: Sequence[int]) -> bool:
+    """Whether cv2.resize may be asked at all: enabled, two spatial axes, a
+    non-empty array, and no ONNX-only vocabulary (no cv2 flag has it)."""
+    return ENABLED and len(axes) == 2 and x.size != 0 and not spec.onnx_only
+
+
 def resize(spec, x: np.ndarray, axes: Sequence[int]) -> Optional[np.ndarray]:
     """``spec`` on ``x`` computed by ``cv2.resize``, or None where it does not
     compute it (the numpy adapter then runs its own engine).  Images are the
     planes of a channels-first array or the HWC images of a channels-last one."""
-    if not ENABLED or len(axes) != 2 or x.size == 0 or spec.onnx_only:  # ONNX's vocabulary: no cv2 flag
+    if not _may_call(spec, x, axes):
         return None
     last = spec.channels_last
     channels = x.shape[-1] if last else 1

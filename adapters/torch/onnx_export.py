@@ -32,7 +32,7 @@ adapter's computation as before.
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -153,7 +153,7 @@ def _legacy_attributes(attributes: Dict[str, Any]) -> Dict[str, Any]:
     """Attributes with the type suffixes the legacy graph builder wants
     (``_s`` string, ``_i`` int or int list -- the builder reads a list's type
     from its elements -- and ``_f`` float)."""
-    suffixed = {}
+    suffixed: Dict[str, Any] = {}
     for name, value in attributes.items():
         if isinstance(value, str):
             suffixed[f"{name}_s"] = value
@@ -210,13 +210,15 @@ def _dynamo_resize(spec, x: torch.Tensor) -> Optional[torch.Tensor]:
     if plan is None:
         return None
     attributes, inputs = plan
+    values: List[Optional[torch.Tensor]] = []
     if "scales" in inputs:
         values = [torch.tensor(inputs["scales"].tolist(), dtype=torch.float32)]
     else:
         values = [None, torch.tensor(inputs["sizes"].tolist(), dtype=torch.int64)]
     # roi (read by tf_crop_and_resize only) is left out elsewhere, as scales is beside sizes (opset 13+)
     roi = torch.tensor(inputs["roi"].tolist(), dtype=torch.float32) if "roi" in inputs else None
-    return torch.onnx.ops.symbolic("Resize", [x, roi, *values], attributes, dtype=x.dtype,
+    operands = [x, roi, *values]  # None: an input left out
+    return torch.onnx.ops.symbolic("Resize", operands, attributes, dtype=x.dtype,
                                    shape=_output_shape(spec, x.shape))
 
 
