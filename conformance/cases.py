@@ -182,7 +182,10 @@ def _onnx_vocabulary_cases() -> List[Case]:
         arrays = {k: np.asarray(v, np.int64 if k == "sizes" else np.float32) for k, v in inputs.items()}
         spec = spec_from_resize(attributes, arrays.get("scales"), arrays.get("sizes"), roi=arrays.get("roi"),
                                 input_shape=shape)
-        cases.append(make_case("onnxruntime", "onnx.Resize", {**attributes, **inputs}, shape, spec))
+        kw = {**attributes, **{k: v.tolist() for k, v in arrays.items()}}  # the float32 values ONNX holds
+        if "axes" in attributes:  # negative or partial axes: the rank and lengths come from the input
+            kw["input_shape"] = list(shape)
+        cases.append(make_case("onnxruntime", "onnx.Resize", kw, shape, spec))
     return cases
 
 

@@ -21,6 +21,7 @@ def _onnxruntime(case: Case, x: np.ndarray) -> np.ndarray:
 
     kw = case.kwargs
     scales, sizes, roi = kw.pop("scales", None), kw.pop("sizes", None), kw.pop("roi", None)
+    kw.pop("input_shape", None)  # what from_onnx needs to know of the input, not an attribute
     model = resize_model(kw, scales, sizes, x.shape, x.ndim, case.spec.output_shape(x.shape), dtype=x.dtype,
                          roi=roi)
     options = onnxruntime.SessionOptions()

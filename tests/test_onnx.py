@@ -19,10 +19,14 @@ pytestmark = pytest.mark.skipif(
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 
-def run_ort(model, x):
+def onnxruntime_session(model):
     import onnxruntime
 
-    session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+
+
+def run_ort(model, x):
+    session = onnxruntime_session(model)
     return session.run(None, {session.get_inputs()[0].name: x})[0]
 
 
@@ -264,3 +268,31 @@ def test_torch_onnx_export_of_the_torch_layer_works_with_the_default_exporter(tm
     session = onnxruntime.InferenceSession(path)
     y = session.run(None, {session.get_inputs()[0].name: x.numpy()})[0]
     assert np.abs(y - layer(x).numpy()).max() < 1e-5
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
+@pytest.mark.parametrize("dynamo", [False, True], ids=["legacy", "dynamo"])
+@pytest.mark.parametrize("builder", ["faster_rcnn_transform_model", "unet_skip_model"])
+def test_from_onnx_folds_sizes_torch_computes_from_shape(builder, dynamo):
+    """torch's exporters compute a resize's sizes from Shape (H and W dynamic):
+    with input_shape=, from_onnx gives the spec whose numbers onnxruntime computes,
+    for the exported shape and another one."""
+    import onnx
+
+    import onnx_models
+
+    if dynamo:
+        pytest.importorskip("onnxscript")
+    model, shape = getattr(onnx_models, builder)(dynamo)
+    (node, _), = resize_nodes(model, input_shape=shape)
+    with pytest.raises(ValueError, match="input_shape="):  # H and W are dynamic: no spec without a shape
+        Upsample.from_onnx(model)
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)
+    probe.graph.output.append(onnx.helper.make_tensor_value_info(node.input[0], onnx.TensorProto.FLOAT, None))
+    probe.graph.output.append(onnx.helper.make_tensor_value_info(node.output[0], onnx.TensorProto.FLOAT, None))
+    for input_shape in (shape, shape[:-2] + (shape[-2] + 13, shape[-1] - 9)):
+        spec = Upsample.from_onnx(model, input_shape=input_shape)
+        session = onnxruntime_session(probe)
+        *_, resize_input, resize_output = session.run(None, {session.get_inputs()[0].name: x_of(input_shape)})
+        assert_reference(spec, resize_input, resize_output)

@@ -44,8 +44,33 @@ BAD = [
     (dict(size=4, mode="bilinear", antialias="yes"), TypeError, ["antialias", "'yes'", "True or False"]),
     (dict(size=4, recompute_scale_factor=True), ValueError, ["recompute_scale_factor", "scale_factor"]),
     (dict(size=4, mode="area", coordinate_transform="half_pixel"), ValueError, ["coordinate_transform", "'area'"]),
+    (dict(size=4, mode="bilinear", coordinate_transform="tf_resize"), ValueError,
+     ["coordinate_transform", "'tf_resize'", "'half_pixel'", "'tf_crop_and_resize'"]),
     (dict(size=4, mode="bilinear", coordinate_transform="tf_crop_and_resize"), ValueError,
-     ["coordinate_transform", "'tf_crop_and_resize'", "'half_pixel'"]),
+     ["roi", "None", "'tf_crop_and_resize'", "needs one", "(start, end) pair"]),
+    (dict(size=4, mode="bilinear", roi=(0, 1)), ValueError, ["roi", "(0, 1)", "only read by", "'tf_crop_and_resize'"]),
+    (dict(size=4, mode="bilinear", coordinate_transform="tf_crop_and_resize", roi=(0, 1, 2)), ValueError,
+     ["roi", "(0, 1, 2)", "(start, end) pair"]),
+    (dict(size=4, mode="bilinear", coordinate_transform="tf_crop_and_resize", roi=((0, float("nan")), (0, 1))),
+     ValueError, ["roi", "nan", "finite"]),
+    (dict(size=(4, 4, 4), coordinate_transform="tf_crop_and_resize", roi=((0, 1), (0, 1))), ValueError,
+     ["spatial axes", "size=(4, 4, 4)", "roi="]),
+    (dict(size=4, mode="bilinear", extrapolation_value=1.0), ValueError,
+     ["extrapolation_value", "1.0", "'tf_crop_and_resize'"]),
+    (dict(size=4, mode="bilinear", coordinate_transform="tf_crop_and_resize", roi=(0, 1), extrapolation_value="0"),
+     TypeError, ["extrapolation_value", "'0'", "a number"]),
+    (dict(size=4, mode="area", coordinate_transform="half_pixel_symmetric"), ValueError,
+     ["coordinate_transform", "'area'"]),
+    (dict(size=4, mode="box", coordinate_transform="half_pixel_symmetric"), ValueError,
+     ["coordinate_transform", "'half_pixel_symmetric'", "'box'", "'bicubic'"]),
+    (dict(size=4, mode="bilinear", antialias=True, coordinate_transform="pytorch_half_pixel"), ValueError,
+     ["antialias", "'pytorch_half_pixel'", "half-pixel"]),
+    (dict(size=4, nearest_mode="round"), ValueError, ["nearest_mode", "'round'", "'round_prefer_floor'"]),
+    (dict(size=4, nearest_mode=1), TypeError, ["nearest_mode", "1", "'ceil'"]),
+    (dict(size=4, mode="bilinear", nearest_mode="ceil"), ValueError, ["nearest_mode", "'ceil'", "'bilinear'"]),
+    (dict(scale_factor=2, keep_aspect_ratio_policy="not_larger"), ValueError,
+     ["keep_aspect_ratio_policy", "'not_larger'", "size="]),
+    (dict(size=4, keep_aspect_ratio_policy="fit"), ValueError, ["keep_aspect_ratio_policy", "'fit'", "'not_smaller'"]),
     (dict(size=4, mode="bilinear", align_corners=True, coordinate_transform="asymmetric"), ValueError,
      ["coordinate_transform", "'asymmetric'", "align_corners=True", "contradict"]),
     (dict(size=4, mode="bilinear", cubic_coeff_a=-0.5), ValueError, ["cubic_coeff_a", "-0.5", "'bicubic'"]),
@@ -85,7 +110,35 @@ GOOD = [
     dict(size=(7, 7), mode="bicubic", cubic_coeff_a=-0.5, exclude_outside=True, cubic_table_size=1024,
          data_format="channels_last"),
     dict(scale_factor=1.5, mode="linear", recompute_scale_factor=True),
+    # ONNX Resize's vocabulary
+    dict(size=(4, 6), mode="bilinear", coordinate_transform="tf_crop_and_resize", roi=((0.1, 0.9), (-0.2, 1.1)),
+         extrapolation_value=-1.0),
+    dict(size=3, coordinate_transform="tf_crop_and_resize", roi=(0.2, 0.7)),
+    dict(scale_factor=2, mode="nearest-exact", nearest_mode="round_prefer_floor"),
+    dict(scale_factor=0.7, nearest_mode="ceil", coordinate_transform="half_pixel_symmetric"),
+    dict(size=(9, 9), mode="bicubic", keep_aspect_ratio_policy="not_smaller"),
+    dict(size=(3, 3), mode="bilinear", antialias=True, exclude_outside=False),
+    dict(size=1, mode="bicubic", coordinate_transform="pytorch_half_pixel"),
 ]
+
+
+def test_onnx_vocabulary_resolves_to_the_framework_modes_where_it_is_theirs():
+    # floor is the mode nearest, round_prefer_ceil nearest-exact (the mode decides nothing else with size=)
+    assert Upsample(size=3, nearest_mode="round_prefer_ceil", coordinate_transform="half_pixel") == Upsample(
+        size=3, mode="nearest-exact")
+    assert Upsample(size=3, mode="nearest-exact", nearest_mode="floor") == Upsample(
+        size=3, mode="nearest", coordinate_transform="half_pixel")
+    assert not Upsample(size=3, mode="nearest-exact").onnx_only
+    assert Upsample(size=3, mode="nearest-exact", nearest_mode="ceil").onnx_only
+    # antialiased linear drops the outside taps unless told (torch's and TF's antialias=True)
+    assert Upsample(size=3, mode="bilinear", antialias=True).exclude_outside is True
+    assert Upsample(size=3, mode="bilinear", antialias=True, exclude_outside=False).onnx_only
+    assert Upsample(size=3, mode="bilinear").exclude_outside is None
+    # a kept aspect ratio: one scale for every axis, lengths rounded half up
+    spec = Upsample(size=(7, 8), keep_aspect_ratio_policy="not_larger")
+    assert spec.output_size((2, 2)) == (7, 7) and spec.aspect_scale((2, 2)) == 3.5
+    assert Upsample(size=(7, 8), keep_aspect_ratio_policy="not_smaller").output_size((2, 2)) == (8, 8)
+    assert Upsample(size=(3, 3), keep_aspect_ratio_policy="not_larger").output_size((4, 7)) == (2, 3)
 
 
 @pytest.mark.parametrize("kwargs", GOOD, ids=[repr(g) for g in GOOD])
@@ -187,3 +240,17 @@ def test_arrays_are_recognised_without_importing_their_framework(monkeypatch):
     monkeypatch.setitem(sys.modules, "jax", fake_jax)
     assert jax_adapter.is_array(Array()) and not jax_adapter.is_array(Unloaded())
     assert adapter_for(Array()) is jax_adapter
+
+
+def test_crop_and_resize_by_hand():
+    # a plane whose value is 4 * row + column: bilinear interpolation of it is exact,
+    # so the output is 4 * source row + source column, sources by TF's formula
+    x = np.arange(16, dtype=np.float64).reshape(1, 1, 4, 4)
+    spec = Upsample(size=3, mode="bilinear", coordinate_transform="tf_crop_and_resize",
+                    roi=((0.4, 0.6), (0.6, 1.2)), extrapolation_value=-7.0)
+    rows = 0.4 * 3 + np.arange(3) * (0.2 * 3) / 2  # start * (in - 1) + j * (end - start) * (in - 1) / (out - 1)
+    cols = 0.6 * 3 + np.arange(3) * (0.6 * 3) / 2  # the last, 3.6, lies past the last pixel (3)
+    expected = 4 * rows[:, None] + cols[None, :]
+    expected[:, 2] = -7.0
+    np.testing.assert_allclose(spec(x)[0, 0], expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(spec.reference(x)[0, 0], expected, rtol=0, atol=1e-12)

@@ -421,9 +421,9 @@ def resize_with_taps(spec, x, ops: ArrayOps):
             y = round_passes(ops.cast(x, precision), taps, axes, np.iinfo(dtype),
                              apply_axis=functools.partial(apply_axis, ops=ops), floor=ops.floor, clip=ops.clip,
                              cast=lambda y: ops.cast(y, dtype), where=ops.where, precision=np.dtype(precision).type)
-        if outside is not None:  # integers are finite: kept * y + value, in every integer dtype
+        if outside is not None:  # tf_crop_and_resize: the value wherever the source lies outside
             mask, value = outside
-            y = y * ops.constant((~mask).astype(np.float64), like=y) + ops.constant(mask * float(value), like=y)
+            y = ops.where(ops.constant(mask.astype(np.float64), like=y) > 0, value, y)
     else:
         y = ops.cast(x, "float32") if kind == "half" else x
         y = apply_taps(y, taps, axes, ops)

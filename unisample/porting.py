@@ -110,8 +110,8 @@ def _onnx_spec(kwargs: dict) -> Upsample:
     from .onnx import spec_from_resize
 
     scales, sizes, roi = kwargs.pop("scales", None), kwargs.pop("sizes", None), kwargs.pop("roi", None)
-    data_format = kwargs.pop("data_format", None)
-    return spec_from_resize(kwargs, scales, sizes, data_format=data_format, roi=roi)
+    data_format, input_shape = kwargs.pop("data_format", None), kwargs.pop("input_shape", None)
+    return spec_from_resize(kwargs, scales, sizes, data_format=data_format, roi=roi, input_shape=input_shape)
 
 
 _ONNX = Target("onnx", ("onnx",), {"Resize": (None, False, {})},  # attributes and scales/sizes, by keyword

@@ -361,13 +361,16 @@ def _checked_roi(roi, coordinate_transform) -> Any:
     """``(start, end)`` for every axis, or one such pair per axis, as floats."""
     if roi is None and coordinate_transform != "tf_crop_and_resize":
         return None
-    if (roi is not None) != (coordinate_transform == "tf_crop_and_resize"):
-        raise ValueError(
-            f"roi: got {roi!r} with coordinate_transform={coordinate_transform!r}; a region of interest "
-            "is what coordinate_transform='tf_crop_and_resize' crops and resizes, and it needs one"
-        )
     if roi is None:
-        return None
+        raise ValueError(
+            "roi: got None with coordinate_transform='tf_crop_and_resize', which needs one: the region "
+            "it crops and resizes, a (start, end) pair per spatial axis"
+        )
+    if coordinate_transform != "tf_crop_and_resize":
+        raise ValueError(
+            f"roi: got {roi!r} with coordinate_transform={coordinate_transform!r}; a region of interest is "
+            "only read by coordinate_transform='tf_crop_and_resize'"
+        )
     if isinstance(roi, (list, tuple)) and len(roi) == 2 and all(isinstance(v, numbers.Real) for v in roi):
         return _roi_pair(roi, roi)  # one pair for every axis
     if not isinstance(roi, (list, tuple)) or not 1 <= len(roi) <= 3:

@@ -187,6 +187,10 @@ def native_kwargs(spec, in_size, dtype_kind: str) -> Optional[dict]:
 _CONSTANTS = ConstantCache()
 
 
+
+#: dtypes paddle's where has no CPU kernel for -> the dtype holding every value exactly
+_WHERE_DTYPES = {"uint8": "int32", "int8": "int32", "int16": "int32", "float16": "float32", "bfloat16": "float32"}
+
 class _PaddleOps(portable.ArrayOps):
     """``unisample.portable``'s operations in paddle (places are not hashable:
     their text is the cache key)."""
@@ -224,6 +228,9 @@ class _PaddleOps(portable.ArrayOps):
     def where(self, condition, value, a):
         import paddle
 
+        wider = _WHERE_DTYPES.get(self.dtype_name(a))
+        if wider is not None:  # paddle's where has no kernel for it: exact in the wider dtype
+            return self.cast(self.where(condition, value, self.cast(a, wider)), self.dtype_name(a))
         return paddle.where(condition, paddle.full(a.shape, value, dtype=a.dtype), a)
 
     def copy(self, x):
