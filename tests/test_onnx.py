@@ -278,7 +278,6 @@ def test_from_onnx_folds_sizes_torch_computes_from_shape(builder, dynamo):
     with input_shape=, from_onnx gives the spec whose numbers onnxruntime computes,
     for the exported shape and another one."""
     import onnx
-
     import onnx_models
 
     if dynamo:
