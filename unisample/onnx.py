@@ -1,45 +1,44 @@
 """ONNX ``Resize`` both ways: ``Upsample`` <-> a Resize node's attributes and inputs.
 
-ONNX's Resize (opset 11 and later) is the vocabulary the README's "Why" section borrows, so most
-specs map onto it one to one:
+ONNX's Resize (opsets 10 to 19; opset 7-9's ``Upsample`` too) is the most
+complete public vocabulary of resizing, and the spec speaks all of it
+(README "ONNX"):
 
-=======================  =================================================
-spec                     Resize
-=======================  =================================================
-kernel                   ``mode``: nearest, linear, cubic (no area, no lanczos)
-coordinate_transform     ``coordinate_transformation_mode``: half_pixel,
-                         asymmetric, align_corners
-``nearest`` (floor)      ``nearest_mode="floor"``
-``nearest-exact``        ``nearest_mode="round_prefer_ceil"`` (ties up, as
-                         torch, TF and JAX round)
-cubic_coeff_a            ``cubic_coeff_a``
-exclude_outside          ``exclude_outside``
-antialias                ``antialias`` (opset 18)
-scale_factor             the ``scales`` input: ONNX maps with 1 / scale, as
-                         torch does without ``recompute_scale_factor``
-size                     the ``sizes`` input (with ``axes``, opset 18; older
-                         opsets need the whole input shape)
-=======================  =================================================
+=================================  ==============================================
+Resize                             spec
+=================================  ==============================================
+``mode``                           the kernel: nearest, linear, cubic (no area, no lanczos)
+``coordinate_transformation_mode`` ``coordinate_transform`` of the same name
+                                   (``align_corners``: ``align_corners=True``;
+                                   ``pytorch_half_pixel``: half_pixel where no
+                                   output can have length 1)
+``nearest_mode``                   ``nearest_mode`` (``floor``: mode ``nearest``,
+                                   ``round_prefer_ceil``: ``nearest-exact``)
+``cubic_coeff_a``                  ``cubic_coeff_a``
+``exclude_outside``                ``exclude_outside`` (cubic; linear with antialias)
+``antialias`` (opset 18)           ``antialias`` (half-pixel coordinates only)
+``extrapolation_value``, ``roi``   ``extrapolation_value``, ``roi`` (``tf_crop_and_resize``)
+``keep_aspect_ratio_policy`` (18)  ``keep_aspect_ratio_policy`` (with sizes)
+``axes`` (18)                      any order, negative; spatial axes left out keep their length
+``scales``                         ``scale_factor`` with ``same_size_copy="never"``: ONNX
+                                   maps with 1 / scale
+``sizes``                          ``size``
+=================================  ==============================================
 
 What ONNX cannot say raises ``ValueError`` naming the missing feature: area
-resizing, lanczos, TF's 1024-entry cubic table, Paddle's length-1 rule, the
-antialiased filters ONNX computes otherwise (linear, align_corners, cubic
-without exclude_outside), and PyTorch's copy of an axis whose length a scale
-factor in [1, 2) leaves unchanged (checked when the input shape is known).
-
-Reading goes the other way, opset 7-9's ``Upsample`` too, and also reads
-``pytorch_half_pixel`` (half_pixel where no output can have length 1) and
-``tf_half_pixel_for_nn`` (TF's legacy half-pixel nearest).  Where ONNX says
-more than unisample (``round_prefer_floor`` ties, ``tf_crop_and_resize`` and
-with it ``extrapolation_value``, ``half_pixel_symmetric``, any
-``keep_aspect_ratio_policy`` but stretch) it refuses instead of guessing.
+resizing, lanczos, TF's 1024-entry cubic table, Paddle's length-1 rule,
+antialiasing around align_corners coordinates (ONNX widens its kernel around
+another point than torch), and a scale factor that leaves an axis at its
+length (onnxruntime copies it, ONNX's reference maps it with 1 / scale;
+checked when the input shape is known).
 
 ``_ATTRIBUTES`` has one row per Resize attribute: its default, the values
-read, the kernels it applies to, the spec field it carries as is and the
-opset that added it.  Both directions read it; each mapping that is more
-than a copy is one function (``_read_transform``, ``_nearest_fields``,
-``_filter_fields`` reading; ``_written_transform``, ``_check_antialias``
-writing).
+read, the kernels it applies to, the spec field it carries as is, when it
+means something and the opset that added it.  Both directions read it; each
+mapping that is more than a copy is one function (``_read_transform``,
+``_nearest_fields``, ``_filter_fields``, ``_Axes`` reading;
+``_written_transform``, ``_roi_input`` writing).  Inputs computed in the
+graph are folded by ``unisample.onnx_graph``.
 
 Building protos needs the ``onnx`` package (``pip install onnx``); working out
 attributes needs numpy only.

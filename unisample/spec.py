@@ -299,15 +299,15 @@ def _checked_cubic_table_size(cubic_table_size, mode: str, antialias: bool) -> O
     return int(cubic_table_size)
 
 
-def _checked_area_weights(area_weights, mode: str) -> Optional[str]:
-    if area_weights is None:
+def _kernel_choice(name: str, value, allowed, mode: str, kernel: str, only: str) -> Optional[str]:
+    """``value`` (None: left out), one of ``allowed``, which only ``kernel``'s modes
+    take (``only`` says so in the message)."""
+    if value is None:
         return None
-    _check_choice("area_weights", area_weights, AREA_WEIGHTS)
-    if MODES[mode][0] != "area":
-        raise ValueError(
-            f"area_weights: got {area_weights!r} with mode={mode!r}; only mode='area' has them"
-        )
-    return area_weights
+    _check_choice(name, value, allowed)
+    if MODES[mode][0] != kernel:
+        raise ValueError(f"{name}: got {value!r} with mode={mode!r}; {only}")
+    return value
 
 
 def _checked_same_size_copy(same_size_copy, kernel: str, scale_factor, recompute_scale_factor) -> Optional[str]:
@@ -321,18 +321,6 @@ def _checked_same_size_copy(same_size_copy, kernel: str, scale_factor, recompute
             "mode not 'area')"
         )
     return same_size_copy
-
-
-def _checked_nearest_mode(nearest_mode, mode: str) -> Optional[str]:
-    if nearest_mode is None:
-        return None
-    _check_choice("nearest_mode", nearest_mode, NEAREST_MODES)
-    if MODES[mode][0] != "nearest":
-        raise ValueError(
-            f"nearest_mode: got {nearest_mode!r} with mode={mode!r}; only 'nearest' and 'nearest-exact' round "
-            "a source coordinate"
-        )
-    return nearest_mode
 
 
 def _checked_policy(policy, size) -> Optional[str]:
@@ -592,9 +580,11 @@ class Upsample:
         cubic_coeff_a = _checked_cubic_coeff_a(cubic_coeff_a, mode)
         exclude_outside = _checked_exclude_outside(exclude_outside, mode, antialias)
         cubic_table_size = _checked_cubic_table_size(cubic_table_size, mode, antialias)
-        area_weights = _checked_area_weights(area_weights, mode)
+        area_weights = _kernel_choice("area_weights", area_weights, AREA_WEIGHTS, mode, "area",
+                                      "only mode='area' has them")
         same_size_copy = _checked_same_size_copy(same_size_copy, kernel, scale_factor, recompute_scale_factor)
-        nearest_mode = _checked_nearest_mode(nearest_mode, mode)
+        nearest_mode = _kernel_choice("nearest_mode", nearest_mode, NEAREST_MODES, mode, "nearest",
+                                      "only 'nearest' and 'nearest-exact' round a source coordinate")
         keep_aspect_ratio_policy = _checked_policy(keep_aspect_ratio_policy, size)
         extrapolation_value = _checked_extrapolation(extrapolation_value, coordinate_transform)
         given = dict(coordinate_transform=coordinate_transform, cubic_coeff_a=cubic_coeff_a,
