@@ -106,6 +106,18 @@ def test_port_answers_native_where_a_native_op_exists():
     assert "no lanczos3" in answers[0].reasons[0] and "lanczos3" in answers[1].reasons[0]
 
 
+def test_port_says_which_onnx_attribute_no_framework_has():
+    # ties down at half-pixel x0.5 are torch's floor of 2j: native; ceil and a kept aspect ratio are no one's
+    _, (answer,) = porting.port("onnx: Resize(mode='nearest', nearest_mode='round_prefer_floor', scales=[1, 1, .5, .5])",
+                                to=["torch"])
+    assert answer.status == "native" and "mode='nearest'" in answer.code
+    _, (answer,) = porting.port("onnx: Resize(mode='nearest', nearest_mode='ceil', sizes=[1, 1, 9, 9])", to=["torch"])
+    assert answer.status == "unisample" and "with ceil" in answer.reasons[0]
+    _, (answer,) = porting.port("onnx: Resize(mode='linear', keep_aspect_ratio_policy='not_larger', axes=[2, 3], "
+                                "sizes=[9, 9])", to=["paddle"])
+    assert answer.status == "unisample" and "keeps the aspect ratio" in answer.reasons[0]
+
+
 @pytest.mark.parametrize("text, message", [
     ("torch: nn.Upsample(scale_factor=__import__('os').getpid(), mode='nearest')", "is not a literal"),
     ("torch: os.system('echo pwned')", "not a resize unisample reads"),

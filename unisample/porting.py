@@ -406,8 +406,9 @@ def _only_rounding_differs(spec: Upsample, other: Upsample) -> bool:
 #: the rows of the README's "Why" table a native call can break, in the order ``port`` prints them
 _DIFFERENCES = (
     _Difference("coordinate_transform", _coordinate_reason),
-    _Difference("mode", lambda spec, other, target: f"{target}'s {other.mode} rounds differently from {spec.mode}",
-                applies=_only_rounding_differs),
+    _Difference("nearest_mode", lambda spec, other, target: (
+        f"{target}'s {other.mode} rounds the source coordinate with {other.nearest_mode}, this one with "
+        f"{spec.nearest_mode} (README 'ONNX': nearest_mode)"), applies=_only_rounding_differs),
     _Difference("cubic_coeff_a", lambda spec, other, target: (
         f"{target}'s bicubic uses a={other.cubic_coeff_a}, this one a={spec.cubic_coeff_a} "
         "(README 'Why': torch/paddle -0.75, TF/JAX/Keras -0.5)")),
@@ -417,6 +418,9 @@ _DIFFERENCES = (
         "TF's bicubic reads a 1024-entry coefficient table, the others compute the kernel exactly "
         "(README 'Why': TF bicubic vs JAX cubic)")),
     _Difference("antialias", _antialias_reason),
+    _Difference("keep_aspect_ratio_policy", lambda spec, other, target: (
+        f"{target} stretches each axis to its size; this one keeps the aspect ratio "
+        f"({spec.keep_aspect_ratio_policy}: one scale for every axis, README 'ONNX')")),
     _Difference("area_weights", lambda spec, other, target: (
         "TF's area weights pixels by their overlap; torch/paddle average whole pixels "
         "(adaptive average pooling)"), applies=lambda spec, other: spec.kernel == "area"),
