@@ -108,8 +108,8 @@ def test_port_answers_native_where_a_native_op_exists():
 
 def test_port_says_which_onnx_attribute_no_framework_has():
     # ties down at half-pixel x0.5 are torch's floor of 2j: native; ceil and a kept aspect ratio are no one's
-    _, (answer,) = porting.port("onnx: Resize(mode='nearest', nearest_mode='round_prefer_floor', scales=[1, 1, .5, .5])",
-                                to=["torch"])
+    text = "onnx: Resize(mode='nearest', nearest_mode='round_prefer_floor', scales=[1, 1, .5, .5])"
+    _, (answer,) = porting.port(text, to=["torch"])
     assert answer.status == "native" and "mode='nearest'" in answer.code
     _, (answer,) = porting.port("onnx: Resize(mode='nearest', nearest_mode='ceil', sizes=[1, 1, 9, 9])", to=["torch"])
     assert answer.status == "unisample" and "with ceil" in answer.reasons[0]
