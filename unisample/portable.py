@@ -374,12 +374,11 @@ def apply_taps(x, taps: Sequence[Optional[AxisTaps]], axes: Sequence[int], ops: 
     gathers that skip padding), whose non-finite outputs are exactly the
     reference's; without blocks (JAX) the passes are always the exact ones.
     """
-    def fast():
-        return reference.apply_taps(x, taps, axes, apply_axis=functools.partial(apply_axis, ops=ops))
-
-    def exact():
-        return reference.apply_taps(x, taps, axes, apply_axis=functools.partial(apply_axis, ops=ops, exact=True))
-
+    # partials, not closures: paddle's bytecode translator (to_static) has read a
+    # closed-over ``ops`` as its cell object
+    fast = functools.partial(reference.apply_taps, x, taps, axes, apply_axis=functools.partial(apply_axis, ops=ops))
+    exact = functools.partial(reference.apply_taps, x, taps, axes,
+                              apply_axis=functools.partial(apply_axis, ops=ops, exact=True))
     if not ops.blocks:  # phases and gathers only: exact at no extra cost
         return exact()
     if all(t is None or t.weight is None for t in taps):
