@@ -35,7 +35,7 @@ from .files import atomic_copy
 from .spec import Upsample
 
 __all__ = ["Found", "scan", "rewrite", "rewrite_to", "rewrite_suffixes", "is_model", "render", "layers_found",
-           "own_spec", "read", "source_of", "Recorder", "call_site", "not_analysed", "RUN_HINT", "NOT_ANALYSED"]
+           "own_spec", "read", "source_of", "runs", "Recorder", "call_site", "not_analysed", "RUN_HINT", "NOT_ANALYSED"]
 
 _VERDICTS = {"native": "native ok", "unisample": "needs unisample", "cannot": "cannot be expressed"}
 
@@ -120,6 +120,11 @@ def source_of(model) -> str:
     """The framework ``model`` (an object or a model file's path) comes from: its
     scanner's ``SOURCE`` (``"torch"``, ``"paddle"``, ``"keras"``, ``"onnx"``)."""
     return _scanner_of(model).SOURCE
+
+
+def runs(model) -> bool:
+    """Whether ``scan`` takes an ``example_input`` for ``model``'s kind."""
+    return hasattr(_scanner_of(model), "run")
 
 
 def own_spec(layer) -> Optional[Upsample]:
