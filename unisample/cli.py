@@ -503,7 +503,7 @@ def scan(args) -> int:
     try:
         found = scanning.scan(model, to=args.to, example_input=example)
     except Exception as e:
-        if example is None or isinstance(e, (CommandError, Terminated)):
+        if example is None or isinstance(e, CommandError):
             raise
         # the model's own failure (a wrong channel count...), not unisample's
         shape = ",".join(str(n) for n in args.input_shape)
