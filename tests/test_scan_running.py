@@ -213,3 +213,30 @@ def test_cli_bad_input_shape_is_one_line_with_status_2(args, message):
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert len([line for line in proc.stderr.splitlines() if not line.startswith(("usage:", " "))]) == 1, \
         proc.stderr
+
+
+def test_torch_run_records_unisample_layers_once_not_their_inner_calls():
+    torch = pytest.importorskip("torch")
+
+    model = torch.nn.Sequential(torch.nn.Upsample(scale_factor=2, mode="bicubic"), torch.nn.Conv2d(3, 3, 1))
+    scanning.rewrite(model)
+    found = scanning.scan(model, to=["onnx"], example_input=torch.zeros(SHAPE))
+    assert [(f.where, f.what, f.calls, f.shapes) for f in found] == [("0", "unisample layer", 1, (SHAPE,))]
+
+
+def test_onnx_input_shape_fixes_dynamic_sizes(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+
+    class Head(torch.nn.Module):
+        def forward(self, x):
+            return torch.nn.functional.interpolate(x, size=(x.shape[-2] * 2, x.shape[-1] * 2))
+
+    path = str(tmp_path / "head.onnx")
+    torch.onnx.export(Head(), (torch.zeros(SHAPE),), path, dynamo=False, input_names=["x"],
+                      dynamic_axes={"x": {2: "h", 3: "w"}})
+    assert scanning.scan(path, to=["torch"])[0].spec is None
+    (found,) = scanning.scan(path, to=["torch"], example_input=np.zeros((1, 3, 5, 6), np.float32))
+    assert found.spec.size == (10, 12)
+    proc = _cli(path, "--input-shape", "1,3,5,6", "--to", "torch")
+    assert proc.returncode == 0 and "size=(10, 12)" in proc.stdout, proc.stderr
