@@ -34,9 +34,9 @@ def port(source, to=None, rank=None):
     return _port(source, to=to, rank=rank)
 
 
-def scan(model, to=None):
-    """Every resize of a torch / Keras / paddle / ONNX model with per-framework verdicts;
-    see ``unisample.scanning``."""
+def scan(model, to=None, example_input=None):
+    """Every resize of a torch / Keras / paddle / ONNX model with per-framework verdicts
+    (recorded while the model runs on ``example_input`` when given); see ``unisample.scanning``."""
     from .scanning import scan as _scan
 
-    return _scan(model, to=to)
+    return _scan(model, to=to, example_input=example_input)

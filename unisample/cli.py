@@ -473,13 +473,42 @@ def _load_model(target: str):
     return obj
 
 
+#: the dtypes --dtype takes: floating ones (a random N(0, 1) input)
+SCAN_DTYPES = ("float32", "float64", "float16", "bfloat16")
+
+
+def _example_input(model, shape: List[int], dtype: str):
+    """A seeded N(0, 1) input of ``shape`` for ``model``: a tensor of its framework
+    (made by the adapter), or a numpy array for one unisample has no adapter of."""
+    import numpy as np
+
+    from unisample import adapters, scanning
+
+    source = scanning.source_of(model)
+    if not scanning.runs(model):
+        raise CommandError(f"--input-shape: {source} models are not scanned by running yet; scan without it")
+    x = np.random.default_rng(0).standard_normal(shape)
+    if source not in adapters.FRAMEWORKS:  # ONNX: only the shape is read
+        return x.astype("float32" if dtype == "bfloat16" else dtype)
+    return adapters.get_adapter(source).from_numpy(x.astype(np.float32), dtype=dtype)
+
+
 def scan(args) -> int:
     from unisample import scanning
 
     if args.rewrite:
         check_output(args.rewrite, scanning.rewrite_suffixes(), what="--rewrite")
     model = _load_model(args.model)
-    found = scanning.scan(model, to=args.to)
+    example = _example_input(model, args.input_shape, args.dtype) if args.input_shape else None
+    try:
+        found = scanning.scan(model, to=args.to, example_input=example)
+    except Exception as e:
+        if example is None or isinstance(e, CommandError):
+            raise
+        # the model's own failure (a wrong channel count...), not unisample's
+        shape = ",".join(str(n) for n in args.input_shape)
+        raise CommandError(f"running {args.model} on a random {shape} {args.dtype} input failed: "
+                           f"{type(e).__name__}: {_one_line(e)}") from None
     print(scanning.render(found, label=f"{args.model}: "))
     if args.rewrite:
         scanning.rewrite_to(model, args.rewrite)
@@ -502,6 +531,21 @@ def resize_command(args) -> int:
           f"{', antialiased' if done.antialiased else ''}, {args.framework}, "
           f"{(time.perf_counter() - start) * 1e3:.0f} ms")
     return OK
+
+
+def _shape(text: str) -> List[int]:
+    """An argparse type: a comma-separated list of positive ints (an input shape)."""
+    parts = [p.strip() for p in text.split(",")]
+    if not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected comma-separated positive ints such as 1,3,224,224")
+    return [int(p) for p in parts]
+
+
+def _float_dtype(text: str) -> str:
+    """An argparse type: a floating dtype name."""
+    if text not in SCAN_DTYPES:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a float dtype among {', '.join(SCAN_DTYPES)}")
+    return text
 
 
 def _choices(allowed, what: str):
@@ -616,6 +660,12 @@ def _parser() -> argparse.ArgumentParser:
                    metavar="LIST", help="comma-separated targets; default: every framework but the model's own")
     p.add_argument("--rewrite", metavar="OUT.keras",
                    help="Keras models: save a copy whose resize layers are unisample layers")
+    p.add_argument("--input-shape", type=_shape, metavar="N,C,H,W",
+                   help="scan by running: run a torch or paddle model once on a random input of this shape and "
+                        "record every resize as it executes (F.interpolate in forward included, sizes computed "
+                        "from shapes known); ONNX models: fix the graph's dynamic shapes")
+    p.add_argument("--dtype", type=_float_dtype, default="float32",
+                   help=f"the random input's dtype, one of {', '.join(SCAN_DTYPES)}; default float32")
     p.set_defaults(func=scan)
     p = sub.add_parser("resize", help="resize an image file (PNG, JPEG, TIFF, ...; 8/16-bit, float)",
                        formatter_class=formatter,

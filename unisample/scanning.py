@@ -8,7 +8,12 @@ native op reproduces it there (``native ok``), a unisample layer is needed
 expressed``: ONNX only).  Verdicts come from ``unisample.porting``.
 
 torch modules are also traced with ``torch.fx`` to find ``F.interpolate``
-calls inside ``forward`` (when the module traces).  ``rewrite`` swaps the
+calls inside ``forward``; when it cannot trace (a branch on a shape: most real
+decoders) a row says so, never a silent "0 resize op(s)".  Given an
+``example_input``, ``scan`` instead runs the model once and records every
+resize as it executes (``Recorder``), with its actual arguments, how many
+times it ran and the input shapes it saw: sizes computed from shapes are then
+known.  ``rewrite`` swaps the
 resize layers of a torch module (in place) or a Keras model (a clone with the
 same weights) for unisample layers computing the same numbers, so that a
 later port keeps them.
@@ -19,8 +24,10 @@ Nothing here imports a framework: the model's own kind decides.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import porting
@@ -28,9 +35,14 @@ from .files import atomic_copy
 from .spec import Upsample
 
 __all__ = ["Found", "scan", "rewrite", "rewrite_to", "rewrite_suffixes", "is_model", "render", "layers_found",
-           "own_spec", "read"]
+           "own_spec", "read", "source_of", "runs", "Recorder", "call_site", "not_analysed", "RUN_HINT", "NOT_ANALYSED"]
 
 _VERDICTS = {"native": "native ok", "unisample": "needs unisample", "cannot": "cannot be expressed"}
+
+#: what a row that a static scan could not read tells the user to do
+RUN_HINT = "pass --input-shape to scan by running"
+#: how the error of a row standing for call sites a static scan could not see begins
+NOT_ANALYSED = "call sites not analysed"
 
 
 @dataclass
@@ -42,6 +54,12 @@ class Found:
     spec: Optional[Upsample]
     error: str = ""
     verdicts: Dict[str, str] = field(default_factory=dict)
+    #: scanned by running: the call site ``file:line`` (empty when found statically)
+    site: str = ""
+    #: scanned by running: how many times it ran (0 when found statically)
+    calls: int = 0
+    #: scanned by running: the distinct input shapes it saw, in the order first seen
+    shapes: Tuple[Tuple[int, ...], ...] = ()
 
 
 def _scanners() -> list:
@@ -57,17 +75,23 @@ class _Onnx:
     SOURCE, ROOTS, SUFFIXES, KIND = "onnx", ("onnx",), (".onnx",), "an ONNX ModelProto"
 
     @staticmethod
-    def found(model) -> List["Found"]:
+    def found(model, input_shape=None) -> List["Found"]:
+        """Its Resize / Upsample nodes (shapes computed in the graph folded on ``input_shape``)."""
         from .onnx import resize_nodes
 
         out = []
-        for node, spec in resize_nodes(model):
+        for node, spec in resize_nodes(model, input_shape=input_shape):
             name = node.name or node.output[0]
             if isinstance(spec, Exception):
                 out.append(Found(name, f"onnx {node.op_type}", None, str(spec)))
             else:
                 out.append(Found(name, f"onnx {node.op_type}", spec))
         return out
+
+    @staticmethod
+    def run(model, example_input) -> List["Found"]:
+        """Not run: its nodes read with the shape of ``example_input`` fixing the dynamic ones."""
+        return _Onnx.found(model, input_shape=tuple(int(n) for n in getattr(example_input, "shape", ())))
 
 
 def _scanner_of(model):
@@ -90,6 +114,17 @@ def _scanner_of(model):
     kinds = ", ".join(s.KIND for s in scanners[1:] + scanners[:1])
     raise TypeError(f"scan: got {type(model).__module__}.{type(model).__qualname__}; expected {kinds}, "
                     f"or a {' / '.join(x for s in scanners for x in s.SUFFIXES[:1])} path")
+
+
+def source_of(model) -> str:
+    """The framework ``model`` (an object or a model file's path) comes from: its
+    scanner's ``SOURCE`` (``"torch"``, ``"paddle"``, ``"keras"``, ``"onnx"``)."""
+    return _scanner_of(model).SOURCE
+
+
+def runs(model) -> bool:
+    """Whether ``scan`` takes an ``example_input`` for ``model``'s kind."""
+    return hasattr(_scanner_of(model), "run")
 
 
 def own_spec(layer) -> Optional[Upsample]:
@@ -119,12 +154,102 @@ def read(where: str, what: str, reader, obj) -> Found:
         return Found(where, what, None, str(e))
 
 
-def scan(model, to: Optional[Sequence[str]] = None) -> List[Found]:
+def not_analysed(why: str, error: BaseException) -> str:
+    """The error of a row standing for call sites a static scan could not see."""
+    first = (str(error).splitlines() or [""])[0]
+    first = first if len(first) <= 100 else first[:97] + "..."
+    return f"{NOT_ANALYSED}: {why} ({type(error).__name__}: {first}); {RUN_HINT}"
+
+
+def call_site(skip: Sequence[str]) -> str:
+    """``file:line`` of the innermost frame of the caller's stack whose file is
+    under none of ``skip`` (the framework's package, the scanner itself): the
+    model's line that asked for the resize.  The path is relative to the
+    current directory when under it."""
+    frame: Optional[FrameType] = sys._getframe(1)
+    prefixes = tuple(skip) + (__file__,)
+    while frame is not None and frame.f_code.co_filename.startswith(prefixes):
+        frame = frame.f_back
+    if frame is None:
+        return "?"
+    path = frame.f_code.co_filename
+    try:
+        relative = os.path.relpath(path)
+        path = path if relative.startswith("..") else relative
+    except ValueError:  # another drive (Windows)
+        pass
+    return f"{path}:{frame.f_lineno}"
+
+
+class Recorder:
+    """The resizes of one run of a model, grouped by (where, call site, kind, spec).
+
+    A framework's ``run`` calls ``enter`` / ``leave`` around every module (its
+    hooks), and ``resize`` for every resize function call.  A call inside a
+    framework resize layer is attributed to the layer; one inside a unisample
+    layer is the layer's own computation (it records itself on ``enter``)."""
+
+    def __init__(self, layers: Sequence[str], package: str, reader):
+        self._layers, self._package, self._reader = tuple(layers), package, reader
+        self._stack: List[Tuple[str, object, bool]] = []  # (name, module, is a unisample layer), innermost last
+        self._own = 0  # how many unisample layers are running now
+        self._rows: Dict[tuple, Found] = {}
+
+    def enter(self, name: str, layer, shape: Tuple[int, ...], site: str = "") -> None:
+        """``layer`` (named ``name`` in the model) starts on an input of ``shape``."""
+        spec = own_spec(layer)
+        if spec is not None and not self._own:
+            self._add(Found(name or "(root)", "unisample layer", spec), site, shape)
+        self._own += spec is not None
+        self._stack.append((name, layer, spec is not None))
+
+    def leave(self) -> None:
+        """The innermost running layer returned."""
+        if self._stack:
+            self._own -= self._stack.pop()[2]
+
+    def resize(self, kwargs: dict, shape: Tuple[int, ...], site: str, what: str) -> None:
+        """A resize function (``what``) ran with keyword arguments ``kwargs`` (as the
+        framework's ``Upsample.from_<framework>`` reads them) on an input of ``shape``."""
+        if self._own:
+            return
+        name, layer = self._stack[-1][:2] if self._stack else ("", None)
+        cls = type(layer)
+        if layer is not None and cls.__name__ in self._layers and cls.__module__.startswith(self._package):
+            what = f"{self._package}.{cls.__name__}"
+        self._add(read(name or "(root)", what, self._reader, kwargs), site, shape)
+
+    def _add(self, item: Found, site: str, shape: Tuple[int, ...]) -> None:
+        key = (item.where, site, item.what, item.spec, item.error)
+        row = self._rows.setdefault(key, Found(item.where, item.what, item.spec, item.error, site=site))
+        row.calls += 1
+        if shape not in row.shapes:
+            row.shapes += (shape,)
+
+    def found(self) -> List[Found]:
+        """One row per (where, call site, kind, spec), in the order first run."""
+        return list(self._rows.values())
+
+
+def scan(model, to: Optional[Sequence[str]] = None, example_input=None) -> List[Found]:
     """Every resize in ``model`` with its spec and a verdict per target (default:
-    every framework but the model's own)."""
+    every framework but the model's own).
+
+    With ``example_input`` (a tensor of the model's framework, or a numpy
+    array), the model runs once on it, without gradients, and every resize is
+    recorded as it executes: its call site, how many times it ran and the input
+    shapes it saw (``Found.site``, ``calls``, ``shapes``).  Only resizes that
+    run are found.  An ONNX model is not run: the shape of ``example_input``
+    fixes its dynamic shapes."""
     scanner = _scanner_of(model)
     targets = list(to) if to is not None else [t for t in porting.targets() if t != scanner.SOURCE]
-    found = scanner.found(model)
+    if example_input is None:
+        found = scanner.found(model)
+    elif hasattr(scanner, "run"):
+        found = scanner.run(model, example_input)
+    else:
+        raise ValueError(f"scan: {scanner.SOURCE} models are not scanned by running yet; scan them without an "
+                         "example input (--input-shape)")
     for item in found:
         if item.spec is None:
             item.verdicts = {t: "unreadable" for t in targets}
@@ -173,15 +298,40 @@ def rewrite_to(model, path: str) -> None:
         atomic_copy(written, path)
 
 
+def _shapes(shapes) -> str:
+    return ", ".join("x".join(str(n) for n in shape) for shape in shapes)
+
+
+def _row(f: Found, targets: List[str], ran: bool) -> list:
+    """One row of ``render``'s table."""
+    return ([f.where, f.what] + ([f.calls, _shapes(f.shapes), f.site] if ran else [])
+            + [f.verdicts.get(t, "") for t in targets]
+            + [f"unisample.{f.spec!r}" if f.spec is not None else f"unreadable: {f.error}"])
+
+
+def _title(found: List[Found], label: str, ran: bool) -> str:
+    """``render``'s first line: the resizes found, the calls run, the places a
+    static scan could not see (never counted as resizes: 0 is then not silent)."""
+    unseen = sum(f.spec is None and f.error.startswith(NOT_ANALYSED) for f in found)
+    title = f"unisample scan: {label}{len(found) - unseen} resize op(s)"
+    if ran:
+        title += f", {sum(f.calls for f in found)} call(s) run"
+    if unseen:
+        title += f"; {unseen} place(s) not analysed: see below"
+    return title
+
+
 def render(found: List[Found], label: str = "") -> str:
-    """The table ``unisample scan`` prints."""
+    """The table ``unisample scan`` prints (with the call site, the number of calls
+    and the input shapes when the model was scanned by running)."""
     targets = list(found[0].verdicts) if found else []
-    header = ["op", "kind"] + targets + ["spec"]
-    rows = [[f.where, f.what] + [f.verdicts.get(t, "") for t in targets]
-            + [f"unisample.{f.spec!r}" if f.spec is not None else f"unreadable: {f.error}"] for f in found]
+    ran = any(f.calls for f in found)
+    header = ["op", "kind"] + (["calls", "input shapes", "call site"] if ran else []) + targets + ["spec"]
+    rows = [_row(f, targets, ran) for f in found]
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)] if rows else [len(h) for h in header]
     line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    out = [f"unisample scan: {label}{len(found)} resize op(s)"]
+    title = _title(found, label, ran)
+    out = [title]
     if rows:
         out += ["", line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]
     return "\n".join(out)

@@ -1,11 +1,14 @@
 """What ``unisample scan`` looks for in a paddle ``Layer``: its resize
-sublayers and unisample's own layers."""
+sublayers and unisample's own layers; run on an example input (``run``), also
+every ``paddle.nn.functional.interpolate`` call its ``forward`` makes."""
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import List
 
-from unisample.scanning import Found, layers_found
+from unisample.scanning import RUN_HINT, Found, Recorder, call_site, layers_found
 from unisample.spec import Upsample
 
 SOURCE = "paddle"  # the port target a scanned model comes from
@@ -14,8 +17,115 @@ SUFFIXES = ()  # model files it reads
 KIND = "a paddle Layer"
 
 LAYERS = ("Upsample", "UpsamplingBilinear2D", "UpsamplingNearest2D")
+#: interpolate's parameters after the input, in paddle's order (positional calls)
+_NAMES = ("size", "scale_factor", "mode", "align_corners", "align_mode", "data_format", "recompute_scale_factor",
+          "antialias", "name")
 
 
 def found(model) -> List[Found]:
-    """The resizes of ``model``: its sublayers, itself included."""
-    return layers_found(model.named_sublayers(include_self=True), LAYERS, "paddle.nn", Upsample.from_paddle)
+    """The resizes of ``model``: its sublayers, itself included; and a row saying
+    that functional calls are not seen when a ``forward`` is the model's own."""
+    out = layers_found(model.named_sublayers(include_self=True), LAYERS, "paddle.nn", Upsample.from_paddle)
+    own = [layer for _, layer in model.named_sublayers(include_self=True)
+           if not type(layer).forward.__module__.startswith(("paddle.", "unisample."))]
+    if own:  # paddle has no tracer that keeps a Python branch: only a run sees these calls
+        out.append(Found("(forward)", "F.interpolate", None, "call sites not analysed: paddle.nn.functional."
+                         f"interpolate calls in forward are only found by running; {RUN_HINT}"))
+    return out
+
+
+def _kwargs(args, kwargs) -> dict:
+    """An ``interpolate`` call's arguments as ``from_paddle`` reads them, either
+    signature (paddle's, or torch's whose sixth is ``recompute_scale_factor``)."""
+    kw = dict(kwargs)
+    if "input" in kw:
+        kw["x"] = kw.pop("input")
+    args = tuple(args)
+    if len(args) >= 6 and type(args[5]) is not int:  # how paddle itself tells torch's signature
+        kw.update(zip(("recompute_scale_factor", "antialias"), args[5:]))
+        args = args[:5]
+    kw.update(zip(("x",) + _NAMES, args))
+    kw.pop("x", None)
+    # defaults are left out: from_paddle knows paddle's, and refuses what it cannot read
+    if not kw.get("antialias"):
+        kw.pop("antialias", None)
+    if kw.get("recompute_scale_factor") is None:
+        kw.pop("recompute_scale_factor", None)
+    return {k: _plain(v) for k, v in kw.items()}
+
+
+def _plain(value):
+    """Lists (paddle's shapes) and one-element tensors as Python numbers and tuples."""
+    if hasattr(value, "numpy") and hasattr(value, "shape"):
+        value = value.numpy().tolist()
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def _data(args, kwargs):
+    return args[0] if args else kwargs.get("x", kwargs.get("input"))
+
+
+def _patch(original, replacement) -> list:
+    """Every module attribute holding ``original`` set to ``replacement``: paddle's
+    ``F``, ``functional.common`` (``upsample`` calls it) and a model's own ``from
+    paddle.nn.functional import interpolate``.  The ``(module, name)`` pairs patched."""
+    patched = []
+    for module in list(sys.modules.values()):
+        try:
+            names = [k for k, v in vars(module).items() if v is original]
+        except TypeError:  # no __dict__
+            continue
+        for name in names:
+            setattr(module, name, replacement)
+            patched.append((module, name))
+    return patched
+
+
+def run(model, example_input) -> List[Found]:
+    """The resizes ``model`` runs on ``example_input`` (a tensor or numpy array),
+    recorded as they execute under ``paddle.no_grad()``: every
+    ``paddle.nn.functional.interpolate`` call (``upsample`` and the
+    ``nn.Upsample*`` layers call it), and every unisample layer."""
+    import numpy as np
+    import paddle
+    import paddle.nn.functional as F
+
+    from . import from_numpy
+
+    x = example_input if isinstance(example_input, paddle.Tensor) else from_numpy(np.asarray(example_input))
+    skip = (os.path.dirname(paddle.__file__) + os.sep, __file__)
+    recorder = Recorder(LAYERS, "paddle.nn", Upsample.from_paddle)
+    original = F.interpolate
+    depth = [0]  # inside a recorded call: a nested one (upsample -> interpolate) is the same resize
+
+    def interpolate(*args, **kwargs):
+        if not depth[0]:
+            recorder.resize(_kwargs(args, kwargs), tuple(_data(args, kwargs).shape), call_site(skip),
+                            "F.interpolate")
+        depth[0] += 1
+        try:
+            return original(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+
+    def enter(layer, inputs, name):
+        shape = tuple(inputs[0].shape) if inputs and isinstance(inputs[0], paddle.Tensor) else ()
+        recorder.enter(name, layer, shape, call_site(skip))
+
+    handles: list = []
+    patched: list = []
+    try:
+        for name, layer in model.named_sublayers(include_self=True):
+            handles.append(layer.register_forward_pre_hook(lambda m, i, name=name: enter(m, i, name)))
+            handles.append(layer.register_forward_post_hook(lambda m, i, o: recorder.leave()))
+        patched = _patch(original, interpolate)
+        with paddle.no_grad():
+            model(x)
+    finally:
+        for module, name in patched:
+            setattr(module, name, original)
+        for handle in handles:
+            handle.remove()
+    return recorder.found()

@@ -1,12 +1,14 @@
 """What ``unisample scan`` looks for in a torch ``nn.Module``: the resize
-modules, ``F.interpolate`` calls in ``forward`` (traced with ``torch.fx``),
-and unisample's own layers; and how ``rewrite`` swaps the modules."""
+modules, ``F.interpolate`` calls in ``forward`` (traced with ``torch.fx``, or
+recorded while the model runs: ``run``), and unisample's own layers; and how
+``rewrite`` swaps the modules."""
 
 from __future__ import annotations
 
+import os
 from typing import List
 
-from unisample.scanning import Found, layers_found, read
+from unisample.scanning import Found, Recorder, call_site, layers_found, not_analysed, own_spec, read
 from unisample.spec import Upsample
 
 SOURCE = "torch"  # the port target a scanned model comes from
@@ -15,6 +17,8 @@ SUFFIXES = ()  # model files it reads
 KIND = "a torch nn.Module"
 
 LAYERS = ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d")
+#: F.interpolate's parameters after the input, in order (positional calls)
+_NAMES = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
 
 
 def found(model) -> List[Found]:
@@ -22,26 +26,95 @@ def found(model) -> List[Found]:
     return layers_found(model.named_modules(), LAYERS, "torch.nn", Upsample.from_torch) + _functional(model)
 
 
+def _trace(model):
+    """``model``'s ``torch.fx`` graph, unisample layers kept as calls (their
+    ``forward`` computes taps from shapes, which a proxy cannot iterate)."""
+    import torch
+
+    class Tracer(torch.fx.Tracer):
+        def is_leaf_module(self, m, qualname):
+            return own_spec(m) is not None or super().is_leaf_module(m, qualname)
+
+    return Tracer().trace(model)
+
+
 def _functional(model) -> List[Found]:
-    """``F.interpolate`` calls inside ``forward``, found by ``torch.fx`` (skipped if it cannot trace)."""
+    """``F.interpolate`` calls inside ``forward``, found by ``torch.fx``; one row
+    saying they were not analysed when it cannot trace (the modules were still listed)."""
     import torch
     import torch.nn.functional as F
 
     try:
-        graph = torch.fx.symbolic_trace(model).graph
-    except Exception:  # data-dependent control flow etc.: modules were still listed
-        return []
+        graph = _trace(model)
+    except Exception as e:  # data-dependent control flow, iterating a proxy, ...
+        return [Found("(forward)", "F.interpolate", None, not_analysed("torch.fx could not trace forward", e))]
     out = []
     for node in graph.nodes:
         if node.op == "call_function" and node.target is F.interpolate:
             kwargs = dict(node.kwargs)
-            names = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
-            kwargs.update(zip(names, node.args[1:]))
+            kwargs.update(zip(_NAMES, node.args[1:]))
             if any(isinstance(v, torch.fx.Node) for v in kwargs.values()):
-                out.append(Found(node.name, "F.interpolate", None, "size computed in the graph: not a constant"))
+                out.append(Found(node.name, "F.interpolate", None,
+                                 "size computed in the graph: not a constant; pass --input-shape to scan by running"))
                 continue
             out.append(read(node.name, "F.interpolate", Upsample.from_torch, kwargs))
     return out
+
+
+def _plain(value):
+    """An argument as ``from_torch`` reads it: ``torch.Size``, lists and 0-d
+    tensors (``x.shape[-1] * 2`` under ``torch.jit``) as Python numbers and tuples."""
+    import torch
+
+    if isinstance(value, torch.Tensor) and value.ndim == 0:
+        return value.item()
+    if isinstance(value, (list, tuple)):  # torch.Size is a tuple
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def run(model, example_input) -> List[Found]:
+    """The resizes ``model`` runs on ``example_input`` (a tensor or numpy array),
+    recorded as they execute under ``torch.no_grad()``: every
+    ``F.interpolate`` call (``F.upsample*`` and the ``nn.Upsample*`` modules call
+    it) seen by a ``TorchFunctionMode``, and every unisample layer."""
+    import numpy as np
+    import torch
+    from torch.overrides import TorchFunctionMode
+
+    from . import from_numpy
+
+    x = example_input if isinstance(example_input, torch.Tensor) else from_numpy(np.asarray(example_input))
+    skip = (os.path.dirname(torch.__file__) + os.sep, __file__)
+    recorder = Recorder(LAYERS, "torch.nn", Upsample.from_torch)
+
+    class Mode(TorchFunctionMode):
+        # interpolate checks handle_torch_function first, so a mode sees every call
+        # with its actual arguments; a patched F.interpolate would miss ``from
+        # torch.nn.functional import interpolate`` in a model's file.
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            if getattr(func, "__name__", "") == "interpolate" and func.__module__ == "torch.nn.functional":
+                kw = {k: _plain(v) for k, v in {**kwargs, **dict(zip(_NAMES, args[1:]))}.items()}
+                data = args[0] if args else kwargs.get("input")
+                recorder.resize(kw, tuple(data.shape), call_site(skip), "F.interpolate")
+            return func(*args, **kwargs)
+
+    def enter(module, inputs, name):
+        shape = tuple(inputs[0].shape) if inputs and isinstance(inputs[0], torch.Tensor) else ()
+        recorder.enter(name, module, shape, call_site(skip))
+
+    handles = []
+    try:
+        for name, module in model.named_modules():
+            handles.append(module.register_forward_pre_hook(lambda m, i, name=name: enter(m, i, name)))
+            handles.append(module.register_forward_hook(lambda m, i, o: recorder.leave()))
+        with torch.no_grad(), Mode():
+            model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return recorder.found()
 
 
 def rewrite(model):

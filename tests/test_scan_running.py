@@ -1,0 +1,242 @@
+"""``unisample scan`` by running a model: every resize found as it executes.
+
+The decoders below reproduce what real segmentation decoders do and what a
+static scan cannot read: ``forward`` branches on a shape (``torch.fx`` cannot
+trace it), one ``interpolate`` runs in a loop, sizes come from a skip
+connection's or the input's shape, and a resize module sits among them.  The
+calls are counted here by patching ``interpolate`` (independently of
+unisample), and each recorded spec, applied by unisample to the input that
+call received, must give the framework's own output for it.
+
+The builders are module-level functions so that the command line can name
+them (``tests.test_scan_running:torch_decoder``); they import their
+framework only when called.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from unisample import scanning, tolerance
+
+ROOT = Path(__file__).resolve().parent.parent
+SHAPE = (1, 3, 8, 8)
+#: rows the decoders' resizes fall into, in the order they first run, and the calls of each
+ROW_CALLS = [1, 2, 1, 1]
+
+
+def torch_decoder():
+    """A torch decoder ``torch.fx`` cannot trace, with 5 resize calls in 4 places."""
+    import torch
+    import torch.nn.functional as F
+
+    class Decoder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.convs = torch.nn.ModuleList([torch.nn.Conv2d(3, 3, 3, padding=1) for _ in range(2)])
+            self.up = torch.nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+
+        def forward(self, x):
+            skip = x
+            y = F.interpolate(x, scale_factor=2.0, mode="nearest")
+            if x.shape[-1] > 8:  # a branch on a shape: torch.fx cannot trace it
+                y = y * 0.5
+            for conv in self.convs:  # runs twice: 16 -> 5 -> 8, then 8 -> 2 -> 8
+                y = F.interpolate(F.avg_pool2d(conv(y), 3), size=skip.shape[-2:], mode="bilinear",
+                                  align_corners=False)
+            y = self.up(y)
+            return F.interpolate(y, size=x.shape[-2:])
+
+    torch.manual_seed(0)
+    return Decoder().eval()
+
+
+def paddle_decoder():
+    """The same decoder in paddle, ``paddle.nn.functional.interpolate`` in ``forward``."""
+    import paddle
+    import paddle.nn.functional as F
+
+    class Decoder(paddle.nn.Layer):
+        def __init__(self):
+            super().__init__()
+            self.convs = paddle.nn.LayerList([paddle.nn.Conv2D(3, 3, 3, padding=1) for _ in range(2)])
+            self.up = paddle.nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+
+        def forward(self, x):
+            skip = x
+            y = F.interpolate(x, scale_factor=2.0, mode="nearest")
+            if x.shape[-1] > 8:
+                y = y * 0.5
+            for conv in self.convs:
+                y = F.interpolate(F.avg_pool2d(conv(y), 3), size=skip.shape[-2:], mode="bilinear",
+                                  align_corners=False)
+            y = self.up(y)
+            return F.interpolate(y, size=x.shape[-2:])
+
+    paddle.seed(0)
+    model = Decoder()
+    model.eval()
+    return model
+
+
+def _counted(module, run):
+    """``run()`` with ``module.interpolate`` counting its calls: ``[(input, output)]`` as numpy."""
+    original, calls = module.interpolate, []
+
+    def counting(*args, **kwargs):
+        out = original(*args, **kwargs)
+        calls.append((args[0].numpy(), out.numpy()))
+        return out
+
+    module.interpolate = counting
+    try:
+        run()
+    finally:
+        module.interpolate = original
+    return calls
+
+
+def _check_rows(found, calls, to_numpy, from_numpy):
+    """Rows and calls agree: one row per place, ``calls`` summing to the count,
+    and each row's spec reproducing the native output of each of its calls."""
+    assert sum(f.calls for f in found) == len(calls) == sum(ROW_CALLS)
+    assert [f.calls for f in found] == ROW_CALLS
+    assert all(f.spec is not None and f.site.startswith("tests/test_scan_running.py:") for f in found)
+    assert len({f.site for f in found}) == len(found)
+    rows = [f for f in found for _ in range(f.calls)]  # the loop's two calls are consecutive
+    for row, (x, native) in zip(rows, calls):
+        assert x.shape in row.shapes
+        ours = to_numpy(row.spec(from_numpy(x)))
+        passed, error, bound, message = tolerance.compare(row.spec, x, ours, native)
+        assert passed, (row, message)
+
+
+def test_torch_scan_by_running_finds_every_call():
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as F
+
+    model = torch_decoder()
+    x = torch.from_numpy(np.random.default_rng(1).standard_normal(SHAPE).astype(np.float32))
+    with torch.no_grad():
+        calls = _counted(F, lambda: model(x))
+    found = scanning.scan(model, to=["keras", "onnx"], example_input=x)
+    _check_rows(found, calls, lambda t: t.numpy(), torch.from_numpy)
+    assert [f.where for f in found] == ["(root)", "(root)", "up", "(root)"]
+    assert [f.what for f in found] == ["F.interpolate", "F.interpolate", "torch.nn.Upsample", "F.interpolate"]
+    assert found[1].shapes == ((1, 3, 5, 5), (1, 3, 2, 2))
+    assert found[3].spec.size == (8, 8)  # size=x.shape[-2:]: known by running
+    assert set(found[0].verdicts) == {"keras", "onnx"}
+    assert all(not m._forward_pre_hooks and not m._forward_hooks for m in model.modules())
+    assert F.interpolate(x, scale_factor=2.0).shape == (1, 3, 16, 16)  # no mode left behind
+    text = scanning.render(found)
+    assert "4 resize op(s), 5 call(s) run" in text and "input shapes" in text and "1x3x5x5, 1x3x2x2" in text
+    # a numpy input is converted by the adapter
+    assert [f.calls for f in scanning.scan(model, example_input=x.numpy())] == ROW_CALLS
+
+
+def test_torch_static_scan_says_what_it_could_not_trace():
+    pytest.importorskip("torch")
+    found = scanning.scan(torch_decoder(), to=["onnx"])
+    assert [(f.where, f.what) for f in found] == [("up", "torch.nn.Upsample"), ("(forward)", "F.interpolate")]
+    assert found[1].spec is None and found[1].verdicts == {"onnx": "unreadable"}
+    assert found[1].error.startswith("call sites not analysed: torch.fx could not trace forward (TraceError: ")
+    assert found[1].error.endswith("pass --input-shape to scan by running")
+    text = scanning.render(found)
+    assert "1 resize op(s); 1 place(s) not analysed" in text and "0 resize op(s)" not in text
+
+
+def test_torch_static_scan_of_a_computed_size_names_the_way_out():
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as F
+
+    class Head(torch.nn.Module):
+        def forward(self, x, skip):
+            return F.interpolate(x, size=skip.shape[-2:], mode="bilinear")
+
+    (found,) = scanning.scan(Head(), to=["onnx"])
+    assert found.spec is None and "pass --input-shape to scan by running" in found.error
+
+
+def test_paddle_scan_by_running_finds_every_call():
+    paddle = pytest.importorskip("paddle")
+    import paddle.nn.functional as F
+
+    model = paddle_decoder()
+    data = np.random.default_rng(1).standard_normal(SHAPE).astype(np.float32)
+    x = paddle.to_tensor(data)
+    original = F.interpolate
+    with paddle.no_grad():
+        calls = _counted(F, lambda: model(x))
+    found = scanning.scan(model, to=["torch", "onnx"], example_input=x)
+    assert F.interpolate is original and paddle.nn.functional.common.interpolate is original
+    _check_rows(found, calls, lambda t: t.numpy(), paddle.to_tensor)
+    assert [f.where for f in found] == ["(root)", "(root)", "up", "(root)"]
+    assert [f.what for f in found] == ["F.interpolate", "F.interpolate", "paddle.nn.Upsample", "F.interpolate"]
+    assert found[3].spec.size == (8, 8)
+    assert all(not layer._forward_pre_hooks and not layer._forward_post_hooks for layer in model.sublayers())
+    assert [f.calls for f in scanning.scan(model, example_input=data)] == ROW_CALLS
+
+
+def test_paddle_static_scan_says_functional_calls_need_a_run():
+    pytest.importorskip("paddle")
+    found = scanning.scan(paddle_decoder(), to=["torch"])
+    assert [(f.where, f.what) for f in found] == [("up", "paddle.nn.Upsample"), ("(forward)", "F.interpolate")]
+    assert "only found by running; pass --input-shape" in found[1].error
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "unisample.cli", "scan", *args], capture_output=True, text=True,
+                          cwd=ROOT)
+
+
+def test_cli_scans_by_running():
+    pytest.importorskip("torch")
+    proc = _cli("tests.test_scan_running:torch_decoder", "--input-shape", "1,3,8,8", "--to", "keras,onnx")
+    assert proc.returncode == 0, proc.stderr
+    assert "4 resize op(s), 5 call(s) run" in proc.stdout
+    assert "tests/test_scan_running.py:" in proc.stdout and "calls" in proc.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--input-shape", "1,3,x,8"], "argument --input-shape: got '1,3,x,8'"),
+    (["--input-shape", "1,3,0,8"], "argument --input-shape: got '1,3,0,8'"),
+    (["--input-shape", "1,3,8,8", "--dtype", "int8"], "argument --dtype: got 'int8'"),
+    (["--input-shape", "1,3"], "running tests.test_scan_running:torch_decoder on a random 1,3 float32 input"),
+])
+def test_cli_bad_input_shape_is_one_line_with_status_2(args, message):
+    pytest.importorskip("torch")
+    proc = _cli("tests.test_scan_running:torch_decoder", *args)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert len([line for line in proc.stderr.splitlines() if not line.startswith(("usage:", " "))]) == 1, \
+        proc.stderr
+
+
+def test_torch_run_records_unisample_layers_once_not_their_inner_calls():
+    torch = pytest.importorskip("torch")
+
+    model = torch.nn.Sequential(torch.nn.Upsample(scale_factor=2, mode="bicubic"), torch.nn.Conv2d(3, 3, 1))
+    scanning.rewrite(model)
+    found = scanning.scan(model, to=["onnx"], example_input=torch.zeros(SHAPE))
+    assert [(f.where, f.what, f.calls, f.shapes) for f in found] == [("0", "unisample layer", 1, (SHAPE,))]
+
+
+def test_onnx_input_shape_fixes_dynamic_sizes(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+
+    class Head(torch.nn.Module):
+        def forward(self, x):
+            return torch.nn.functional.interpolate(x, size=(x.shape[-2] * 2, x.shape[-1] * 2))
+
+    path = str(tmp_path / "head.onnx")
+    torch.onnx.export(Head(), (torch.zeros(SHAPE),), path, dynamo=False, input_names=["x"],
+                      dynamic_axes={"x": {2: "h", 3: "w"}})
+    assert scanning.scan(path, to=["torch"])[0].spec is None
+    (found,) = scanning.scan(path, to=["torch"], example_input=np.zeros((1, 3, 5, 6), np.float32))
+    assert found.spec.size == (10, 12)
+    proc = _cli(path, "--input-shape", "1,3,5,6", "--to", "torch")
+    assert proc.returncode == 0 and "size=(10, 12)" in proc.stdout, proc.stderr
