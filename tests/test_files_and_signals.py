@@ -112,6 +112,13 @@ SLOW_ENCODER = textwrap.dedent("""
 """)
 
 
+def _default_signals():
+    """In the child, before exec: SIGINT at its default, as a terminal's Ctrl-C finds
+    it.  A shell runs a background job (``pytest ... &``) with SIGINT ignored, and
+    children inherit that: Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @needs_pillow
 @pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_during_encoding_leaves_no_partial_file(tmp_path, signum, status):
@@ -121,7 +128,7 @@ def test_a_signal_during_encoding_leaves_no_partial_file(tmp_path, signum, statu
     Image.fromarray(np.zeros((40, 40, 3), np.uint8)).save(photo)
     before = photo.read_bytes()
     proc = subprocess.Popen([sys.executable, "-c", SLOW_ENCODER, "resize", str(photo), str(photo), "--size", "10"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_signals)
     assert proc.stdout.readline().strip() == "encoding"
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=30)
@@ -160,7 +167,7 @@ def test_a_signal_stops_the_conformance_workers_and_removes_temporaries(tmp_path
     """))
     env = dict(os.environ, TMPDIR=str(tmp_path))
     proc = subprocess.Popen([sys.executable, str(fake)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+                            env=env, preexec_fn=_default_signals)
     deadline = time.monotonic() + 60
     while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
