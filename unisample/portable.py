@@ -411,26 +411,20 @@ def resize_with_taps(spec, x, ops: ArrayOps):
     shape = ops.shape(x)
     axes = spec.check_input(shape)
     taps = spec.taps(spatial_size(shape, axes))
-    outside = reference.extrapolated(spec, taps, axes, len(shape), dtype)
-    if kind == "integer":
-        if spec.kernel == "nearest":
-            y = apply_taps(x, taps, axes, ops)
-        else:
-            precision = ops.integer_precision()
-            y = round_passes(ops.cast(x, precision), taps, axes, np.iinfo(dtype),
-                             apply_axis=functools.partial(apply_axis, ops=ops), floor=ops.floor, clip=ops.clip,
-                             cast=lambda y: ops.cast(y, dtype), where=ops.where, precision=np.dtype(precision).type)
-        if outside is not None:  # tf_crop_and_resize: the value wherever the source lies outside
-            mask, value = outside
-            y = ops.where(ops.constant(mask.astype(np.float64), like=y) > 0, value, y)
+    if kind == "integer" and spec.kernel != "nearest":
+        precision = ops.integer_precision()
+        y = round_passes(ops.cast(x, precision), taps, axes, np.iinfo(dtype),
+                         apply_axis=functools.partial(apply_axis, ops=ops), floor=ops.floor, clip=ops.clip,
+                         cast=lambda y: ops.cast(y, dtype), where=ops.where, precision=np.dtype(precision).type)
     else:
         y = ops.cast(x, "float32") if kind == "half" else x
         y = apply_taps(y, taps, axes, ops)
-        if outside is not None:  # tf_crop_and_resize: the value wherever the source lies outside, NaN too
-            mask, value = outside
-            y = ops.where(ops.constant(mask.astype(np.float64), like=y) > 0, value, y)
         if ops.dtype_name(y) != dtype:
             y = ops.cast(y, dtype)
+    outside = reference.extrapolated(spec, taps, axes, len(shape), dtype)
+    if outside is not None:  # tf_crop_and_resize: the value wherever the source lies outside, NaN too
+        mask, value = outside
+        y = ops.where(ops.constant(mask.astype(np.float64), like=y) > 0, value, y)
     return ops.copy(x) if y is x else y
 
 

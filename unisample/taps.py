@@ -160,42 +160,17 @@ def source_coordinates(spec, in_size: int, out_size: int, scale: Optional[float]
 
 
 def onnx_source(spec, in_size: int, out_size: int, scale: Optional[float],
-                roi: Optional[Tuple[float, float]] = None) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+                roi: Optional[Tuple[float, float]] = None,
+                float_type=np.float64) -> Tuple[np.ndarray, Optional[np.ndarray]]:
     """``(source coordinate, outside)`` of ONNX Resize's own coordinate transforms,
-    in float64 as ONNX's reference computes them; ``outside`` flags the
-    outputs ``tf_crop_and_resize`` samples beyond the input (None for the
-    others).  ``scale`` as in ``mapping_scale``; ``roi`` is the axis's
-    ``(start, end)``."""
-    ct = spec.coordinate_transform
-    dst = np.arange(out_size, dtype=np.float64)
-    s = scale if scale is not None else in_size / out_size
-    if ct == "tf_crop_and_resize":
-        assert roi is not None
-        start, end = roi
-        if out_size > 1:
-            src = start * (in_size - 1) + dst * ((end - start) * (in_size - 1)) / (out_size - 1)
-        else:
-            src = np.full(out_size, 0.5 * (start + end) * (in_size - 1))
-        return src, (src < 0) | (src > in_size - 1)
-    if ct == "tf_half_pixel_for_nn":
-        return (dst + 0.5) * s, None
-    if ct == "pytorch_half_pixel" and out_size == 1:
-        return np.zeros(1), None
-    src = (dst + 0.5) * s - 0.5
-    if ct == "half_pixel_symmetric":
-        # the output's centre on the input's: differs from half_pixel where
-        # out != in / s (a scale whose output length was rounded down)
-        src = src + (in_size - out_size * s) / 2
-    return src, None
-
-
-def _onnx_source_f32(spec, in_size: int, out_size: int, scale: Optional[float],
-                     roi: Optional[Tuple[float, float]] = None) -> Tuple[np.ndarray, Optional[np.ndarray]]:
-    """``onnx_source`` as onnxruntime computes it, in float32 (its
-    ``GetOriginalCoordinate``): what nearest modes round, where one ulp picks
-    another pixel.  ONNX's reference, in float64, agrees on every node test."""
-    f = _F32
-    dst = np.arange(out_size, dtype=_F32)
+    computed in ``float_type`` operation for operation as onnxruntime does
+    (``GetOriginalCoordinate``, in float32: what nearest modes round, where one
+    ulp picks another pixel; ONNX's reference, in float64, agrees on every node
+    test).  ``outside`` flags the outputs ``tf_crop_and_resize`` samples beyond
+    the input (None for the others).  ``scale`` as in ``mapping_scale``;
+    ``roi`` is the axis's ``(start, end)``."""
+    f = float_type
+    dst = np.arange(out_size, dtype=f)
     n, m = f(in_size), f(out_size)
     x_scale = f(1.0 / scale) if scale is not None else m / n  # output per input pixel
     ct = spec.coordinate_transform
@@ -210,9 +185,11 @@ def _onnx_source_f32(spec, in_size: int, out_size: int, scale: Optional[float],
     if ct == "tf_half_pixel_for_nn":
         return (dst + f(0.5)) / x_scale, None
     if ct == "pytorch_half_pixel" and out_size == 1:
-        return np.zeros(1, _F32), None
+        return np.zeros(1, f), None
     src = (dst + f(0.5)) / x_scale - f(0.5)
     if ct == "half_pixel_symmetric":
+        # the output's centre on the input's: differs from half_pixel where
+        # out != in * scale (a scale whose output length was rounded down)
         adjustment = m / (x_scale * n)
         src = (n / f(2)) * (f(1) - adjustment) + src
     return src, None
@@ -262,7 +239,7 @@ def _nearest_taps(spec, in_size: int, out_size: int, scale: Optional[float],
     # its float32 arithmetic.
     outside = None
     if spec.coordinate_transform in ONNX_TRANSFORMS:
-        x32, outside = _onnx_source_f32(spec, in_size, out_size, scale, roi)
+        x32, outside = onnx_source(spec, in_size, out_size, scale, roi, float_type=_F32)
         x = x32.astype(np.float64)
     else:
         half_pixel = spec.coordinate_transform not in ("align_corners", "asymmetric")
