@@ -508,7 +508,7 @@ class Upsample:
         "extrapolation_value",
     )
     # __weakref__: tf.function and other wrappers keep weak references to callables.
-    __slots__ = FIELDS + ("_key", "__weakref__")
+    __slots__ = FIELDS + ("_key", "_onnx_only", "__weakref__")
 
     # The fields' types, for readers and type checkers (set once, in __init__).
     size: SizeArg
@@ -529,6 +529,7 @@ class Upsample:
     roi: Any
     extrapolation_value: Optional[float]
     _key: tuple
+    _onnx_only: bool
 
     def __init__(
         self,
@@ -618,6 +619,7 @@ class Upsample:
         for name, value in values.items():
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_key", tuple(values.values()))
+        object.__setattr__(self, "_onnx_only", self._uses_onnx_vocabulary())  # read on every call
 
     # -- immutability, equality, repr -------------------------------------
 
@@ -783,6 +785,9 @@ class Upsample:
         aspect ratio, or antialiased linear with the edge pixel repeated.  No
         framework's native resize computes such a spec: adapters take the
         taps (README "ONNX")."""
+        return self._onnx_only
+
+    def _uses_onnx_vocabulary(self) -> bool:
         own = {"nearest": "floor", "nearest-exact": "round_prefer_ceil"}
         return (self.coordinate_transform in ONNX_TRANSFORMS
                 or (self.nearest_mode is not None and self.nearest_mode != own.get(self.mode))
