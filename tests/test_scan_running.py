@@ -240,3 +240,108 @@ def test_onnx_input_shape_fixes_dynamic_sizes(tmp_path):
     assert found.spec.size == (10, 12)
     proc = _cli(path, "--input-shape", "1,3,5,6", "--to", "torch")
     assert proc.returncode == 0 and "size=(10, 12)" in proc.stdout, proc.stderr
+
+
+def keras_decoder():
+    """A Keras model with resizes a static scan cannot see: a nested model's
+    layer, ``ops.image.resize`` in a ``Lambda`` and in a subclassed model's
+    ``call``, a layer created inside that ``call``, and a top-level layer."""
+    import keras
+    from keras import layers, ops
+
+    keras.utils.set_random_seed(0)
+    inner = keras.Sequential([layers.Conv2D(3, 3, padding="same"),
+                              layers.UpSampling2D(2, interpolation="bilinear", name="up")], name="inner")
+
+    class Head(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.conv = layers.Conv2D(3, 1)
+
+        def call(self, x):
+            y = ops.image.resize(self.conv(x), (5, 5), interpolation="bicubic")
+            return layers.Resizing(8, 8, interpolation="nearest", name="made_in_call")(y)
+
+    inputs = keras.Input((8, 8, 3))
+    y = inner(inputs)
+    y = layers.Lambda(lambda t: ops.image.resize(t, (8, 8), interpolation="bilinear", antialias=True),
+                      name="shrink")(y)
+    y = Head(name="head")(y)
+    return keras.Model(inputs, layers.UpSampling2D(2, name="out")(y))
+
+
+#: (where, kind) of the rows keras_decoder's resizes fall into, in the order they run
+KERAS_ROWS = [("inner/up", "keras.layers.UpSampling2D"), ("shrink", "keras.ops.image.resize"),
+              ("head", "keras.ops.image.resize"), ("head/made_in_call", "keras.layers.Resizing"),
+              ("out", "keras.layers.UpSampling2D")]
+
+
+def _keras_counted(run):
+    """``run()`` with Keras' resize layers' ``call`` and ``keras.ops.image.resize``
+    counting their calls (outermost only): ``[(input, output)]`` as numpy."""
+    import keras
+
+    calls, depth = [], [0]
+
+    def counting(original):
+        def wrapper(*args, **kwargs):
+            depth[0] += 1
+            try:
+                out = original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+            if not depth[0]:
+                data = args[1] if isinstance(args[0], keras.layers.Layer) else args[0]
+                calls.append((np.asarray(data), np.asarray(out)))
+            return out
+        return wrapper
+
+    originals = {cls: cls.call for cls in (keras.layers.UpSampling2D, keras.layers.Resizing)}
+    resize = keras.ops.image.resize
+    try:
+        for cls, call in originals.items():
+            cls.call = counting(call)
+        keras.ops.image.resize = counting(resize)
+        run()
+    finally:
+        for cls, call in originals.items():
+            cls.call = call
+        keras.ops.image.resize = resize
+    return calls
+
+
+def test_keras_scan_by_running_finds_every_call():
+    pytest.importorskip("tensorflow")
+    import keras
+
+    model = keras_decoder()
+    x = np.random.default_rng(1).standard_normal((1, 8, 8, 3)).astype(np.float32)
+    calls = _keras_counted(lambda: model(x, training=False))
+    found = scanning.scan(model, to=["torch", "onnx"], example_input=x)
+    assert [(f.where, f.what) for f in found] == KERAS_ROWS
+    assert [f.calls for f in found] == [1] * len(KERAS_ROWS) and len(calls) == len(KERAS_ROWS)
+    for row, (data, native) in zip(found, calls):
+        assert row.shapes == (data.shape,)
+        passed, error, bound, message = tolerance.compare(row.spec, data, row.spec(data), native)
+        assert passed, (row, message)
+    # the lines of the model that called them; a layer a Keras container called has none
+    assert [f.site.split(":")[0] for f in found] == ["", "tests/test_scan_running.py", "tests/test_scan_running.py",
+                                                     "tests/test_scan_running.py", ""]
+    assert keras.layers.Layer.__call__.__module__.startswith("keras.")  # nothing left patched
+    assert keras.ops.image.resize.__module__ == "keras.src.ops.image"
+    assert found[2].verdicts == {"torch": "needs unisample", "onnx": "cannot be expressed"}  # TF's 1024-entry table
+
+
+def test_keras_static_scan_says_what_only_a_run_sees():
+    pytest.importorskip("tensorflow")
+    found = scanning.scan(keras_decoder(), to=["torch"])
+    assert [(f.where, f.what) for f in found] == [KERAS_ROWS[0], KERAS_ROWS[4], ("(call)", "keras.ops.image.resize")]
+    assert found[2].spec is None and "inside the code of shrink, head (Lambda or a subclassed call)" in found[2].error
+    assert "2 resize op(s); 1 place(s) not analysed" in scanning.render(found)
+
+
+def test_cli_scans_a_keras_model_by_running():
+    pytest.importorskip("tensorflow")
+    proc = _cli("tests.test_scan_running:keras_decoder", "--input-shape", "1,8,8,3", "--to", "torch")
+    assert proc.returncode == 0, proc.stderr
+    assert "5 resize op(s), 5 call(s) run" in proc.stdout and "head/made_in_call" in proc.stdout

@@ -661,9 +661,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rewrite", metavar="OUT.keras",
                    help="Keras models: save a copy whose resize layers are unisample layers")
     p.add_argument("--input-shape", type=_shape, metavar="N,C,H,W",
-                   help="scan by running: run a torch or paddle model once on a random input of this shape and "
-                        "record every resize as it executes (F.interpolate in forward included, sizes computed "
-                        "from shapes known); ONNX models: fix the graph's dynamic shapes")
+                   help="scan by running: run a torch, Keras or paddle model once on a random input of this shape "
+                        "and record every resize as it executes (F.interpolate in forward, keras.ops.image.resize "
+                        "in a Lambda or a call included, sizes computed from shapes known); ONNX models: fix the "
+                        "graph's dynamic shapes")
     p.add_argument("--dtype", type=_float_dtype, default="float32",
                    help=f"the random input's dtype, one of {', '.join(SCAN_DTYPES)}; default float32")
     p.set_defaults(func=scan)

@@ -23,19 +23,21 @@ Nothing here imports a framework: the model's own kind decides.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import porting
 from .files import atomic_copy
 from .spec import Upsample
 
 __all__ = ["Found", "scan", "rewrite", "rewrite_to", "rewrite_suffixes", "is_model", "render", "layers_found",
-           "own_spec", "read", "source_of", "runs", "Recorder", "call_site", "not_analysed", "RUN_HINT", "NOT_ANALYSED"]
+           "own_spec", "read", "source_of", "runs", "Recorder", "call_site", "not_analysed", "replaced_everywhere",
+           "RUN_HINT", "NOT_ANALYSED"]
 
 _VERDICTS = {"native": "native ok", "unisample": "needs unisample", "cannot": "cannot be expressed"}
 
@@ -161,17 +163,19 @@ def not_analysed(why: str, error: BaseException) -> str:
     return f"{NOT_ANALYSED}: {why} ({type(error).__name__}: {first}); {RUN_HINT}"
 
 
-def call_site(skip: Sequence[str]) -> str:
+def call_site(skip: Sequence[str], outer: Optional[FrameType] = None) -> str:
     """``file:line`` of the innermost frame of the caller's stack whose file is
     under none of ``skip`` (the framework's package, the scanner itself): the
-    model's line that asked for the resize.  The path is relative to the
-    current directory when under it."""
+    model's line that asked for the resize; ``""`` when the walk reaches
+    ``outer`` (the frame that ran the model: a layer a framework's own
+    container called has no line of the model's).  The path is relative to
+    the current directory when under it."""
     frame: Optional[FrameType] = sys._getframe(1)
     prefixes = tuple(skip) + (__file__,)
-    while frame is not None and frame.f_code.co_filename.startswith(prefixes):
+    while frame is not None and frame is not outer and frame.f_code.co_filename.startswith(prefixes):
         frame = frame.f_back
-    if frame is None:
-        return "?"
+    if frame is None or frame is outer:
+        return "" if frame is outer and outer is not None else "?"
     path = frame.f_code.co_filename
     try:
         relative = os.path.relpath(path)
@@ -181,27 +185,64 @@ def call_site(skip: Sequence[str]) -> str:
     return f"{path}:{frame.f_lineno}"
 
 
+@contextlib.contextmanager
+def replaced_everywhere(replacements: Dict[Callable, Callable]) -> Iterator[None]:
+    """Every module attribute holding a key of ``replacements`` set to its value
+    while the block runs, then restored: a framework's public name and the
+    private modules that call it, and a model's own ``from ... import resize``.
+    (For frameworks whose functions no mode or hook sees.)"""
+    patched = []
+    try:
+        for module in list(sys.modules.values()):
+            try:
+                items = list(vars(module).items())
+            except TypeError:  # no __dict__
+                continue
+            for name, value in items:
+                try:
+                    replacement = replacements.get(value)
+                except TypeError:  # unhashable
+                    continue
+                if replacement is not None:
+                    setattr(module, name, replacement)
+                    patched.append((module, name, value))
+        yield
+    finally:
+        for module, name, value in patched:
+            setattr(module, name, value)
+
+
 class Recorder:
     """The resizes of one run of a model, grouped by (where, call site, kind, spec).
 
     A framework's ``run`` calls ``enter`` / ``leave`` around every module (its
     hooks), and ``resize`` for every resize function call.  A call inside a
     framework resize layer is attributed to the layer; one inside a unisample
-    layer is the layer's own computation (it records itself on ``enter``)."""
+    layer is the layer's own computation (it records itself on ``enter``).
+    With ``layer_reader``, a framework resize layer is read from the layer
+    itself on ``enter`` (as ``label.ClassName``) and what it calls inside is
+    its own computation too: Keras' nearest UpSampling repeats, it calls no resize."""
 
-    def __init__(self, layers: Sequence[str], package: str, reader):
+    def __init__(self, layers: Sequence[str], package: str, reader, layer_reader=None, label: str = ""):
         self._layers, self._package, self._reader = tuple(layers), package, reader
+        self._layer_reader, self._label = layer_reader, label or package
         self._stack: List[Tuple[str, object, bool]] = []  # (name, module, is a unisample layer), innermost last
         self._own = 0  # how many unisample layers are running now
+        self._calls = 0  # how many wrapped functions are running now
         self._rows: Dict[tuple, Found] = {}
 
     def enter(self, name: str, layer, shape: Tuple[int, ...], site: str = "") -> None:
         """``layer`` (named ``name`` in the model) starts on an input of ``shape``."""
-        spec = own_spec(layer)
-        if spec is not None and not self._own:
+        spec, cls = own_spec(layer), type(layer)
+        framework_layer = (self._layer_reader is not None and cls.__name__ in self._layers
+                           and cls.__module__.startswith(self._package))
+        if not self._own and spec is not None:
             self._add(Found(name or "(root)", "unisample layer", spec), site, shape)
-        self._own += spec is not None
-        self._stack.append((name, layer, spec is not None))
+        elif not self._own and framework_layer:
+            self._add(read(name or "(root)", f"{self._label}.{cls.__name__}", self._layer_reader, layer), site, shape)
+        own = spec is not None or framework_layer
+        self._own += own
+        self._stack.append((name, layer, own))
 
     def leave(self) -> None:
         """The innermost running layer returned."""
@@ -216,8 +257,27 @@ class Recorder:
         name, layer = self._stack[-1][:2] if self._stack else ("", None)
         cls = type(layer)
         if layer is not None and cls.__name__ in self._layers and cls.__module__.startswith(self._package):
-            what = f"{self._package}.{cls.__name__}"
+            what = f"{self._label}.{cls.__name__}"
         self._add(read(name or "(root)", what, self._reader, kwargs), site, shape)
+
+    def wrapped(self, original: Callable, what: str, read_call: Callable, skip: Sequence[str],
+                outer: Optional[FrameType] = None) -> Callable:
+        """``original`` recording itself as a ``what`` call: ``read_call(args,
+        kwargs)`` gives ``(kwargs as the reader takes them, the input's shape)``.
+        Calls made inside another wrapped call are that call's own computation
+        (``upsample`` calling ``interpolate``, Keras' resize calling TF's)."""
+
+        def wrapper(*args, **kwargs):
+            if not self._calls:
+                kw, shape = read_call(args, kwargs)
+                self.resize(kw, shape, call_site(skip, outer), what)
+            self._calls += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self._calls -= 1
+
+        return wrapper
 
     def _add(self, item: Found, site: str, shape: Tuple[int, ...]) -> None:
         key = (item.where, site, item.what, item.spec, item.error)

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import List
 
-from unisample.scanning import RUN_HINT, Found, Recorder, call_site, layers_found
+from unisample.scanning import RUN_HINT, Found, Recorder, call_site, layers_found, replaced_everywhere
 from unisample.spec import Upsample
 
 SOURCE = "paddle"  # the port target a scanned model comes from
@@ -67,22 +67,6 @@ def _data(args, kwargs):
     return args[0] if args else kwargs.get("x", kwargs.get("input"))
 
 
-def _patch(original, replacement) -> list:
-    """Every module attribute holding ``original`` set to ``replacement``: paddle's
-    ``F``, ``functional.common`` (``upsample`` calls it) and a model's own ``from
-    paddle.nn.functional import interpolate``.  The ``(module, name)`` pairs patched."""
-    patched = []
-    for module in list(sys.modules.values()):
-        try:
-            names = [k for k, v in vars(module).items() if v is original]
-        except TypeError:  # no __dict__
-            continue
-        for name in names:
-            setattr(module, name, replacement)
-            patched.append((module, name))
-    return patched
-
-
 def run(model, example_input) -> List[Found]:
     """The resizes ``model`` runs on ``example_input`` (a tensor or numpy array),
     recorded as they execute under ``paddle.no_grad()``: every
@@ -95,37 +79,28 @@ def run(model, example_input) -> List[Found]:
     from . import from_numpy
 
     x = example_input if isinstance(example_input, paddle.Tensor) else from_numpy(np.asarray(example_input))
+    outer = sys._getframe()
     skip = (os.path.dirname(paddle.__file__) + os.sep, __file__)
     recorder = Recorder(LAYERS, "paddle.nn", Upsample.from_paddle)
     original = F.interpolate
-    depth = [0]  # inside a recorded call: a nested one (upsample -> interpolate) is the same resize
-
-    def interpolate(*args, **kwargs):
-        if not depth[0]:
-            recorder.resize(_kwargs(args, kwargs), tuple(_data(args, kwargs).shape), call_site(skip),
-                            "F.interpolate")
-        depth[0] += 1
-        try:
-            return original(*args, **kwargs)
-        finally:
-            depth[0] -= 1
+    interpolate = recorder.wrapped(original, "F.interpolate",
+                                   lambda args, kwargs: (_kwargs(args, kwargs), tuple(_data(args, kwargs).shape)), skip,
+                                   outer)
 
     def enter(layer, inputs, name):
         shape = tuple(inputs[0].shape) if inputs and isinstance(inputs[0], paddle.Tensor) else ()
-        recorder.enter(name, layer, shape, call_site(skip))
+        recorder.enter(name, layer, shape, call_site(skip, outer))
 
     handles: list = []
-    patched: list = []
     try:
         for name, layer in model.named_sublayers(include_self=True):
             handles.append(layer.register_forward_pre_hook(lambda m, i, name=name: enter(m, i, name)))
             handles.append(layer.register_forward_post_hook(lambda m, i, o: recorder.leave()))
-        patched = _patch(original, interpolate)
-        with paddle.no_grad():
+        # paddle's F, functional.common (upsample calls it) and a model's own
+        # ``from paddle.nn.functional import interpolate``
+        with replaced_everywhere({original: interpolate}), paddle.no_grad():
             model(x)
     finally:
-        for module, name in patched:
-            setattr(module, name, original)
         for handle in handles:
             handle.remove()
     return recorder.found()

@@ -6,6 +6,7 @@ recorded while the model runs: ``run``), and unisample's own layers; and how
 from __future__ import annotations
 
 import os
+import sys
 from typing import List
 
 from unisample.scanning import Found, Recorder, call_site, layers_found, not_analysed, own_spec, read
@@ -85,6 +86,7 @@ def run(model, example_input) -> List[Found]:
     from . import from_numpy
 
     x = example_input if isinstance(example_input, torch.Tensor) else from_numpy(np.asarray(example_input))
+    outer = sys._getframe()
     skip = (os.path.dirname(torch.__file__) + os.sep, __file__)
     recorder = Recorder(LAYERS, "torch.nn", Upsample.from_torch)
 
@@ -97,12 +99,12 @@ def run(model, example_input) -> List[Found]:
             if getattr(func, "__name__", "") == "interpolate" and func.__module__ == "torch.nn.functional":
                 kw = {k: _plain(v) for k, v in {**kwargs, **dict(zip(_NAMES, args[1:]))}.items()}
                 data = args[0] if args else kwargs.get("input")
-                recorder.resize(kw, tuple(data.shape), call_site(skip), "F.interpolate")
+                recorder.resize(kw, tuple(data.shape), call_site(skip, outer), "F.interpolate")
             return func(*args, **kwargs)
 
     def enter(module, inputs, name):
         shape = tuple(inputs[0].shape) if inputs and isinstance(inputs[0], torch.Tensor) else ()
-        recorder.enter(name, module, shape, call_site(skip))
+        recorder.enter(name, module, shape, call_site(skip, outer))
 
     handles = []
     try:
