@@ -345,3 +345,128 @@ def test_cli_scans_a_keras_model_by_running():
     proc = _cli("tests.test_scan_running:keras_decoder", "--input-shape", "1,8,8,3", "--to", "torch")
     assert proc.returncode == 0, proc.stderr
     assert "5 resize op(s), 5 call(s) run" in proc.stdout and "head/made_in_call" in proc.stdout
+
+
+def risky_decoder(channels=3):
+    """A torch decoder whose naive Keras port changes its output: align_corners
+    bilinear (Keras' UpSampling2D maps half-pixel) and a=-0.75 bicubic (Keras'
+    Resizing is a=-0.5 with TF's table); the nearest x2 ports exactly."""
+    import torch
+    import torch.nn.functional as F
+
+    class Decoder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, channels, 3, padding=1)
+
+        def forward(self, x):
+            y = F.interpolate(self.conv(x), scale_factor=2, mode="bilinear", align_corners=True)
+            y = F.interpolate(torch.relu(y), size=x.shape[-2:], mode="bicubic", align_corners=False)
+            return F.interpolate(y, scale_factor=2, mode="nearest")
+
+    torch.manual_seed(0)
+    return Decoder().eval()
+
+
+#: what a port by hand to Keras writes for each resize of risky_decoder (of the input's NHWC shape)
+KERAS_BY_HAND = [
+    lambda keras, shape: keras.layers.UpSampling2D(2, interpolation="bilinear"),
+    lambda keras, shape: keras.layers.Resizing(shape[1] // 2, shape[2] // 2, interpolation="bicubic"),
+    lambda keras, shape: keras.layers.UpSampling2D(2),
+]
+
+
+def _ported_by_hand(model, x, only=None):
+    """``model(x)`` with its ``F.interpolate`` calls (the ``only``-th, all for
+    None, none for -1) done by the real Keras layers a port by hand writes
+    (``KERAS_BY_HAND``, on NHWC numpy), not by unisample; and per call, the
+    |difference| of its Keras output from torch's own on that call's input, and
+    the input's ``tolerance.scale_of``."""
+    import keras
+    import torch
+    import torch.nn.functional as F
+
+    original, count, diffs = F.interpolate, [0], []
+
+    def keras_interpolate(t, *args, **kwargs):
+        index = count[0]
+        count[0] += 1
+        native = original(t, *args, **kwargs)
+        nhwc = t.numpy().transpose(0, 2, 3, 1)
+        ported = np.asarray(KERAS_BY_HAND[index](keras, nhwc.shape)(nhwc)).transpose(0, 3, 1, 2)
+        diffs.append((np.abs(ported.astype(np.float64) - native.numpy()), tolerance.scale_of(t.numpy())))
+        return torch.from_numpy(np.ascontiguousarray(ported)) if only in (None, index) else native
+
+    F.interpolate = keras_interpolate
+    try:
+        with torch.no_grad():
+            return model(x).numpy(), diffs
+    finally:
+        F.interpolate = original
+
+
+def _gain(spec, shape):
+    """The infinity norm of ``spec`` on an input of ``shape``: the product of its axes' (separable)."""
+    return float(np.prod([np.abs(t.matrix()).sum(axis=1).max() for t in spec.taps(shape[2:]) if t is not None]))
+
+
+def test_port_risk_equals_a_port_by_hand_with_the_real_keras_ops():
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("tensorflow")
+    from unisample import port_risk
+
+    model = risky_decoder()
+    x = torch.from_numpy(np.random.default_rng(2).standard_normal((1, 3, 16, 12)).astype(np.float32))
+    with torch.no_grad():
+        reference = model(x).numpy()
+    (risk,) = port_risk.port_risk(model, x, to=["keras"])
+    assert [r.naive.code for r in risk.resizes] == [
+        "keras.layers.UpSampling2D(size=2, interpolation='bilinear')",
+        "keras.layers.Resizing(16, 12, interpolation='bicubic')", "keras.layers.UpSampling2D(size=2)"]
+    whole, _ = _ported_by_hand(model, x)
+    _, diffs = _ported_by_hand(model, x, only=-1)  # each resize on the inputs the model gives it
+    # Each figure is measured twice: unisample's two specs vs torch's and Keras'
+    # own ops, each side within tolerance's bound of the other; through the
+    # stages after it, that bound grows by their gains (tolerance.chain_bound).
+    stages = []
+    for r, (_, scale) in zip(risk.resizes, diffs):
+        (shape,) = r.row.shapes
+        gain = max(_gain(spec, shape) for spec in (r.row.spec, r.naive.spec))
+        stages.append((2 * tolerance.bound_in_eps("float32", shape[2:]), scale, gain))
+    for i, (r, (diff, _)) in enumerate(zip(risk.resizes, diffs)):
+        slack = tolerance.chain_bound("float32", stages[i:i + 1])
+        assert abs(r.resize.max - diff.max()) <= slack and abs(r.resize.mean - diff.mean()) <= slack
+    assert risk.resizes[0].resize.max > 0.05 and risk.resizes[1].resize.max > 0.01  # real differences
+    assert risk.resizes[2].resize == port_risk.Difference(0.0, 0.0)
+    end, slack = np.abs(whole.astype(np.float64) - reference), tolerance.chain_bound("float32", stages)
+    assert abs(risk.naive.max - end.max()) <= slack and abs(risk.naive.mean - end.mean()) <= slack
+    for i, r in enumerate(risk.resizes[:2]):
+        alone = np.abs(_ported_by_hand(model, x, only=i)[0].astype(np.float64) - reference)
+        assert abs(r.alone.max - alone.max()) <= slack and abs(r.alone.mean - alone.mean()) <= slack
+    assert risk.unisample.max <= slack / 2  # unisample's layers: one side's rounding only
+    text = port_risk.render([risk])
+    assert "keras native call" in text and "keras, end to end: every resize native" in text
+
+
+def test_cli_prints_the_port_risk_and_builds_with_kwargs():
+    pytest.importorskip("torch")
+    pytest.importorskip("tensorflow")
+    proc = _cli("tests.test_scan_running:risky_decoder", "--kwargs", '{"channels": 3}', "--input-shape",
+                "1,3,64,64", "--to", "keras,onnx")
+    assert proc.returncode == 0, proc.stderr
+    assert "3 resize op(s), 3 call(s) run" in proc.stdout and "port risk:" in proc.stdout
+    assert "keras.layers.Resizing(64, 64, interpolation='bicubic')" in proc.stdout
+    assert "keras, end to end: every resize native" in proc.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--kwargs", "{bad"], "argument --kwargs: got '{bad': not JSON"),
+    (["--kwargs", "[1]"], "argument --kwargs: got '[1]'; expected a JSON object"),
+    (["--kwargs", '{"depth": 3}'], "building the model with tests.test_scan_running:risky_decoder(depth=3) failed: "
+                                   "TypeError"),
+])
+def test_cli_bad_kwargs_are_one_line_with_status_2(args, message):
+    pytest.importorskip("torch")
+    proc = _cli("tests.test_scan_running:risky_decoder", *args)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr

@@ -438,13 +438,15 @@ def port(args) -> int:
     return OK
 
 
-def _load_model(target: str):
-    """A path (.onnx, .keras) as is, or ``package.module:attribute`` imported (called
-    when it is a function or class that builds the model)."""
+def _load_model(target: str, kwargs: Optional[dict] = None):
+    """A path (.onnx, .keras) as is, or ``package.module:attribute`` imported (called,
+    with ``kwargs``, when it is a function or class that builds the model)."""
     if os.path.exists(target) or ":" not in target:
         if not os.path.exists(target):
             raise CommandError(f"{target!r} does not exist; expected a .onnx or .keras file or "
                                "package.module:attribute")
+        if kwargs is not None:
+            raise CommandError(f"--kwargs: {target} is a model file, not a builder; drop --kwargs")
         return target
     import importlib
 
@@ -464,12 +466,16 @@ def _load_model(target: str):
     from unisample import scanning
 
     if callable(obj) and not scanning.is_model(obj):
+        shown = ", ".join(f"{k}={v!r}" for k, v in (kwargs or {}).items())
         try:
-            obj = obj()
+            obj = obj(**(kwargs or {}))
         except Exception as e:
-            raise CommandError(f"building the model with {target}() failed: {type(e).__name__}: "
-                               f"{str(e).splitlines()[0] if str(e) else ''} (name an instance, or a builder that "
-                               "needs no arguments or downloads: module:attribute)") from None
+            raise CommandError(f"building the model with {target}({shown}) failed: {type(e).__name__}: "
+                               f"{_one_line(e)} (name an instance as module:attribute, or a builder and the "
+                               "--kwargs it needs, without downloads)") from None
+    elif kwargs is not None:
+        raise CommandError(f"--kwargs: {target} is a model, not a builder; drop --kwargs or name the function "
+                           "or class that builds it")
     return obj
 
 
@@ -493,12 +499,28 @@ def _example_input(model, shape: List[int], dtype: str):
     return adapters.get_adapter(source).from_numpy(x.astype(np.float32), dtype=dtype)
 
 
+def _print_port_risk(model, example, args) -> None:
+    """``port_risk.render`` for the frameworks of ``--to`` (ONNX is a graph: its verdicts say it all)."""
+    from unisample import port_risk, scanning
+
+    frameworks = [t for t in args.to if t != "onnx"]
+    if not frameworks or scanning.source_of(model) == "onnx":
+        return
+    try:
+        risks = port_risk.port_risk(model, example, to=frameworks)
+    except Exception as e:
+        raise CommandError(f"measuring the port risk of {args.model} failed: {type(e).__name__}: "
+                           f"{_one_line(e)}") from None
+    print()
+    print(port_risk.render(risks))
+
+
 def scan(args) -> int:
     from unisample import scanning
 
     if args.rewrite:
         check_output(args.rewrite, scanning.rewrite_suffixes(), what="--rewrite")
-    model = _load_model(args.model)
+    model = _load_model(args.model, args.kwargs)
     example = _example_input(model, args.input_shape, args.dtype) if args.input_shape else None
     try:
         found = scanning.scan(model, to=args.to, example_input=example)
@@ -510,6 +532,8 @@ def scan(args) -> int:
         raise CommandError(f"running {args.model} on a random {shape} {args.dtype} input failed: "
                            f"{type(e).__name__}: {_one_line(e)}") from None
     print(scanning.render(found, label=f"{args.model}: "))
+    if example is not None and args.to:
+        _print_port_risk(model, example, args)
     if args.rewrite:
         scanning.rewrite_to(model, args.rewrite)
         print(f"\nwrote {args.rewrite}: every resize layer replaced by a unisample layer")
@@ -539,6 +563,19 @@ def _shape(text: str) -> List[int]:
     if not all(p.isdigit() and int(p) > 0 for p in parts):
         raise argparse.ArgumentTypeError(f"got {text!r}; expected comma-separated positive ints such as 1,3,224,224")
     return [int(p) for p in parts]
+
+
+def _json_kwargs(text: str) -> dict:
+    """An argparse type: a JSON object of keyword arguments (``{"weights": null}``)."""
+    try:
+        value = json.loads(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"got {text!r}: not JSON ({e}); expected an object such as "
+                                         '\'{"weights": null}\'') from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a JSON object of keyword arguments such as "
+                                         '\'{"weights": null}\'')
+    return value
 
 
 def _float_dtype(text: str) -> str:
@@ -657,7 +694,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="a .onnx or .keras file, or package.module:attribute naming a torch module, "
                                  "Keras model or paddle Layer (or a function building one)")
     p.add_argument("--to", type=_choices(targets, "targets"),
-                   metavar="LIST", help="comma-separated targets; default: every framework but the model's own")
+                   metavar="LIST", help="comma-separated targets; default: every framework but the model's own. "
+                                        "With --input-shape, also the port risk for each framework named: how much "
+                                        "each resize and the model's output change if ported with its native ops")
+    p.add_argument("--kwargs", type=_json_kwargs, metavar="JSON",
+                   help="keyword arguments (a JSON object) for a MODEL that names a builder, "
+                        "such as '{\"weights\": null}'")
     p.add_argument("--rewrite", metavar="OUT.keras",
                    help="Keras models: save a copy whose resize layers are unisample layers")
     p.add_argument("--input-shape", type=_shape, metavar="N,C,H,W",

@@ -29,7 +29,8 @@ import numpy as np
 
 from .spec import Upsample
 
-__all__ = ["port", "parse", "Translation", "targets", "layout", "prefixes", "native_calls", "equivalent"]
+__all__ = ["port", "parse", "Translation", "targets", "layout", "prefixes", "native_calls", "equivalent",
+           "naive_call"]
 
 
 
@@ -472,19 +473,35 @@ def _may_output_length_1(spec: Upsample) -> bool:
     return min(factors) < 2  # an input of length 1 stays 1
 
 
-def _closest(spec: Upsample, calls, rank: int) -> Optional[Upsample]:
+def _closest(spec: Upsample, calls, rank: int) -> Optional[Tuple[NativeCall, Callable, Upsample]]:
+    """The call of ``calls`` (``native_calls``' pairs) of the spec's kernel whose
+    spec differs from it in the fewest fields, with its spec on the last probe."""
     probe = _probes(spec, rank)[-1]
     fields = ("coordinate_transform", "cubic_coeff_a", "exclude_outside", "cubic_table_size", "antialias",
               "area_weights", "mode")
     best, best_score = None, None
-    for _, at in calls:
+    for call, at in calls:
         other = at(probe)
         if other is None or other.kernel != spec.kernel:
             continue
         score = sum(getattr(other, f) != getattr(spec, f) for f in fields)
         if best_score is None or score < best_score:
-            best, best_score = other, score
+            best, best_score = (call, at, other), score
     return best
+
+
+def naive_call(spec: Upsample, target: str, rank: int) -> Optional[Tuple[NativeCall, Callable]]:
+    """The call a port that does not use unisample writes in ``target`` for
+    ``spec``: the native call ``port`` finds equivalent, else the closest one
+    (whose differences ``port``'s reasons name), with its spec per input
+    spatial size (``native_calls``' pairs); None where the target has no call
+    of the spec's kernel, and for ONNX (a graph, not calls)."""
+    calls = native_calls(spec, target, rank)
+    for call, at in calls:
+        if equivalent(spec, at, rank):
+            return call, at
+    closest = _closest(spec, calls, rank)
+    return closest[:2] if closest is not None else None
 
 
 # -- the answer ----------------------------------------------------------------------------------
@@ -529,7 +546,7 @@ def _translate(spec: Upsample, target: str, rank: int) -> Translation:
         no_call = _targets()[target].no_call if rank != 2 else None
         reasons = [no_call or f"{target} has no {spec.kernel} resize for {rank} spatial axes"]
     else:
-        reasons = _why(spec, closest, target)
+        reasons = _why(spec, closest[2], target)
     return Translation(target, "unisample", _unisample_code(spec, target), reasons)
 
 

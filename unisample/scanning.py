@@ -37,6 +37,7 @@ from .spec import Upsample
 
 __all__ = ["Found", "scan", "rewrite", "rewrite_to", "rewrite_suffixes", "is_model", "render", "layers_found",
            "own_spec", "read", "source_of", "runs", "Recorder", "call_site", "not_analysed", "replaced_everywhere",
+           "render_rows",
            "RUN_HINT", "NOT_ANALYSED"]
 
 _VERDICTS = {"native": "native ok", "unisample": "needs unisample", "cannot": "cannot be expressed"}
@@ -91,9 +92,13 @@ class _Onnx:
         return out
 
     @staticmethod
-    def run(model, example_input) -> List["Found"]:
-        """Not run: its nodes read with the shape of ``example_input`` fixing the dynamic ones."""
-        return _Onnx.found(model, input_shape=tuple(int(n) for n in getattr(example_input, "shape", ())))
+    def run(model, example_input, substitute=None) -> Tuple[List["Found"], None]:
+        """Not run: its nodes read with the shape of ``example_input`` fixing the
+        dynamic ones (no output; ``substitute`` is refused)."""
+        if substitute is not None:
+            raise ValueError("scan: ONNX models are read, not run: no port risk to measure; scan the model "
+                             "they were exported from")
+        return _Onnx.found(model, input_shape=tuple(int(n) for n in getattr(example_input, "shape", ()))), None
 
 
 def _scanner_of(model):
@@ -221,70 +226,88 @@ class Recorder:
     layer is the layer's own computation (it records itself on ``enter``).
     With ``layer_reader``, a framework resize layer is read from the layer
     itself on ``enter`` (as ``label.ClassName``) and what it calls inside is
-    its own computation too: Keras' nearest UpSampling repeats, it calls no resize."""
+    its own computation too: Keras' nearest UpSampling repeats, it calls no resize.
 
-    def __init__(self, layers: Sequence[str], package: str, reader, layer_reader=None, label: str = ""):
+    ``substitute(row, input)``, where given, may return another output for a
+    resize as it runs (``port_risk`` puts the target's native op there); None
+    keeps the model's own.  ``enter`` and ``resize`` return the row they
+    counted the call in (None inside a layer that counts as one resize), and
+    ``substituted`` asks ``substitute``."""
+
+    def __init__(self, layers: Sequence[str], package: str, reader, layer_reader=None, label: str = "",
+                 substitute: Optional[Callable] = None):
         self._layers, self._package, self._reader = tuple(layers), package, reader
         self._layer_reader, self._label = layer_reader, label or package
+        self._substitute = substitute
         self._stack: List[Tuple[str, object, bool]] = []  # (name, module, is a unisample layer), innermost last
         self._own = 0  # how many unisample layers are running now
         self._calls = 0  # how many wrapped functions are running now
         self._rows: Dict[tuple, Found] = {}
 
-    def enter(self, name: str, layer, shape: Tuple[int, ...], site: str = "") -> None:
+    def enter(self, name: str, layer, shape: Tuple[int, ...], site: str = "") -> Optional[Found]:
         """``layer`` (named ``name`` in the model) starts on an input of ``shape``."""
         spec, cls = own_spec(layer), type(layer)
         framework_layer = (self._layer_reader is not None and cls.__name__ in self._layers
                            and cls.__module__.startswith(self._package))
+        row = None
         if not self._own and spec is not None:
-            self._add(Found(name or "(root)", "unisample layer", spec), site, shape)
+            row = self._add(Found(name or "(root)", "unisample layer", spec), site, shape)
         elif not self._own and framework_layer:
-            self._add(read(name or "(root)", f"{self._label}.{cls.__name__}", self._layer_reader, layer), site, shape)
+            row = self._add(read(name or "(root)", f"{self._label}.{cls.__name__}", self._layer_reader, layer),
+                            site, shape)
         own = spec is not None or framework_layer
         self._own += own
         self._stack.append((name, layer, own))
+        return row
 
     def leave(self) -> None:
         """The innermost running layer returned."""
         if self._stack:
             self._own -= self._stack.pop()[2]
 
-    def resize(self, kwargs: dict, shape: Tuple[int, ...], site: str, what: str) -> None:
+    def resize(self, kwargs: dict, shape: Tuple[int, ...], site: str, what: str) -> Optional[Found]:
         """A resize function (``what``) ran with keyword arguments ``kwargs`` (as the
         framework's ``Upsample.from_<framework>`` reads them) on an input of ``shape``."""
         if self._own:
-            return
+            return None
         name, layer = self._stack[-1][:2] if self._stack else ("", None)
         cls = type(layer)
         if layer is not None and cls.__name__ in self._layers and cls.__module__.startswith(self._package):
             what = f"{self._label}.{cls.__name__}"
-        self._add(read(name or "(root)", what, self._reader, kwargs), site, shape)
+        return self._add(read(name or "(root)", what, self._reader, kwargs), site, shape)
+
+    def substituted(self, row: Optional[Found], data):
+        """What ``substitute`` puts in place of ``row``'s output on ``data``, else None."""
+        return self._substitute(row, data) if row is not None and self._substitute is not None else None
 
     def wrapped(self, original: Callable, what: str, read_call: Callable, skip: Sequence[str],
                 outer: Optional[FrameType] = None) -> Callable:
         """``original`` recording itself as a ``what`` call: ``read_call(args,
-        kwargs)`` gives ``(kwargs as the reader takes them, the input's shape)``.
+        kwargs)`` gives ``(kwargs as the reader takes them, the input)``.
         Calls made inside another wrapped call are that call's own computation
         (``upsample`` calling ``interpolate``, Keras' resize calling TF's)."""
 
         def wrapper(*args, **kwargs):
+            row = data = None
             if not self._calls:
-                kw, shape = read_call(args, kwargs)
-                self.resize(kw, shape, call_site(skip, outer), what)
-            self._calls += 1
+                kw, data = read_call(args, kwargs)
+                row = self.resize(kw, tuple(int(n) for n in data.shape), call_site(skip, outer), what)
+            self._calls += 1  # a substitute's own resize calls are not the model's
             try:
-                return original(*args, **kwargs)
+                out = self.substituted(row, data)
+                return out if out is not None else original(*args, **kwargs)
             finally:
                 self._calls -= 1
 
         return wrapper
 
-    def _add(self, item: Found, site: str, shape: Tuple[int, ...]) -> None:
+    def _add(self, item: Found, site: str, shape: Tuple[int, ...]) -> Found:
         key = (item.where, site, item.what, item.spec, item.error)
         row = self._rows.setdefault(key, Found(item.where, item.what, item.spec, item.error, site=site))
         row.calls += 1
         if shape not in row.shapes:
             row.shapes += (shape,)
+        return row
 
     def found(self) -> List[Found]:
         """One row per (where, call site, kind, spec), in the order first run."""
@@ -306,7 +329,7 @@ def scan(model, to: Optional[Sequence[str]] = None, example_input=None) -> List[
     if example_input is None:
         found = scanner.found(model)
     elif hasattr(scanner, "run"):
-        found = scanner.run(model, example_input)
+        found = scanner.run(model, example_input)[0]
     else:
         raise ValueError(f"scan: {scanner.SOURCE} models are not scanned by running yet; scan them without an "
                          "example input (--input-shape)")
@@ -388,10 +411,11 @@ def render(found: List[Found], label: str = "") -> str:
     ran = any(f.calls for f in found)
     header = ["op", "kind"] + (["calls", "input shapes", "call site"] if ran else []) + targets + ["spec"]
     rows = [_row(f, targets, ran) for f in found]
+    return "\n".join([_title(found, label, ran)] + ([""] + render_rows(header, rows) if rows else []))
+
+
+def render_rows(header: List[str], rows: List[list]) -> List[str]:
+    """A plain-text table: the header, a rule, the rows, columns padded to their widest cell."""
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)] if rows else [len(h) for h in header]
     line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    title = _title(found, label, ran)
-    out = [title]
-    if rows:
-        out += ["", line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]
-    return "\n".join(out)
+    return [line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List
+from typing import List, Tuple
 
 from unisample.scanning import RUN_HINT, Found, Recorder, call_site, layers_found, replaced_everywhere
 from unisample.spec import Upsample
@@ -67,11 +67,12 @@ def _data(args, kwargs):
     return args[0] if args else kwargs.get("x", kwargs.get("input"))
 
 
-def run(model, example_input) -> List[Found]:
+def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
     """The resizes ``model`` runs on ``example_input`` (a tensor or numpy array),
     recorded as they execute under ``paddle.no_grad()``: every
     ``paddle.nn.functional.interpolate`` call (``upsample`` and the
-    ``nn.Upsample*`` layers call it), and every unisample layer."""
+    ``nn.Upsample*`` layers call it), and every unisample layer; and the
+    model's output (``substitute``: see ``Recorder``)."""
     import numpy as np
     import paddle
     import paddle.nn.functional as F
@@ -81,10 +82,10 @@ def run(model, example_input) -> List[Found]:
     x = example_input if isinstance(example_input, paddle.Tensor) else from_numpy(np.asarray(example_input))
     outer = sys._getframe()
     skip = (os.path.dirname(paddle.__file__) + os.sep, __file__)
-    recorder = Recorder(LAYERS, "paddle.nn", Upsample.from_paddle)
+    recorder = Recorder(LAYERS, "paddle.nn", Upsample.from_paddle, substitute=substitute)
     original = F.interpolate
     interpolate = recorder.wrapped(original, "F.interpolate",
-                                   lambda args, kwargs: (_kwargs(args, kwargs), tuple(_data(args, kwargs).shape)), skip,
+                                   lambda args, kwargs: (_kwargs(args, kwargs), _data(args, kwargs)), skip,
                                    outer)
 
     def enter(layer, inputs, name):
@@ -99,8 +100,8 @@ def run(model, example_input) -> List[Found]:
         # paddle's F, functional.common (upsample calls it) and a model's own
         # ``from paddle.nn.functional import interpolate``
         with replaced_everywhere({original: interpolate}), paddle.no_grad():
-            model(x)
+            output = model(x)
     finally:
         for handle in handles:
             handle.remove()
-    return recorder.found()
+    return recorder.found(), output

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List
+from typing import List, Tuple
 
 from unisample import scanning
 from unisample.scanning import Found, Recorder, call_site, own_spec, read, replaced_everywhere
@@ -97,7 +97,7 @@ def _reader(function: str, names):
         kw = {k: _plain(v) for k, v in kw.items() if k != "name"}
         if function == "keras.ops.image.resize":
             kw["data_format"] = kw.get("data_format") or keras.config.image_data_format()
-        return {"function": function, **kw}, tuple(int(n) for n in images.shape)
+        return {"function": function, **kw}, images
 
     return read_call
 
@@ -107,13 +107,14 @@ def _path(stack: list, layer) -> str:
     return "/".join([name for name in stack[1:]] + [layer.name]) if stack else ""
 
 
-def run(model, example_input) -> List[Found]:
+def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
     """The resizes ``model`` runs on ``example_input`` (a tensor of the model's
     backend or a numpy array), recorded as they execute with ``training=False``:
     every layer call (nested models, and layers created inside a ``call``, seen
     through ``keras.layers.Layer.__call__``), and every ``keras.ops.image.resize``
     and ``tf.image.resize`` call made outside a resize layer (a ``Lambda``, a
-    subclassed model's ``call``), read on the model's backend."""
+    subclassed model's ``call``), read on the model's backend; and the model's
+    output (``substitute``: see ``Recorder``)."""
     import importlib
 
     import keras
@@ -122,7 +123,8 @@ def run(model, example_input) -> List[Found]:
         model = load(os.fspath(model))
     skip = tuple(os.path.dirname(str(sys.modules[name].__file__)) + os.sep
                  for name in ("keras", "tensorflow", "jax", "torch") if name in sys.modules) + (__file__,)
-    recorder = Recorder(LAYERS, "keras", Upsample.from_keras, layer_reader=Upsample.from_keras, label="keras.layers")
+    recorder = Recorder(LAYERS, "keras", Upsample.from_keras, layer_reader=Upsample.from_keras, label="keras.layers",
+                        substitute=substitute)
     outer = sys._getframe()
     replacements = {}
     for module_name, attribute, what, function, names in _FUNCTIONS:
@@ -137,10 +139,11 @@ def run(model, example_input) -> List[Found]:
     def call(layer, *args, **kwargs):
         data = args[0] if args else next(iter(kwargs.values()), None)
         shape = tuple(int(n) for n in data.shape) if hasattr(data, "shape") and None not in data.shape else ()
-        recorder.enter(_path(running, layer), layer, shape, call_site(skip, outer))
+        row = recorder.enter(_path(running, layer), layer, shape, call_site(skip, outer))
         running.append(layer.name)
         try:
-            return original_call(layer, *args, **kwargs)
+            out = recorder.substituted(row, data)
+            return out if out is not None else original_call(layer, *args, **kwargs)
         finally:
             running.pop()
             recorder.leave()
@@ -148,10 +151,10 @@ def run(model, example_input) -> List[Found]:
     layer_class.__call__ = call
     try:
         with replaced_everywhere(replacements):
-            model(example_input, training=False)
+            output = model(example_input, training=False)
     finally:
         layer_class.__call__ = original_call
-    return recorder.found()
+    return recorder.found(), output
 
 
 def rewrite(model):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List
+from typing import List, Tuple
 
 from unisample.scanning import Found, Recorder, call_site, layers_found, not_analysed, own_spec, read
 from unisample.spec import Upsample
@@ -74,11 +74,12 @@ def _plain(value):
     return value
 
 
-def run(model, example_input) -> List[Found]:
+def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
     """The resizes ``model`` runs on ``example_input`` (a tensor or numpy array),
     recorded as they execute under ``torch.no_grad()``: every
     ``F.interpolate`` call (``F.upsample*`` and the ``nn.Upsample*`` modules call
-    it) seen by a ``TorchFunctionMode``, and every unisample layer."""
+    it) seen by a ``TorchFunctionMode``, and every unisample layer; and the
+    model's output (``substitute``: see ``Recorder``)."""
     import numpy as np
     import torch
     from torch.overrides import TorchFunctionMode
@@ -88,7 +89,7 @@ def run(model, example_input) -> List[Found]:
     x = example_input if isinstance(example_input, torch.Tensor) else from_numpy(np.asarray(example_input))
     outer = sys._getframe()
     skip = (os.path.dirname(torch.__file__) + os.sep, __file__)
-    recorder = Recorder(LAYERS, "torch.nn", Upsample.from_torch)
+    recorder = Recorder(LAYERS, "torch.nn", Upsample.from_torch, substitute=substitute)
 
     class Mode(TorchFunctionMode):
         # interpolate checks handle_torch_function first, so a mode sees every call
@@ -99,7 +100,10 @@ def run(model, example_input) -> List[Found]:
             if getattr(func, "__name__", "") == "interpolate" and func.__module__ == "torch.nn.functional":
                 kw = {k: _plain(v) for k, v in {**kwargs, **dict(zip(_NAMES, args[1:]))}.items()}
                 data = args[0] if args else kwargs.get("input")
-                recorder.resize(kw, tuple(data.shape), call_site(skip, outer), "F.interpolate")
+                row = recorder.resize(kw, tuple(data.shape), call_site(skip, outer), "F.interpolate")
+                out = recorder.substituted(row, data)
+                if out is not None:
+                    return out
             return func(*args, **kwargs)
 
     def enter(module, inputs, name):
@@ -112,11 +116,11 @@ def run(model, example_input) -> List[Found]:
             handles.append(module.register_forward_pre_hook(lambda m, i, name=name: enter(m, i, name)))
             handles.append(module.register_forward_hook(lambda m, i, o: recorder.leave()))
         with torch.no_grad(), Mode():
-            model(x)
+            output = model(x)
     finally:
         for handle in handles:
             handle.remove()
-    return recorder.found()
+    return recorder.found(), output
 
 
 def rewrite(model):
