@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from unisample import scanning, tolerance
+from unisample import Upsample, scanning, tolerance
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPE = (1, 3, 8, 8)
@@ -470,3 +470,133 @@ def test_cli_bad_kwargs_are_one_line_with_status_2(args, message):
     proc = _cli("tests.test_scan_running:risky_decoder", *args)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- rewrite: every resize that runs computed by unisample ------------------------------------
+
+
+def _chain_bound(model, x):
+    """``tolerance.chain_bound`` of a decoder's float32 output on ``x``: its
+    convolutions, average poolings and resizes, in the order a float64 run
+    calls them (ReLU and scaling by 1/2 are exact, gains at most 1)."""
+    import copy
+
+    import torch
+    import torch.nn.functional as F
+    from torch.overrides import TorchFunctionMode
+
+    stages = []
+
+    class Stages(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            data = args[0] if args else None
+            scale = tolerance.scale_of(data.numpy()) if isinstance(data, torch.Tensor) else 1.0
+            if func is F.conv2d:
+                w = args[1].abs().sum(dim=(1, 2, 3)).max().item()  # sum |w| per output: the gain
+                terms = args[1][0].numel() + 1  # the bias too
+                stages.append((tolerance.dot_product_bound_in_eps(terms) * w, scale, w))
+            elif func is F.avg_pool2d:
+                stages.append((tolerance.dot_product_bound_in_eps(9), scale, 1.0))
+            elif func is F.interpolate:
+                spec = Upsample.from_torch({**kwargs, **dict(zip(("size", "scale_factor", "mode", "align_corners"),
+                                                                  args[1:]))})
+                stages.append((tolerance.bound_in_eps("float32", data.shape[2:]), scale, _gain(spec, data.shape)))
+            return func(*args, **kwargs)
+
+    with torch.no_grad(), Stages():
+        copy.deepcopy(model).double()(x.double())
+    return tolerance.chain_bound("float32", stages)
+
+
+def _same_rows_as_unisample_layers(before, after):
+    """A scan by running of the rewritten model finds the same calls, each a unisample layer of the same spec."""
+    assert [(f.calls, f.shapes, f.spec) for f in after] == [(f.calls, f.shapes, f.spec) for f in before]
+    assert all(f.what == "unisample layer" for f in after)
+    assert [f.site for f in after] == [f.site for f in before]
+
+
+@pytest.mark.parametrize("build", [torch_decoder, risky_decoder])
+def test_torch_rewrite_routes_functional_calls_and_exports_to_onnx(build):
+    torch = pytest.importorskip("torch")
+    ort = pytest.importorskip("onnxruntime")
+    import io
+
+    x = torch.from_numpy(np.random.default_rng(3).standard_normal(SHAPE).astype(np.float32))
+    original = build()
+    with torch.no_grad():
+        expected = original(x).numpy()
+    before = scanning.scan(original, to=["onnx"], example_input=x)
+    done = scanning.rewrite_report(build())
+    model = done.model
+    assert type(model).__name__ == "Routed" and "(forward) F.interpolate calls" in done.replaced
+    with torch.no_grad():
+        ours = model(x).numpy()
+    # unisample's torch layers call F.interpolate where it computes the spec: the same kernels
+    assert np.array_equal(ours, expected)
+    assert model.specs == list(dict.fromkeys(f.spec for f in before if f.what == "F.interpolate"))
+    _same_rows_as_unisample_layers(before, scanning.scan(model, to=["onnx"], example_input=x))
+    assert scanning.rewrite(model) is model  # rewriting again changes nothing
+    for dynamo in (False, True):
+        buffer = io.BytesIO()
+        torch.onnx.export(model, (x,), buffer, dynamo=dynamo, opset_version=18)
+        session = ort.InferenceSession(buffer.getvalue())
+        exported = session.run(None, {session.get_inputs()[0].name: x.numpy()})[0]
+        # onnxruntime's convolutions are not torch's: both within the chain bound of the exact output
+        assert np.abs(exported - expected).max() <= 2 * _chain_bound(original, x), dynamo
+        import onnx
+
+        ops = [node.op_type for node in onnx.load_from_string(buffer.getvalue()).graph.node]
+        assert ops.count("Resize") == sum(f.calls for f in before), (dynamo, ops)
+
+
+def test_paddle_rewrite_routes_functional_calls():
+    paddle = pytest.importorskip("paddle")
+    import paddle.nn.functional as F
+
+    x = paddle.to_tensor(np.random.default_rng(3).standard_normal(SHAPE).astype(np.float32))
+    original = paddle_decoder()
+    with paddle.no_grad():
+        expected = original(x).numpy()
+    before = scanning.scan(original, to=["torch"], example_input=x)
+    done = scanning.rewrite_report(paddle_decoder())
+    assert done.replaced == ["up", "(forward) interpolate calls"] and done.kept == []
+    interpolate = F.interpolate
+    with paddle.no_grad():
+        ours = done.model(x).numpy()
+    assert F.interpolate is interpolate and paddle.nn.functional.common.interpolate is interpolate
+    assert np.array_equal(ours, expected)
+    _same_rows_as_unisample_layers(before, scanning.scan(done.model, to=["torch"], example_input=x))
+
+
+def test_keras_rewrite_enters_nested_models_and_says_what_it_keeps():
+    pytest.importorskip("tensorflow")
+
+    model = keras_decoder()
+    x = np.random.default_rng(3).standard_normal((1, 8, 8, 3)).astype(np.float32)
+    expected = np.asarray(model(x, training=False))
+    done = scanning.rewrite_report(model)
+    assert done.replaced == ["inner/up", "out"]
+    assert [path for path, _ in done.kept] == ["shrink", "head"]
+    assert "a Lambda (its function is code)" in done.kept[0][1] and "a subclassed Head" in done.kept[1][1]
+    new = done.model
+    assert type(new.get_layer("inner").get_layer("up")).__module__.startswith("unisample.")
+    # weights copied layer by layer: the convolutions compute what the original's do
+    assert np.array_equal(np.asarray(new(x, training=False)), expected)
+    assert new.get_layer("inner").layers[0] is not model.get_layer("inner").layers[0]
+    found = scanning.scan(new, to=["torch"], example_input=x)
+    assert [(f.where, f.what) for f in found] == [("inner/up", "unisample layer")] + KERAS_ROWS[1:4] + [
+        ("out", "unisample layer")]
+    assert "not rewritten: shrink: a Lambda" in done.summary()
+
+
+def test_keras_rewrite_refuses_a_subclassed_model_clearly():
+    pytest.importorskip("tensorflow")
+    import keras
+
+    class Net(keras.Model):
+        def call(self, x):
+            return keras.ops.image.resize(x, (4, 4))
+
+    with pytest.raises(ValueError, match="is a subclassed Net: its call is code unisample cannot rewrite"):
+        scanning.rewrite(Net())

@@ -535,8 +535,9 @@ def scan(args) -> int:
     if example is not None and args.to:
         _print_port_risk(model, example, args)
     if args.rewrite:
-        scanning.rewrite_to(model, args.rewrite)
-        print(f"\nwrote {args.rewrite}: every resize layer replaced by a unisample layer")
+        done = scanning.rewrite_to(model, args.rewrite)
+        print(f"\nwrote {args.rewrite}")
+        print(done.summary())
     return OK
 
 

@@ -35,7 +35,8 @@ from . import porting
 from .files import atomic_copy
 from .spec import Upsample
 
-__all__ = ["Found", "scan", "rewrite", "rewrite_to", "rewrite_suffixes", "is_model", "render", "layers_found",
+__all__ = ["Found", "scan", "rewrite", "rewrite_report", "Rewritten", "rewrite_to", "rewrite_suffixes", "is_model",
+           "render", "layers_found",
            "own_spec", "read", "source_of", "runs", "Recorder", "call_site", "not_analysed", "replaced_everywhere",
            "render_rows",
            "RUN_HINT", "NOT_ANALYSED"]
@@ -191,14 +192,15 @@ def call_site(skip: Sequence[str], outer: Optional[FrameType] = None) -> str:
 
 
 @contextlib.contextmanager
-def replaced_everywhere(replacements: Dict[Callable, Callable]) -> Iterator[None]:
+def replaced_everywhere(replacements: Dict[Callable, Callable], modules=None) -> Iterator[None]:
     """Every module attribute holding a key of ``replacements`` set to its value
     while the block runs, then restored: a framework's public name and the
     private modules that call it, and a model's own ``from ... import resize``.
-    (For frameworks whose functions no mode or hook sees.)"""
+    (For frameworks whose functions no mode or hook sees.)  ``modules``: where
+    to look (default: every imported module)."""
     patched = []
     try:
-        for module in list(sys.modules.values()):
+        for module in list(sys.modules.values()) if modules is None else list(modules):
             try:
                 items = list(vars(module).items())
             except TypeError:  # no __dict__
@@ -244,8 +246,13 @@ class Recorder:
         self._calls = 0  # how many wrapped functions are running now
         self._rows: Dict[tuple, Found] = {}
 
-    def enter(self, name: str, layer, shape: Tuple[int, ...], site: str = "") -> Optional[Found]:
-        """``layer`` (named ``name`` in the model) starts on an input of ``shape``."""
+    def enter(self, name: Optional[str], layer, shape: Tuple[int, ...], site: str = "") -> Optional[Found]:
+        """``layer`` (named ``name`` in the model) starts on an input of ``shape``;
+        a layer the model makes as it runs (``name`` None: ``nn.Upsample(...)(x)``
+        in ``forward``, ``rewrite``'s routed layers) takes the name of the layer
+        running it."""
+        if name is None:
+            name = self._stack[-1][0] if self._stack else ""
         spec, cls = own_spec(layer), type(layer)
         framework_layer = (self._layer_reader is not None and cls.__name__ in self._layers
                            and cls.__module__.startswith(self._package))
@@ -342,14 +349,40 @@ def scan(model, to: Optional[Sequence[str]] = None, example_input=None) -> List[
     return found
 
 
-def rewrite(model):
-    """Swap the resize layers of a torch module (in place, returned) or a Keras
-    model (returned: a clone with the same weights) for unisample layers."""
+@dataclass
+class Rewritten:
+    """What ``rewrite_report`` did: the rewritten ``model``, the layers it
+    ``replaced`` (their paths), and those it ``kept`` with why (``(path, why)``)."""
+
+    model: object
+    replaced: List[str]
+    kept: List[Tuple[str, str]]
+
+    def summary(self) -> str:
+        """One line per kind: what was replaced, what was not and why."""
+        lines = [f"replaced by unisample: {', '.join(self.replaced) if self.replaced else 'nothing'}"]
+        lines += [f"not rewritten: {path}: {why}" for path, why in self.kept]
+        return "\n".join(lines)
+
+
+def rewrite_report(model) -> Rewritten:
+    """``rewrite(model)`` with what it replaced and what it could not."""
     scanner = _scanner_of(model)
     if not hasattr(scanner, "rewrite"):
         raise ValueError(f"rewrite: {scanner.SOURCE} models are not rewritten; scan them and build the layers "
                          "with Upsample.to_<framework>()")
-    return scanner.rewrite(model)
+    new, replaced, kept = scanner.rewrite(model)
+    return Rewritten(new, list(replaced), list(kept))
+
+
+def rewrite(model):
+    """``model`` with every resize computed by unisample, returned: a torch module
+    or paddle Layer has its resize layers swapped in place and comes back in a
+    ``Routed`` wrapper that computes its functional ``interpolate`` calls with
+    unisample too; a Keras model comes back as a clone whose resize layers
+    (nested models entered) are unisample's, with the same weights.
+    ``rewrite_report`` says which layers were replaced and which not."""
+    return rewrite_report(model).model
 
 
 def is_model(obj) -> bool:
@@ -364,21 +397,22 @@ def rewrite_suffixes() -> Tuple[str, ...]:
     return tuple(s.SUFFIXES[0] for s in _scanners() if hasattr(s, "save") and hasattr(s, "rewrite"))
 
 
-def rewrite_to(model, path: str) -> None:
+def rewrite_to(model, path: str) -> "Rewritten":
     """``rewrite(model)`` (a model or the path of a saved one) written to ``path``
-    atomically: a failure leaves an existing file as it was."""
+    atomically (a failure leaves an existing file as it was); what it did."""
     scanner = _scanner_of(model)
     if not hasattr(scanner, "save"):
         raise ValueError(f"rewrite: {scanner.SOURCE} models are not written; expected one of "
                          f"{', '.join(rewrite_suffixes())}")
     if isinstance(model, (str, os.PathLike)):
         model = scanner.load(os.fspath(model))
-    new = rewrite(model)
+    done = rewrite_report(model)
     with tempfile.TemporaryDirectory(prefix="unisample-rewrite-") as tmp:
         # a framework may write an archive by name: a complete one, then moved into place
         written = os.path.join(tmp, "model" + scanner.SUFFIXES[0])
-        scanner.save(new, written)
+        scanner.save(done.model, written)
         atomic_copy(written, path)
+    return done
 
 
 def _shapes(shapes) -> str:

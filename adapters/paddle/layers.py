@@ -6,6 +6,8 @@ parameters: the taps depend on the input's size and are cached per size).
 
 from __future__ import annotations
 
+import sys
+
 import paddle
 
 from .. import paddle as adapter
@@ -23,3 +25,52 @@ class Upsample(paddle.nn.Layer):
 
     def extra_repr(self) -> str:
         return repr(self.spec)
+
+
+class Routed(paddle.nn.Layer):
+    """``model`` with every resize it runs computed by unisample: each
+    ``paddle.nn.functional.interpolate`` call (``upsample`` and the
+    ``nn.Upsample*`` layers call it) is read with ``Upsample.from_paddle`` and
+    computed by that spec's unisample layer, so that a port keeps the numbers.
+    While it runs, ``interpolate`` is replaced in ``paddle.nn.functional``, its
+    ``common`` module and the modules defining the model's layer classes (a
+    ``from paddle.nn.functional import interpolate`` there).  Made by
+    ``unisample.scanning.rewrite``; ``Routed(model).model`` is the model, and
+    ``specs`` the specs its calls have used, in the order first seen."""
+
+    def __init__(self, model: paddle.nn.Layer):
+        super().__init__()
+        self.model = model
+        self._routes: dict = {}
+
+    @property
+    def specs(self) -> list:
+        return list(self._routes)
+
+    def forward(self, *args, **kwargs):
+        from unisample import Upsample as Spec
+        from unisample.scanning import replaced_everywhere
+
+        from .scan import interpolate_input, interpolate_kwargs
+
+        functional = paddle.nn.functional
+        original = functional.interpolate
+        inside = [0]  # the unisample layer's own interpolate calls are paddle's
+
+        def interpolate(*a, **kw):
+            if inside[0]:
+                return original(*a, **kw)
+            spec = Spec.from_paddle(interpolate_kwargs(a, kw))
+            layer = self._routes.get(spec)
+            if layer is None:
+                layer = self._routes[spec] = Upsample(spec)
+            inside[0] += 1
+            try:
+                return layer(interpolate_input(a, kw))
+            finally:
+                inside[0] -= 1
+
+        modules = {functional, sys.modules[functional.common.__name__]}
+        modules.update(sys.modules[type(layer).__module__] for layer in self.model.sublayers(include_self=True))
+        with replaced_everywhere({original: interpolate}, modules=modules):
+            return self.model(*args, **kwargs)

@@ -34,7 +34,7 @@ def found(model) -> List[Found]:
     return out
 
 
-def _kwargs(args, kwargs) -> dict:
+def interpolate_kwargs(args, kwargs) -> dict:
     """An ``interpolate`` call's arguments as ``from_paddle`` reads them, either
     signature (paddle's, or torch's whose sixth is ``recompute_scale_factor``)."""
     kw = dict(kwargs)
@@ -63,8 +63,13 @@ def _plain(value):
     return value
 
 
-def _data(args, kwargs):
+def interpolate_input(args, kwargs):
+    """The input of an ``interpolate`` call."""
     return args[0] if args else kwargs.get("x", kwargs.get("input"))
+
+
+def _read_call(args, kwargs) -> tuple:
+    return interpolate_kwargs(args, kwargs), interpolate_input(args, kwargs)
 
 
 def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
@@ -81,27 +86,57 @@ def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
 
     x = example_input if isinstance(example_input, paddle.Tensor) else from_numpy(np.asarray(example_input))
     outer = sys._getframe()
-    skip = (os.path.dirname(paddle.__file__) + os.sep, __file__)
+    # the framework, and unisample's own paddle code (rewrite's routing): the model's line is further out
+    skip = (os.path.dirname(paddle.__file__) + os.sep, os.path.dirname(__file__) + os.sep)
     recorder = Recorder(LAYERS, "paddle.nn", Upsample.from_paddle, substitute=substitute)
     original = F.interpolate
-    interpolate = recorder.wrapped(original, "F.interpolate",
-                                   lambda args, kwargs: (_kwargs(args, kwargs), _data(args, kwargs)), skip,
-                                   outer)
+    interpolate = recorder.wrapped(original, "F.interpolate", _read_call, skip, outer)
 
-    def enter(layer, inputs, name):
-        shape = tuple(inputs[0].shape) if inputs and isinstance(inputs[0], paddle.Tensor) else ()
-        recorder.enter(name, layer, shape, call_site(skip, outer))
+    names = {id(layer): name for name, layer in model.named_sublayers(include_self=True)}
+    layer_class = paddle.nn.Layer
+    original_call = layer_class.__call__
 
-    handles: list = []
+    def call(layer, *args, **kwargs):
+        # every layer call, the ones the model makes as it runs included (no hook sees those)
+        data = args[0] if args else None
+        shape = tuple(data.shape) if isinstance(data, paddle.Tensor) else ()
+        recorder.enter(names.get(id(layer)), layer, shape, call_site(skip, outer))
+        try:
+            return original_call(layer, *args, **kwargs)
+        finally:
+            recorder.leave()
+
+    setattr(layer_class, "__call__", call)  # noqa: B010  (paddle's stubs type the method)
     try:
-        for name, layer in model.named_sublayers(include_self=True):
-            handles.append(layer.register_forward_pre_hook(lambda m, i, name=name: enter(m, i, name)))
-            handles.append(layer.register_forward_post_hook(lambda m, i, o: recorder.leave()))
         # paddle's F, functional.common (upsample calls it) and a model's own
         # ``from paddle.nn.functional import interpolate``
         with replaced_everywhere({original: interpolate}), paddle.no_grad():
             output = model(x)
     finally:
-        for handle in handles:
-            handle.remove()
+        setattr(layer_class, "__call__", original_call)  # noqa: B010
     return recorder.found(), output
+
+
+def rewrite(model):
+    """``model`` with its resize sublayers swapped for unisample's (in place), in a
+    ``Routed`` wrapper that computes every ``interpolate`` call of its
+    ``forward`` with unisample too (a ``Routed`` model is returned as it is, its
+    sublayers swapped): ``(routed, replaced, kept)`` as torch's ``rewrite``."""
+    from .layers import Routed
+
+    inner = model.model if isinstance(model, Routed) else model
+    replaced = []
+    for name, layer in list(inner.named_sublayers()):
+        if type(layer).__name__ in LAYERS and type(layer).__module__.startswith("paddle.nn"):
+            parent_name, _, child = name.rpartition(".")
+            parent = inner
+            for part in parent_name.split(".") if parent_name else ():
+                parent = getattr(parent, part)
+            setattr(parent, child, Upsample.from_paddle(layer).to_paddle())
+            replaced.append(name)
+    replaced.append("(forward) interpolate calls")
+    if isinstance(model, Routed):
+        return model, replaced, []
+    routed = Routed(model)
+    routed.train() if model.training else routed.eval()
+    return routed, replaced, []

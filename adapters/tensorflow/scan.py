@@ -158,17 +158,51 @@ def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
 
 
 def rewrite(model):
-    """A clone of ``model`` (same weights) whose resize layers are unisample's."""
+    """``(clone, replaced, kept)``: a clone of ``model`` whose Keras resize layers
+    are unisample layers of the same name, nested Sequential and Functional
+    models entered; ``replaced``, their paths; ``kept``, ``(path, why)`` for the
+    layers whose resizes it cannot rewrite, which the clone shares with
+    ``model``: a ``Lambda`` (its function is code: not deserialised) and a
+    subclassed layer (its ``call`` is code).  Every other layer is rebuilt
+    from its config and given its original's weights, layer by layer."""
     import keras
 
-    def clone(layer):
-        if type(layer).__name__ in LAYERS:
-            return Upsample.from_keras(layer).to_keras()
-        return layer.__class__.from_config(layer.get_config())
+    from .layers import Upsample as Layer
 
-    new = keras.models.clone_model(model, clone_function=clone)
-    new.set_weights(model.get_weights())
-    return new
+    replaced: List[str] = []
+    kept: List[tuple] = []
+    copies: List[tuple] = []  # (original, clone): weights copied by identity, not by flat order
+    paths = {id(layer): path for path, layer in _layers(model)}
+
+    def clone(layer):
+        path = paths.get(id(layer), layer.name)
+        if own_spec(layer) is None and type(layer).__name__ in LAYERS:
+            try:
+                spec = Upsample.from_keras(layer)
+            except (ValueError, TypeError) as e:
+                kept.append((path, f"not rewritten: {e}"))
+            else:
+                replaced.append(path)
+                return Layer(spec, name=layer.name)
+        elif own_spec(layer) is None and _own_code(layer):
+            what = "a Lambda (its function is code)" if type(layer).__name__ == "Lambda" else \
+                f"a subclassed {type(layer).__name__} (its call is code)"
+            kept.append((path, f"{what}: shared with the original, its resizes stay Keras'; scan it with "
+                               "--input-shape to see them, and build them with Upsample(...).to_keras()"))
+            return layer
+        new = layer.__class__.from_config(layer.get_config())
+        copies.append((layer, new))
+        return new
+
+    if _own_code(model):
+        raise ValueError(f"rewrite: {model.name} is a subclassed {type(model).__name__}: its call is code "
+                         "unisample cannot rewrite; build its resizes with Upsample(...).to_keras() in that code "
+                         "(scan it with --input-shape to list them)")
+    new = keras.models.clone_model(model, clone_function=clone, recursive=True)
+    for original, copy in copies:
+        if original.weights:
+            copy.set_weights(original.get_weights())
+    return new, replaced, kept
 
 
 def load(path: str):

@@ -17,6 +17,9 @@ import torch
 from .. import torch as adapter
 from . import onnx_export
 
+#: how many unisample layers are computing now
+_computing = [0]
+
 
 class Upsample(torch.nn.Module):
     """A ``unisample.Upsample`` spec as a torch module: ``Upsample(spec)(x)``."""
@@ -27,9 +30,13 @@ class Upsample(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """The spec applied to ``x``; under ``torch.onnx.export``, a Resize node where ONNX can say it."""
-        if onnx_export.exporting():
-            return onnx_export.resize(self.spec, x)
-        return adapter.resize(self.spec, x)
+        _computing[0] += 1  # its own F.interpolate calls are not a model's (``Routed``)
+        try:
+            if onnx_export.exporting():
+                return onnx_export.resize(self.spec, x)
+            return adapter.resize(self.spec, x)
+        finally:
+            _computing[0] -= 1
 
     def extra_repr(self) -> str:
         return repr(self.spec)
@@ -45,3 +52,77 @@ class Upsample(torch.nn.Module):
         state = dict(state)
         state["spec"] = Spec.from_dict(state["spec"])
         self.__dict__.update(state)
+
+
+#: F.interpolate's parameters after the input, in order (positional calls)
+INTERPOLATE_PARAMETERS = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
+
+
+def plain(value):
+    """An ``F.interpolate`` argument as ``from_torch`` reads it: ``torch.Size``,
+    lists and 0-d tensors (``x.shape[-1] * 2`` under ``torch.jit``) as Python
+    numbers and tuples."""
+    if isinstance(value, torch.Tensor) and value.ndim == 0:
+        return value.item()
+    if isinstance(value, (list, tuple)):  # torch.Size is a tuple
+        return tuple(plain(v) for v in value)
+    return value
+
+
+def interpolate_call(func, args, kwargs) -> tuple:
+    """``(input, kwargs as from_torch reads them)`` of a call of ``func`` if it is
+    ``torch.nn.functional.interpolate``, else ``(None, None)``: what a
+    ``TorchFunctionMode`` sees (``F.upsample*`` and ``nn.Upsample*`` call it)."""
+    if getattr(func, "__name__", "") != "interpolate" or func.__module__ != "torch.nn.functional":
+        return None, None
+    kwargs = dict(kwargs or {})
+    data = args[0] if args else kwargs.pop("input")
+    return data, {k: plain(v) for k, v in {**kwargs, **dict(zip(INTERPOLATE_PARAMETERS, args[1:]))}.items()}
+
+
+class _Route(torch.overrides.TorchFunctionMode):
+    """Every ``F.interpolate`` call computed by the unisample layer of its spec."""
+
+    def __init__(self, layers: dict):
+        super().__init__()
+        self._layers = layers
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        data, kw = interpolate_call(func, args, kwargs)
+        if data is None or _computing[0]:
+            return func(*args, **(kwargs or {}))
+        from unisample import Upsample as Spec
+
+        spec = Spec.from_torch(kw)
+        layer = self._layers.get(spec)
+        if layer is None:  # a module per spec: scan's hooks see it as a unisample layer
+            layer = self._layers[spec] = Upsample(spec)
+        return layer(data)
+
+
+class Routed(torch.nn.Module):
+    """``model`` with every resize it runs computed by unisample: each
+    ``F.interpolate`` call (``F.upsample*`` and the ``nn.Upsample*`` modules
+    call it) is read with ``Upsample.from_torch`` and computed by that spec's
+    unisample layer, so that a port keeps the numbers and ``torch.onnx.export``
+    writes the Resize node ``Upsample.to_onnx`` writes.  Made by
+    ``unisample.scanning.rewrite``; ``Routed(model).model`` is the model.
+    ``specs`` lists the specs its calls have used, in the order first seen."""
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model
+        self._layers: dict = {}
+
+    @property
+    def specs(self) -> list:
+        return list(self._layers)
+
+    def forward(self, *args, **kwargs):
+        with _Route(self._layers):
+            return self.model(*args, **kwargs)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_layers"] = {}  # rebuilt on the next call
+        return state

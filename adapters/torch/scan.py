@@ -18,8 +18,6 @@ SUFFIXES = ()  # model files it reads
 KIND = "a torch nn.Module"
 
 LAYERS = ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d")
-#: F.interpolate's parameters after the input, in order (positional calls)
-_NAMES = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
 
 
 def found(model) -> List[Found]:
@@ -45,6 +43,8 @@ def _functional(model) -> List[Found]:
     import torch
     import torch.nn.functional as F
 
+    from .layers import INTERPOLATE_PARAMETERS
+
     try:
         graph = _trace(model)
     except Exception as e:  # data-dependent control flow, iterating a proxy, ...
@@ -53,25 +53,13 @@ def _functional(model) -> List[Found]:
     for node in graph.nodes:
         if node.op == "call_function" and node.target is F.interpolate:
             kwargs = dict(node.kwargs)
-            kwargs.update(zip(_NAMES, node.args[1:]))
+            kwargs.update(zip(INTERPOLATE_PARAMETERS, node.args[1:]))
             if any(isinstance(v, torch.fx.Node) for v in kwargs.values()):
                 out.append(Found(node.name, "F.interpolate", None,
                                  "size computed in the graph: not a constant; pass --input-shape to scan by running"))
                 continue
             out.append(read(node.name, "F.interpolate", Upsample.from_torch, kwargs))
     return out
-
-
-def _plain(value):
-    """An argument as ``from_torch`` reads it: ``torch.Size``, lists and 0-d
-    tensors (``x.shape[-1] * 2`` under ``torch.jit``) as Python numbers and tuples."""
-    import torch
-
-    if isinstance(value, torch.Tensor) and value.ndim == 0:
-        return value.item()
-    if isinstance(value, (list, tuple)):  # torch.Size is a tuple
-        return tuple(_plain(v) for v in value)
-    return value
 
 
 def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
@@ -85,10 +73,12 @@ def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
     from torch.overrides import TorchFunctionMode
 
     from . import from_numpy
+    from .layers import interpolate_call
 
     x = example_input if isinstance(example_input, torch.Tensor) else from_numpy(np.asarray(example_input))
     outer = sys._getframe()
-    skip = (os.path.dirname(torch.__file__) + os.sep, __file__)
+    # the framework, and unisample's own torch code (rewrite's routing): the model's line is further out
+    skip = (os.path.dirname(torch.__file__) + os.sep, os.path.dirname(__file__) + os.sep)
     recorder = Recorder(LAYERS, "torch.nn", Upsample.from_torch, substitute=substitute)
 
     class Mode(TorchFunctionMode):
@@ -97,24 +87,27 @@ def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
         # torch.nn.functional import interpolate`` in a model's file.
         def __torch_function__(self, func, types, args=(), kwargs=None):
             kwargs = kwargs or {}
-            if getattr(func, "__name__", "") == "interpolate" and func.__module__ == "torch.nn.functional":
-                kw = {k: _plain(v) for k, v in {**kwargs, **dict(zip(_NAMES, args[1:]))}.items()}
-                data = args[0] if args else kwargs.get("input")
+            data, kw = interpolate_call(func, args, kwargs)
+            if data is not None:
                 row = recorder.resize(kw, tuple(data.shape), call_site(skip, outer), "F.interpolate")
                 out = recorder.substituted(row, data)
                 if out is not None:
                     return out
             return func(*args, **kwargs)
 
-    def enter(module, inputs, name):
-        shape = tuple(inputs[0].shape) if inputs and isinstance(inputs[0], torch.Tensor) else ()
-        recorder.enter(name, module, shape, call_site(skip, outer))
+    names = {id(module): name for name, module in model.named_modules()}
 
-    handles = []
+    def enter(module, inputs):
+        shape = tuple(inputs[0].shape) if inputs and isinstance(inputs[0], torch.Tensor) else ()
+        recorder.enter(names.get(id(module)), module, shape, call_site(skip, outer))
+
+    def leave(module, inputs, output):
+        recorder.leave()
+
+    # hooks on every module call, not only the model's own modules
+    hooks = torch.nn.modules.module
+    handles = [hooks.register_module_forward_pre_hook(enter), hooks.register_module_forward_hook(leave)]
     try:
-        for name, module in model.named_modules():
-            handles.append(module.register_forward_pre_hook(lambda m, i, name=name: enter(m, i, name)))
-            handles.append(module.register_forward_hook(lambda m, i, o: recorder.leave()))
         with torch.no_grad(), Mode():
             output = model(x)
     finally:
@@ -124,10 +117,20 @@ def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
 
 
 def rewrite(model):
-    """``model`` with its resize modules swapped for unisample's, in place."""
-    for name, module in list(model.named_modules()):
+    """``(routed, replaced, kept)``: ``model`` with its resize modules swapped for
+    unisample's (in place), in a ``Routed`` wrapper that computes every
+    ``F.interpolate`` call of its ``forward`` with unisample too (a ``Routed``
+    model is returned as it is, its modules swapped); ``replaced``, the
+    modules' names and ``"(forward) F.interpolate calls"``; nothing is kept."""
+    from .layers import Routed
+
+    inner = model.model if isinstance(model, Routed) else model
+    replaced = []
+    for name, module in list(inner.named_modules()):
         if type(module).__name__ in LAYERS and type(module).__module__.startswith("torch.nn"):
             parent_name, _, child = name.rpartition(".")
-            parent = model.get_submodule(parent_name) if parent_name else model
+            parent = inner.get_submodule(parent_name) if parent_name else inner
             setattr(parent, child, Upsample.from_torch(module).to_torch())
-    return model
+            replaced.append(name)
+    routed = model if isinstance(model, Routed) else Routed(model).train(model.training)
+    return routed, replaced + ["(forward) F.interpolate calls"], []
