@@ -276,23 +276,27 @@ KERAS_ROWS = [("inner/up", "keras.layers.UpSampling2D"), ("shrink", "keras.ops.i
               ("out", "keras.layers.UpSampling2D")]
 
 
-def _keras_counted(run):
+def _keras_counted(run, replace=None):
     """``run()`` with Keras' resize layers' ``call`` and ``keras.ops.image.resize``
-    counting their calls (outermost only): ``[(input, output)]`` as numpy."""
+    counting their calls (outermost only): ``[(input, output)]`` as numpy.
+    ``replace(index, input)``, where it returns an array, gives that call's output instead."""
     import keras
 
     calls, depth = [], [0]
 
     def counting(original):
         def wrapper(*args, **kwargs):
+            data = args[1] if isinstance(args[0], keras.layers.Layer) else args[0]
             depth[0] += 1
             try:
                 out = original(*args, **kwargs)
             finally:
                 depth[0] -= 1
             if not depth[0]:
-                data = args[1] if isinstance(args[0], keras.layers.Layer) else args[0]
                 calls.append((np.asarray(data), np.asarray(out)))
+                other = replace(len(calls) - 1, np.asarray(data)) if replace else None
+                if other is not None:
+                    return keras.ops.convert_to_tensor(other)
             return out
         return wrapper
 
@@ -456,7 +460,18 @@ def test_cli_prints_the_port_risk_and_builds_with_kwargs():
     assert proc.returncode == 0, proc.stderr
     assert "3 resize op(s), 3 call(s) run" in proc.stdout and "port risk:" in proc.stdout
     assert "keras.layers.Resizing(64, 64, interpolation='bicubic')" in proc.stdout
-    assert "keras, end to end: every resize native" in proc.stdout
+    # the printed figures (3 significant digits) are those of a port by hand, on the CLI's seeded input
+    torch = pytest.importorskip("torch")
+    model = risky_decoder()
+    x = torch.from_numpy(np.random.default_rng(0).standard_normal((1, 3, 64, 64)).astype(np.float32))
+    with torch.no_grad():
+        reference = model(x).numpy()
+    end = np.abs(_ported_by_hand(model, x)[0].astype(np.float64) - reference)
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("keras, end to end:"))
+    printed = [float(v) for v in line.split("every resize native ")[1].split(";")[0].split(" / ")]
+    slack = 2 * _chain_bound(model, x)  # each side within the chain bound of the exact output
+    for value, expected in zip(printed, (end.max(), end.mean())):
+        assert abs(value - expected) <= 5e-3 * expected + slack, (line, end.max(), end.mean())
 
 
 @pytest.mark.parametrize("args, message", [
@@ -600,3 +615,64 @@ def test_keras_rewrite_refuses_a_subclassed_model_clearly():
 
     with pytest.raises(ValueError, match="is a subclassed Net: its call is code unisample cannot rewrite"):
         scanning.rewrite(Net())
+
+
+#: what a port by hand to torch writes for each resize of keras_decoder (NCHW; the sizes of KERAS_ROWS' calls)
+TORCH_BY_HAND = [
+    dict(scale_factor=2, mode="bilinear"),
+    dict(size=(8, 8), mode="bilinear", antialias=True),
+    dict(size=(5, 5), mode="bicubic", antialias=True),  # port's closest: a=-0.5 Keys, as TF's (not its table)
+    dict(size=(8, 8), mode="nearest-exact"),
+    dict(scale_factor=2, mode="nearest"),
+]
+
+
+def test_port_risk_of_a_keras_model_equals_a_port_by_hand_with_torch_ops():
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("tensorflow")
+    import torch.nn.functional as F
+
+    from unisample import port_risk
+
+    model = keras_decoder()
+    x = np.random.default_rng(4).standard_normal((1, 8, 8, 3)).astype(np.float32)
+    reference = np.asarray(model(x, training=False))
+    (risk,) = port_risk.port_risk(model, x, to=["torch"])
+    assert [r.naive.code.split("(")[0] for r in risk.resizes] == [
+        "nn.Upsample", "lambda x: F.interpolate", "lambda x: F.interpolate", "nn.Upsample", "nn.Upsample"]
+
+    def by_hand(only):
+        def replace(index, data):
+            if only not in (None, index):
+                return None
+            t = torch.from_numpy(np.ascontiguousarray(data.transpose(0, 3, 1, 2)))
+            return F.interpolate(t, **TORCH_BY_HAND[index]).numpy().transpose(0, 2, 3, 1)
+        return replace
+
+    calls = _keras_counted(lambda: model(x, training=False))
+    results = {}
+    for only in (None, 2):
+        _keras_counted(lambda only=only: results.update({only: np.asarray(model(x, training=False))}),
+                       replace=by_hand(only))
+    for r, (data, native), kw in zip(risk.resizes, calls, TORCH_BY_HAND):
+        t = torch.from_numpy(np.ascontiguousarray(data.transpose(0, 3, 1, 2)))
+        diff = np.abs(F.interpolate(t, **kw).numpy().transpose(0, 2, 3, 1).astype(np.float64) - native)
+        # each side (unisample's two specs, Keras' and torch's ops) within tolerance's bound of the other
+        slack = tolerance.chain_bound("float32", [(2 * tolerance.bound_in_eps("float32", data.shape[1:3]),
+                                                   tolerance.scale_of(data), 1.0)])
+        assert abs(r.resize.max - diff.max()) <= slack and abs(r.resize.mean - diff.mean()) <= slack, r.row
+    assert risk.resizes[2].resize.max > 0.05 and all(r.resize.max < 1e-5 for i, r in enumerate(risk.resizes) if i != 2)
+    # end to end, every stage's bound carried through the gains after it (tolerance.chain_bound)
+    stages = []
+    for r, (data, _) in zip(risk.resizes, calls):
+        nchw = (1, data.shape[3]) + data.shape[1:3]
+        specs = [Upsample.from_dict({**spec.to_dict(), "data_format": "NCHW"}) for spec in (r.row.spec, r.naive.spec)]
+        gain = max(_gain(spec, nchw) for spec in specs)
+        stages.append((2 * tolerance.bound_in_eps("float32", data.shape[1:3]), tolerance.scale_of(data), gain))
+        if r.row.where == "shrink":  # the head's 1x1 convolution follows
+            w = np.abs(np.asarray(model.get_layer("head").conv.kernel)).sum(axis=(0, 1, 2)).max()
+            stages.append((0.0, 1.0, float(w)))
+    slack = tolerance.chain_bound("float32", stages)
+    for only, figure in ((None, risk.naive), (2, risk.resizes[2].alone)):
+        end = np.abs(results[only].astype(np.float64) - reference)
+        assert abs(figure.max - end.max()) <= slack and abs(figure.mean - end.mean()) <= slack

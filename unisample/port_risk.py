@@ -125,7 +125,7 @@ def naive_port(spec: Upsample, target: str, shape: Tuple[int, ...], cache: Optio
         return Naive("", None)
     if other.data_format != spec.data_format:
         other = Upsample.from_dict({**other.to_dict(), "data_format": spec.data_format})
-    code = call.code.splitlines()[-1]
+    code = call.code.splitlines()[-1].partition("  #")[0]  # the call, not port's comment on it
     return Naive(code.partition("resize = ")[2] or code, other)
 
 
