@@ -26,9 +26,8 @@ the models, the adapters apply the specs.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, cast
 
 import numpy as np
 
@@ -129,6 +128,72 @@ def naive_port(spec: Upsample, target: str, shape: Tuple[int, ...], cache: Optio
     return Naive(code.partition("resize = ")[2] or code, other)
 
 
+def _targets(scanner, to: Sequence[str]) -> List[str]:
+    """``to``, checked: frameworks only, for a model that runs."""
+    if not hasattr(scanner, "run") or scanner.SOURCE == "onnx":
+        raise ValueError(f"port risk: {scanner.SOURCE} models are read, not run; measure the model they were "
+                         "exported from")
+    bad = [t for t in to if t not in porting.targets() or t == "onnx"]
+    if bad:
+        raise ValueError(f"to: got {', '.join(map(repr, bad))}; the port risk is measured for frameworks: "
+                         f"{', '.join(t for t in porting.targets() if t != 'onnx')}")
+    return list(to)
+
+
+def _ported(row: Found) -> bool:
+    """Whether a port replaces ``row``: a resize read, not a unisample layer already."""
+    return row.spec is not None and row.what != "unisample layer"
+
+
+class _Runs:
+    """The runs of one model on one input that ``port_risk`` compares."""
+
+    def __init__(self, scanner, model, example_input, targets: List[str]):
+        self.scanner, self.model, self.example_input, self.targets = scanner, model, example_input, targets
+        self.cache: dict = {}
+        self.risks: Dict[str, Dict[tuple, ResizeRisk]] = {t: {} for t in targets}
+        output = scanner.run(model, example_input, substitute=self._measure)[1]
+        self.reference = _arrays(output)
+        for by_key in self.risks.values():
+            for risk in by_key.values():
+                if risk._accumulated:
+                    total = sum(n for _, _, n in risk._accumulated)
+                    risk.resize = Difference(max(m for m, _, _ in risk._accumulated),
+                                             sum(s for _, s, _ in risk._accumulated) / max(total, 1))
+
+    def _measure(self, row: Found, data) -> None:
+        """As the model runs as it is: each target's naive call against the resize, on its input."""
+        if not _ported(row):
+            return None
+        assert row.spec is not None
+        shape = tuple(int(n) for n in data.shape)
+        ours = _arrays(row.spec(data))[0].astype(np.float64)
+        for target in self.targets:
+            naive = naive_port(row.spec, target, shape, self.cache)
+            risk = self.risks[target].setdefault(_key(row), ResizeRisk(row, naive))
+            if naive.spec is not None:
+                diff = np.abs(_arrays(naive.spec(data))[0].astype(np.float64) - ours)
+                risk._accumulated.append((float(diff.max(initial=0.0)), float(diff.sum()), diff.size))
+        return None
+
+    def naive(self, target: str, only: Optional[tuple] = None) -> Difference:
+        """The model's output with its resizes (the one keyed ``only``, or all) ported naively to ``target``."""
+        def spec_of(row: Found, shape):
+            if only is not None and _key(row) != only:
+                return None
+            return naive_port(cast(Upsample, row.spec), target, shape, self.cache).spec
+        return self.run(spec_of)
+
+    def run(self, spec_of: Callable[[Found, Tuple[int, ...]], Optional[Upsample]]) -> Difference:
+        """The model's output with each resize computed by ``spec_of(row, input shape)`` (None: its own)."""
+        def substitute(row: Found, data):
+            spec = spec_of(row, tuple(int(n) for n in data.shape)) if _ported(row) else None
+            return spec(data) if spec is not None else None
+
+        output = self.scanner.run(self.model, self.example_input, substitute=substitute)[1]
+        return Difference.of(_arrays(output), self.reference)
+
+
 def port_risk(model, example_input, to: Sequence[str]) -> List[PortRisk]:
     """Per target of ``to``: how much each resize of ``model`` and the model's
     output change when it is ported with the target's own ops instead of
@@ -136,60 +201,14 @@ def port_risk(model, example_input, to: Sequence[str]) -> List[PortRisk]:
     of the model's framework or a numpy array).  ONNX is not a target here
     (a graph has no native call to choose)."""
     scanner = _scanner_of(model)
-    if not hasattr(scanner, "run") or scanner.SOURCE == "onnx":
-        raise ValueError(f"port risk: {scanner.SOURCE} models are read, not run; measure the model they were "
-                         "exported from")
-    targets = [t for t in to if t in porting.targets()]
-    bad = [t for t in to if t not in targets or t == "onnx"]
-    if bad:
-        raise ValueError(f"to: got {', '.join(map(repr, bad))}; the port risk is measured for frameworks: "
-                         f"{', '.join(t for t in porting.targets() if t != 'onnx')}")
-    cache: dict = {}
-    risks: Dict[str, Dict[tuple, ResizeRisk]] = {t: {} for t in targets}
-
-    def measure(row: Found, data):
-        if row.spec is None or row.what == "unisample layer":
-            return None
-        shape = tuple(int(n) for n in data.shape)
-        ours = _arrays(row.spec(data))
-        for target in targets:
-            naive = naive_port(row.spec, target, shape, cache)
-            risk = risks[target].setdefault(_key(row), ResizeRisk(row, naive))
-            if naive.spec is not None:
-                diff = np.abs(_arrays(naive.spec(data))[0].astype(np.float64) - ours[0].astype(np.float64))
-                risk._accumulated.append((float(diff.max(initial=0.0)), float(diff.sum()), diff.size))
-        return None
-
-    found, output = scanner.run(model, example_input, substitute=measure)
-    reference = _arrays(output)
-
-    def run(replace: Callable[[Found, Tuple[int, ...]], Optional[Upsample]]) -> Difference:
-        def substitute(row: Found, data):
-            shape = tuple(int(n) for n in data.shape)
-            spec = replace(row, shape) if row.spec is not None and row.what != "unisample layer" else None
-            return spec(data) if spec is not None else None
-
-        return Difference.of(_arrays(scanner.run(model, example_input, substitute=substitute)[1]), reference)
-
+    runs = _Runs(scanner, model, example_input, _targets(scanner, to))
     out = []
-    for target in targets:
-        by_key = risks[target]
-        for risk in by_key.values():
-            if risk._accumulated:
-                total = sum(n for _, _, n in risk._accumulated)
-                risk.resize = Difference(max(m for m, _, _ in risk._accumulated),
-                                         sum(s for _, s, _ in risk._accumulated) / max(total, 1))
-
-        def naive_of(row: Found, shape, only: Optional[tuple] = None, target=target) -> Optional[Upsample]:
-            if row.spec is None or (only is not None and _key(row) != only):
-                return None
-            return naive_port(row.spec, target, shape, cache).spec
-
+    for target, by_key in runs.risks.items():
         for key, risk in by_key.items():
             if risk.naive.spec is not None and risk.resize.max != 0:  # equal outputs leave the model's equal
-                risk.alone = run(functools.partial(naive_of, only=key))
-        out.append(PortRisk(target, list(by_key.values()), naive=run(naive_of),
-                            unisample=run(lambda row, shape: row.spec)))
+                risk.alone = runs.naive(target, only=key)
+        out.append(PortRisk(target, list(by_key.values()), naive=runs.naive(target),
+                            unisample=runs.run(lambda row, shape: row.spec)))
     return out
 
 
