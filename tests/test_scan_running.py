@@ -552,6 +552,8 @@ def test_torch_rewrite_routes_functional_calls_and_exports_to_onnx(build):
     assert model.specs == list(dict.fromkeys(f.spec for f in before if f.what == "F.interpolate"))
     _same_rows_as_unisample_layers(before, scanning.scan(model, to=["onnx"], example_input=x))
     assert scanning.rewrite(model) is model  # rewriting again changes nothing
+    traced = torch.jit.trace(model, (x,), check_trace=False)
+    assert np.array_equal(traced(x).detach().numpy(), expected)
     for dynamo in (False, True):
         buffer = io.BytesIO()
         torch.onnx.export(model, (x,), buffer, dynamo=dynamo, opset_version=18)

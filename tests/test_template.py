@@ -83,7 +83,12 @@ def test_compute_only_adapter_integers_equal_the_numpy_adapter(spec, shape, dtyp
     x = np.random.default_rng(4).integers(info.min, info.max, shape, dtype=dtype, endpoint=True)
     y = portable.resize_with_taps(spec, x, OPS)
     assert y.dtype == x.dtype
-    np.testing.assert_array_equal(y, get_adapter("numpy").resize(spec, x))
+    theirs = get_adapter("numpy").resize(spec, x)
+    # bit for bit, except 64-bit values beyond 2**53: float64 sums them to its
+    # rounding, and BLAS kernels (FMA or not, per CPU) sum in their own order;
+    # each side is within integer_slack of the integer rule
+    slack = 2 * tolerance.integer_slack(dtype, x)
+    assert max((abs(int(a) - int(b)) for a, b in zip(y.ravel().tolist(), theirs.ravel().tolist())), default=0) <= slack
 
 
 def test_compute_only_adapter_refuses_what_every_adapter_refuses():
