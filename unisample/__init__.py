@@ -11,11 +11,12 @@ arrays are passed in.
 
 from __future__ import annotations
 
+from .shuffle import PixelShuffle, PixelUnshuffle
 from .spec import COORDINATE_TRANSFORMS, DATA_FORMATS, MODES, Upsample
 from .taps import AxisTaps
 
-__all__ = ["Upsample", "resize", "port", "scan", "AxisTaps", "MODES", "DATA_FORMATS", "COORDINATE_TRANSFORMS",
-           "__version__"]
+__all__ = ["Upsample", "PixelShuffle", "PixelUnshuffle", "resize", "port", "scan", "AxisTaps", "MODES",
+           "DATA_FORMATS", "COORDINATE_TRANSFORMS", "__version__"]
 
 __version__ = "0.1.0"
 

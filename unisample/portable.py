@@ -34,7 +34,8 @@ from .dtypes import dtype_class, round_passes
 from .engine import _INTERLEAVE_MAX, _blocks, _interleaved_blocks, _period, _use_blocks
 from .taps import AxisTaps
 
-__all__ = ["ArrayOps", "NativeOp", "apply_axis", "apply_taps", "bind", "native", "resize", "resize_with_taps"]
+__all__ = ["ArrayOps", "NativeOp", "apply_axis", "apply_taps", "bind", "native", "resize", "resize_with_taps",
+           "shuffle", "bind_shuffle"]
 
 
 class ArrayOps:
@@ -77,6 +78,10 @@ class ArrayOps:
 
     def reshape(self, x, shape: Tuple[int, ...]):
         """``x`` reshaped; ``shape`` holds at most one -1."""
+        raise NotImplementedError
+
+    def transpose(self, x, perm: Tuple[int, ...]):
+        """``x`` with its axes in the order ``perm`` (``numpy.transpose``); for pixel shuffles."""
         raise NotImplementedError
 
     def select(self, mask: np.ndarray, a):
@@ -476,3 +481,27 @@ def bind(ops: ArrayOps, op: Optional[NativeOp] = None):
     for function, public in ((apply_taps, "apply_taps"), (native_result, "native"), (resize_array, "resize")):
         function.__name__ = function.__qualname__ = public
     return apply_taps, native_result, resize_array
+
+
+# -- pixel shuffles: a permutation, the same three operations everywhere --------------------
+
+
+def shuffle(spec, x, ops: ArrayOps, native=None):
+    """A ``PixelShuffle`` or ``PixelUnshuffle`` applied to ``x`` with ``ops``:
+    ``native(spec, x)`` where the adapter's table has the framework's own op
+    for it (None elsewhere), else ``spec.plan``'s reshape, transpose and
+    reshape.  Either is the permutation itself, exact in every dtype; the
+    result never shares the input's memory."""
+    from .shuffle import moves_data
+
+    plan = spec.plan(ops.shape(x))
+    out = native(spec, x) if native is not None else None
+    if out is None:
+        before, perm, after = plan
+        out = ops.reshape(ops.transpose(ops.reshape(x, before), perm), after)
+    return out if moves_data(plan) else ops.copy(out)
+
+
+def bind_shuffle(ops: ArrayOps, native=None):
+    """``shuffle(spec, x)`` for one framework: its ``ops`` and native table bound."""
+    return functools.partial(shuffle, ops=ops, native=native)

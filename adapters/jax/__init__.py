@@ -78,6 +78,9 @@ class _JaxOps(portable.ArrayOps):
     def reshape(self, x, shape):
         return x.reshape(shape)
 
+    def transpose(self, x, perm):
+        return x.transpose(perm)
+
     def select(self, mask, a):
         import jax.numpy as jnp
 
@@ -128,3 +131,6 @@ def layer(spec):
     import jax
 
     return jax.jit(lambda x: resize(spec, x))
+
+
+shuffle = portable.bind_shuffle(_OPS)

@@ -95,3 +95,12 @@ def resize(spec, x: np.ndarray) -> np.ndarray:
         y = round_passes(x.astype(np.float64), taps, axes, np.iinfo(dtype), apply_axis=apply_axis_fast,
                          floor=np.floor, clip=np.clip, cast=lambda y: y.astype(dtype), where=np.where)
     return fill_outside(spec, y, taps, axes)
+
+
+def shuffle(spec, x: np.ndarray) -> np.ndarray:
+    """A ``PixelShuffle`` / ``PixelUnshuffle`` of ``x``: its permutation, in ``x``'s
+    dtype, in new memory (the reshape copies where the transpose moved data;
+    where it moved none, the result is copied)."""
+    before, perm, after = spec.plan(x.shape)
+    out = x.reshape(before).transpose(perm).reshape(after)
+    return out.copy() if np.may_share_memory(out, x) else out

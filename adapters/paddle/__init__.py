@@ -257,6 +257,11 @@ class _PaddleOps(portable.ArrayOps):
 
         return paddle.reshape(x, shape)
 
+    def transpose(self, x, perm):
+        import paddle
+
+        return paddle.transpose(x, list(perm))
+
     def select(self, mask, a):
         import paddle
 
@@ -314,3 +319,6 @@ def layer(spec):
     from .layers import Upsample
 
     return Upsample(spec)
+
+
+shuffle = portable.bind_shuffle(_OPS)

@@ -277,6 +277,11 @@ class _TensorFlowOps(portable.ArrayOps):
 
         return tf.reshape(x, shape)
 
+    def transpose(self, x, perm):
+        import tensorflow as tf
+
+        return tf.transpose(x, perm)
+
     def select(self, mask, a):
         import tensorflow as tf
 
@@ -360,3 +365,20 @@ def layer(spec, data_format: Optional[str] = None):
     from .layers import Upsample
 
     return Upsample(spec, data_format=data_format)
+
+
+def _native_shuffle(spec, x):
+    """``tf.nn.depth_to_space`` / ``space_to_depth`` where they compute ``spec``: the
+    DCR order, channels last (TF has no CPU kernel for NCHW), two spatial axes,
+    one factor of at least 2 for both (TF refuses 1)."""
+    import tensorflow as tf
+
+    factors = spec.factors(2) if spec.spatial_rank in (None, 2) else ()
+    if spec.order != "DCR" or not spec.channels_last or len(x.shape) != 4 or len(set(factors)) != 1 or \
+            factors[0] < 2:
+        return None
+    function = tf.nn.depth_to_space if type(spec).__name__ == "PixelShuffle" else tf.nn.space_to_depth
+    return function(x, factors[0])
+
+
+shuffle = portable.bind_shuffle(_OPS, _native_shuffle)

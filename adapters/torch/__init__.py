@@ -237,6 +237,9 @@ class _TorchOps(portable.ArrayOps):
     def reshape(self, x, shape):
         return x.reshape(shape)
 
+    def transpose(self, x, perm):
+        return x.permute(perm)
+
     def select(self, mask, a):
         import torch
 
@@ -329,3 +332,18 @@ def layer(spec):
     from .layers import Upsample
 
     return Upsample(spec)
+
+
+def _native_shuffle(spec, x):
+    """torch's ``pixel_shuffle`` / ``pixel_unshuffle`` where it computes ``spec``:
+    the CRD order, channels first, two spatial axes, one factor for both."""
+    import torch.nn.functional as F
+
+    factors = spec.factors(2) if spec.spatial_rank in (None, 2) else ()
+    if spec.order != "CRD" or spec.channels_last or x.ndim != 4 or len(set(factors)) != 1:
+        return None
+    function = F.pixel_shuffle if type(spec).__name__ == "PixelShuffle" else F.pixel_unshuffle
+    return function(x, factors[0])
+
+
+shuffle = portable.bind_shuffle(_OPS, _native_shuffle)
