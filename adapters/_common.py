@@ -124,3 +124,38 @@ class ConstantCache:
             self._items.clear()
         self._items[key] = (a, value)
         return value
+
+
+def shuffle_config(obj, *, framework: str, functions: Mapping[str, Tuple[str, Sequence[str]]],
+                   layers: Mapping[str, Tuple[str, Mapping[str, str]]]) -> Tuple[str, dict]:
+    """``(kind, arguments)`` of a native pixel-shuffle configuration, ``kind``
+    ``"PixelShuffle"`` or ``"PixelUnshuffle"``: a dict whose ``"function"``
+    names one of ``functions`` (name -> (kind, the arguments it takes)), or a
+    layer of ``layers`` (class name -> (kind, argument -> the attribute
+    holding it)) of the framework's own package."""
+    who = f"from_{framework}"
+    if isinstance(obj, Mapping):
+        kw = dict(obj)
+        function = kw.pop("function", None)
+        if function not in functions:
+            raise ValueError(f"{who}: function: got {function!r}; expected one of {', '.join(functions)}")
+        kind, allowed = functions[function]
+        unknown = sorted(set(kw) - set(allowed))
+        if unknown:
+            raise ValueError(f"{who}: unknown {function} arguments {unknown}; allowed: {', '.join(allowed)}")
+        if allowed[0] not in kw:
+            raise ValueError(f"{who}: {function} needs {allowed[0]}")
+        return kind, kw
+    cls = type(obj)
+    if cls.__name__ in layers and cls.__module__.partition(".")[0] == framework:
+        kind, attributes = layers[cls.__name__]
+        return kind, {name: getattr(obj, attribute) for name, attribute in attributes.items()}
+    raise TypeError(f"{who}: got {cls.__module__}.{cls.__qualname__}; expected {', '.join(layers)} or a dict "
+                    f"with 'function' one of {', '.join(functions)}")
+
+
+def whole_factor(who: str, name: str, value, smallest: int = 1) -> int:
+    """One int factor of at least ``smallest``, as the framework's own op takes it."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
+        raise ValueError(f"{who}: {name}: got {value!r}; the framework takes one int >= {smallest}")
+    return value

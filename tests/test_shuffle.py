@@ -259,3 +259,194 @@ def test_bad_inputs_name_the_shape_and_what_is_allowed(spec, shape, message):
     with pytest.raises(ValueError) as e:
         spec(np.zeros(shape, np.float32))
     assert message in str(e.value) and repr(spec) in str(e.value)
+
+
+# -- reading each framework's configuration, and its layers ------------------------------------
+
+
+@pytest.mark.skipif(not HAS["torch"], reason="torch is not installed")
+def test_from_torch_modules_and_calls():
+    import torch
+
+    assert PixelShuffle.from_torch(torch.nn.PixelShuffle(3)) == PixelShuffle(3, data_format="NCHW")
+    assert PixelUnshuffle.from_torch(torch.nn.PixelUnshuffle(2)) == PixelUnshuffle(2, data_format="NCHW")
+    assert PixelShuffle.from_torch({"function": "torch.nn.functional.pixel_shuffle", "upscale_factor": 2}) == \
+        PixelShuffle(2, data_format="NCHW")
+    assert PixelUnshuffle.from_torch({"function": "torch.pixel_unshuffle", "downscale_factor": 4}).factor == 4
+    with pytest.raises(ValueError, match="got the configuration of a PixelUnshuffle; use PixelUnshuffle.from_torch"):
+        PixelShuffle.from_torch(torch.nn.PixelUnshuffle(2))
+    with pytest.raises(ValueError, match="unknown torch.nn.functional.pixel_shuffle arguments \\['scale'\\]"):
+        PixelShuffle.from_torch({"function": "torch.nn.functional.pixel_shuffle", "upscale_factor": 2, "scale": 1})
+    with pytest.raises(ValueError, match="upscale_factor: got 0; the framework takes one int >= 1"):
+        PixelShuffle.from_torch({"function": "torch.nn.functional.pixel_shuffle", "upscale_factor": 0})
+    with pytest.raises(TypeError, match="expected PixelShuffle, PixelUnshuffle or a dict"):
+        PixelShuffle.from_torch(torch.nn.Upsample(scale_factor=2))
+
+
+@pytest.mark.skipif(not HAS["paddle"], reason="paddle is not installed")
+def test_from_paddle_layers_and_calls():
+    import paddle
+
+    assert PixelShuffle.from_paddle(paddle.nn.PixelShuffle(3, data_format="NHWC")) == \
+        PixelShuffle(3, data_format="NHWC")
+    assert PixelUnshuffle.from_paddle(paddle.nn.PixelUnshuffle(2)) == PixelUnshuffle(2, data_format="NCHW")
+    assert PixelShuffle.from_paddle({"function": "paddle.nn.functional.pixel_shuffle", "upscale_factor": 2,
+                                     "data_format": "NHWC"}) == PixelShuffle(2, data_format="NHWC")
+
+
+@pytest.mark.skipif(not HAS["tensorflow"], reason="tensorflow is not installed")
+def test_from_keras_reads_tf_and_the_keras_backends_own_orders():
+    import keras
+    import tensorflow as tf
+
+    x = np.random.default_rng(7).standard_normal((1, 8, 2, 3)).astype(np.float32)
+    nhwc = np.ascontiguousarray(x.transpose(0, 2, 3, 1))
+    spec = PixelShuffle.from_keras({"function": "tf.nn.depth_to_space", "block_size": 2})
+    assert spec == PixelShuffle(2, order="DCR", data_format="NHWC")
+    assert np.array_equal(spec(nhwc), tf.nn.depth_to_space(nhwc, 2).numpy())
+    back = PixelUnshuffle.from_keras({"function": "tf.nn.space_to_depth", "block_size": 2, "data_format": "NHWC"})
+    assert np.array_equal(back(spec(nhwc)), nhwc)
+    # keras.ops, measured on this process's backend (TensorFlow): DCR in both layouts
+    assert keras.backend.backend() == "tensorflow"
+    first = PixelShuffle.from_keras({"function": "keras.ops.depth_to_space", "block_size": 2,
+                                     "data_format": "channels_first"})
+    assert first.order == "DCR"
+    native = keras.ops.convert_to_numpy(keras.ops.depth_to_space(x, 2, data_format="channels_first"))
+    assert np.array_equal(first(x), native) and not np.array_equal(PixelShuffle(2)(x), native)
+    assert PixelShuffle.from_keras({"function": "keras.ops.depth_to_space", "block_size": 2,
+                                    "data_format": "channels_first"}, backend="jax").order == "CRD"
+    with pytest.raises(ValueError, match="block_size: got 1; the framework takes one int >= 2"):
+        PixelShuffle.from_keras({"function": "tf.nn.depth_to_space", "block_size": 1})
+    with pytest.raises(ValueError, match="on the 'openvino' backend: its order is not known here"):
+        PixelShuffle.from_keras({"function": "keras.ops.depth_to_space", "block_size": 2,
+                                 "data_format": "channels_first", "backend": "openvino"})
+
+
+KERAS_BACKEND_CHECK = """
+import numpy as np, keras
+from unisample import PixelShuffle
+assert keras.backend.backend() == {backend!r}
+x = np.random.default_rng(7).standard_normal((1, 8, 2, 3)).astype(np.float32)
+native = keras.ops.convert_to_numpy(keras.ops.depth_to_space(x, 2, data_format="channels_first"))
+read = PixelShuffle.from_keras({{"function": "keras.ops.depth_to_space", "block_size": 2,
+                                "data_format": "channels_first"}})
+assert np.array_equal(read(x), native), read
+inputs = keras.Input((8, 2, 3))
+model = keras.Model(inputs, PixelShuffle(2, order="DCR").to_keras()(inputs))
+out = keras.ops.convert_to_numpy(model(x))
+assert np.array_equal(out, PixelShuffle(2, order="DCR")(x))
+print("OK", read.order)
+"""
+
+
+@pytest.mark.parametrize("backend, module", [("jax", "jax"), ("torch", "torch")])
+def test_keras_ops_order_and_the_layer_on_other_backends(backend, module):
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("keras")
+    if not HAS[module]:
+        pytest.skip(f"{module} is not installed")
+    env = dict(os.environ, KERAS_BACKEND=backend, JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run([sys.executable, "-c", KERAS_BACKEND_CHECK.format(backend=backend)], env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "OK CRD" in proc.stdout  # Keras' channels_first depth_to_space is CRD there, DCR on TensorFlow
+
+
+@pytest.mark.skipif(not HAS["tensorflow"], reason="tensorflow is not installed")
+def test_keras_layer_saves_and_loads(tmp_path):
+    import keras
+
+    spec = PixelUnshuffle(2, order="CRD", data_format="channels_last")
+    inputs = keras.Input((4, 6, 3))
+    model = keras.Model(inputs, spec.to_keras()(inputs))
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    x = np.random.default_rng(8).standard_normal((2, 4, 6, 3)).astype(np.float32)
+    assert np.array_equal(np.asarray(loaded(x)), spec(x)) and loaded.output_shape == (None, 2, 3, 12)
+    assert PixelShuffle(2).to_keras(data_format="channels_last").spec == PixelShuffle(2, data_format="channels_last")
+
+
+@pytest.mark.skipif(not HAS["torch"], reason="torch is not installed")
+def test_torch_layer_saves_traces_and_exports(tmp_path):
+    import io
+
+    import torch
+
+    x = torch.randn(2, 12, 3, 5, generator=torch.Generator().manual_seed(9))
+    for spec in (PixelShuffle(2), PixelShuffle(2, order="DCR"), PixelUnshuffle(1)):
+        layer = spec.to_torch()
+        assert torch.equal(layer(x), torch.from_numpy(spec(x.numpy())))
+        path = tmp_path / "m.pt"
+        torch.save(layer, path)
+        assert torch.load(path, weights_only=False).spec == spec
+        assert torch.equal(torch.jit.trace(layer, (x,))(x), layer(x))
+        if HAS["onnxruntime"]:
+            import onnxruntime as ort
+
+            buffer = io.BytesIO()
+            torch.onnx.export(layer, (x,), buffer, dynamo=False, opset_version=17)
+            session = ort.InferenceSession(buffer.getvalue())
+            (y,) = session.run(None, {session.get_inputs()[0].name: x.numpy()})
+            assert np.array_equal(y, layer(x).numpy()), spec
+
+
+@pytest.mark.skipif(not HAS["paddle"], reason="paddle is not installed")
+def test_paddle_layer():
+    import paddle
+
+    x = paddle.to_tensor(np.random.default_rng(10).standard_normal((1, 8, 3, 3)).astype(np.float32))
+    layer = PixelShuffle(2, order="DCR").to_paddle()
+    assert isinstance(layer, paddle.nn.Layer)
+    assert np.array_equal(layer(x).numpy(), PixelShuffle(2, order="DCR")(x.numpy()))
+
+
+@pytest.mark.skipif(not HAS["jax"], reason="jax is not installed")
+def test_jax_function():
+    import jax.numpy as jnp
+
+    x = np.random.default_rng(11).standard_normal((1, 3, 4, 12)).astype(np.float32)
+    f = PixelUnshuffle((2, 3), data_format="channels_first").to_jax()
+    assert np.array_equal(np.asarray(f(jnp.asarray(x))), PixelUnshuffle((2, 3))(x))
+
+
+def espcn_torch(r=3):
+    """An ESPCN-style head: a convolution to ``3 * r * r`` channels, then torch's PixelShuffle."""
+    import torch
+
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Conv2d(3, 3 * r * r, 3, padding=1), torch.nn.PixelShuffle(r)).eval()
+
+
+@pytest.mark.skipif(not (HAS["torch"] and HAS["tensorflow"]), reason="needs torch and tensorflow")
+def test_espcn_ported_to_keras_keeps_torch_numbers_and_the_naive_port_does_not():
+    import keras
+    import torch
+
+    from unisample import tolerance
+
+    model = espcn_torch()
+    conv, shuffle = model[0], model[1]
+    x = np.random.default_rng(12).standard_normal((1, 3, 6, 5)).astype(np.float32)
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x)).numpy().transpose(0, 2, 3, 1)  # as NHWC
+
+    def keras_model(head):
+        inputs = keras.Input((6, 5, 3))
+        keras_conv = keras.layers.Conv2D(27, 3, padding="same")
+        y = keras_conv(inputs)
+        # torch (out, in, kh, kw) -> Keras (kh, kw, in, out)
+        keras_conv.set_weights([conv.weight.detach().numpy().transpose(2, 3, 1, 0), conv.bias.detach().numpy()])
+        return keras.Model(inputs, head(y))
+
+    nhwc = np.ascontiguousarray(x.transpose(0, 2, 3, 1))
+    ported = np.asarray(keras_model(PixelShuffle.from_torch(shuffle).to_keras(data_format="channels_last"))(nhwc))
+    naive = np.asarray(keras_model(lambda y: keras.ops.depth_to_space(y, 3))(nhwc))
+    # the convolution is the only arithmetic: 28 terms of sum |w| times max |x| (tolerance.dot_product_bound_in_eps)
+    w = conv.weight.detach().abs().sum(dim=(1, 2, 3)).max().item()
+    bound = 2 * tolerance.dot_product_bound_in_eps(28) * np.finfo(np.float32).eps * (w * np.abs(x).max() + 1)
+    assert np.abs(ported - expected).max() <= bound
+    assert np.abs(naive - expected).max() > 0.1  # Keras' depth_to_space is DCR: the channels scrambled

@@ -24,9 +24,9 @@ from typing import Any, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
-from .spec import DATA_FORMATS
+from .spec import DATA_FORMATS, _adapter
 
-__all__ = ["PixelShuffle", "PixelUnshuffle", "ORDERS", "Plan", "moves_data"]
+__all__ = ["PixelShuffle", "PixelUnshuffle", "ORDERS", "Plan", "moves_data", "from_dict", "is_shuffle"]
 
 #: the channel orders: ``CRD`` (torch, paddle, ONNX mode CRD), ``DCR`` (TF, ONNX's default)
 ORDERS = ("CRD", "DCR")
@@ -176,6 +176,59 @@ class _Shuffle:
     def plan(self, shape: Tuple[int, ...]) -> Plan:
         raise NotImplementedError
 
+    # -- native configurations --------------------------------------------------------
+
+    @classmethod
+    def _read(cls, framework: str, obj, **kwargs):
+        from .spec import _vocabulary
+
+        spec = _vocabulary(framework).shuffle_from_native(obj, **kwargs)
+        if type(spec) is not cls:
+            method = f"from_{'keras' if framework == 'tensorflow' else framework}"
+            raise ValueError(f"{cls.__name__}.{method}: got the configuration of a {type(spec).__name__}; use "
+                             f"{type(spec).__name__}.{method}")
+        return spec
+
+    @classmethod
+    def from_torch(cls, obj):
+        """The spec of ``nn.PixelShuffle`` / ``nn.PixelUnshuffle`` or a dict of
+        ``F.pixel_shuffle`` / ``F.pixel_unshuffle`` arguments with ``"function"``."""
+        return cls._read("torch", obj)
+
+    @classmethod
+    def from_keras(cls, obj, backend: Optional[str] = None):
+        """The spec of a dict of ``tf.nn.depth_to_space`` / ``space_to_depth`` or
+        ``keras.ops.depth_to_space`` / ``space_to_depth`` arguments with
+        ``"function"``; Keras' channels-first order depends on its backend
+        (``backend``, default: Keras' current one)."""
+        return cls._read("tensorflow", obj, backend=backend)
+
+    @classmethod
+    def from_paddle(cls, obj):
+        """The spec of ``paddle.nn.PixelShuffle`` / ``PixelUnshuffle`` or a dict of
+        ``paddle.nn.functional.pixel_shuffle`` / ``pixel_unshuffle`` arguments."""
+        return cls._read("paddle", obj)
+
+    # -- native layers --------------------------------------------------------------
+
+    def to_torch(self):
+        """This spec as a ``torch.nn.Module``."""
+        return _adapter("torch").layer(self)
+
+    def to_keras(self, data_format: Optional[str] = None):
+        """This spec as a registered Keras 3 layer, the same numbers on every Keras
+        backend (unlike ``keras.ops.depth_to_space``, README "Pixel shuffle");
+        ``data_format`` re-lays it out, left out the spec's layout is kept."""
+        return _adapter("tensorflow").layer(self, data_format=data_format)
+
+    def to_paddle(self):
+        """This spec as a ``paddle.nn.Layer``."""
+        return _adapter("paddle").layer(self)
+
+    def to_jax(self):
+        """This spec as a jitted function of a jax array."""
+        return _adapter("jax").layer(self)
+
     # -- applying it --------------------------------------------------------------
 
     def __call__(self, x):
@@ -289,3 +342,17 @@ class PixelUnshuffle(_Shuffle):
         # the inverse permutation: the shuffle's transposed shape, put back
         transposed = tuple(shuffle_before[a] for a in shuffle_perm)
         return transposed, tuple(int(a) for a in np.argsort(shuffle_perm)), out
+
+
+def is_shuffle(spec) -> bool:
+    """Whether ``spec`` is a ``PixelShuffle`` or ``PixelUnshuffle``."""
+    return isinstance(spec, _Shuffle)
+
+
+def from_dict(d: Mapping[str, Any]):
+    """The ``PixelShuffle`` or ``PixelUnshuffle`` whose ``to_dict`` ``d`` is (its ``"op"`` says which)."""
+    kinds = {cls.__name__: cls for cls in (PixelShuffle, PixelUnshuffle)}
+    op = d.get("op") if isinstance(d, Mapping) else None
+    if op not in kinds:
+        raise ValueError(f"from_dict: op {op!r}; expected one of {', '.join(map(repr, kinds))}")
+    return kinds[op].from_dict(d)

@@ -126,10 +126,14 @@ apply_taps, native, resize = portable.bind(_OPS)
 
 
 def layer(spec):
-    """A jittable function computing ``spec`` (JAX has no layer class of its own)."""
-    require("jax", "Upsample.to_jax()")
+    """A jitted function computing ``spec`` (JAX has no layer class of its own)."""
+    from unisample.shuffle import is_shuffle
+
+    require("jax", f"{type(spec).__name__}.to_jax()")
     import jax
 
+    if is_shuffle(spec):
+        return jax.jit(lambda x: shuffle(spec, x))
     return jax.jit(lambda x: resize(spec, x))
 
 

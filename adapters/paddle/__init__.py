@@ -315,10 +315,12 @@ apply_taps, native, resize = portable.bind(_OPS, _INTERPOLATE)
 
 def layer(spec):
     """A ``paddle.nn.Layer`` computing ``spec`` (see ``unisample.adapters.paddle.layers``)."""
-    require("paddle", "Upsample.to_paddle()")
-    from .layers import Upsample
+    from unisample.shuffle import is_shuffle
 
-    return Upsample(spec)
+    require("paddle", f"{type(spec).__name__}.to_paddle()")
+    from . import layers
+
+    return layers.PixelShuffle(spec) if is_shuffle(spec) else layers.Upsample(spec)
 
 
 shuffle = portable.bind_shuffle(_OPS)

@@ -74,3 +74,17 @@ class Routed(paddle.nn.Layer):
         modules.update(sys.modules[type(layer).__module__] for layer in self.model.sublayers(include_self=True))
         with replaced_everywhere({original: interpolate}, modules=modules):
             return self.model(*args, **kwargs)
+
+
+class PixelShuffle(paddle.nn.Layer):
+    """A ``unisample.PixelShuffle`` or ``PixelUnshuffle`` spec as a paddle layer."""
+
+    def __init__(self, spec):
+        super().__init__()
+        self.spec = spec
+
+    def forward(self, x):
+        return adapter.shuffle(self.spec, x)
+
+    def extra_repr(self) -> str:
+        return repr(self.spec)

@@ -8,7 +8,7 @@ from typing import Dict, Iterator
 from unisample.porting import NativeCall, Signature, Target, num as _num
 from unisample.spec import Upsample
 
-from .._common import native_config
+from .._common import native_config, shuffle_config, whole_factor
 
 LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
@@ -94,3 +94,29 @@ def from_native(obj):
     return Upsample(size=size, scale_factor=scale, mode=mode,
                     align_corners=align if kernel in ("linear", "cubic") else None,
                     data_format=data_format, **extras)
+
+
+#: paddle's pixel-shuffle calls: name -> (kind, the arguments it takes); its layers: class -> (kind, attributes)
+_SHUFFLE_FUNCTIONS = {
+    "paddle.nn.functional.pixel_shuffle": ("PixelShuffle", ("upscale_factor", "data_format", "name")),
+    "paddle.nn.functional.pixel_unshuffle": ("PixelUnshuffle", ("downscale_factor", "data_format", "name")),
+}
+_SHUFFLE_LAYERS = {
+    "PixelShuffle": ("PixelShuffle", {"upscale_factor": "_upscale_factor", "data_format": "_data_format"}),
+    "PixelUnshuffle": ("PixelUnshuffle", {"downscale_factor": "_downscale_factor", "data_format": "_data_format"}),
+}
+
+
+def shuffle_from_native(obj):
+    """The spec of ``paddle.nn.PixelShuffle`` / ``PixelUnshuffle`` or of a dict of
+    ``paddle.nn.functional.pixel_shuffle`` / ``pixel_unshuffle`` arguments: the
+    CRD order in both of paddle's layouts (measured: ``tests/test_shuffle.py``)."""
+    from unisample import shuffle
+
+    kind, kw = shuffle_config(obj, framework="paddle", functions=_SHUFFLE_FUNCTIONS, layers=_SHUFFLE_LAYERS)
+    kw.pop("name", None)
+    data_format = kw.pop("data_format", None) or "NCHW"
+    if data_format not in ("NCHW", "NHWC"):
+        raise ValueError(f"from_paddle: data_format: got {data_format!r}; paddle takes 'NCHW' or 'NHWC'")
+    (name, value), = kw.items()
+    return getattr(shuffle, kind)(whole_factor("from_paddle", name, value), order="CRD", data_format=data_format)

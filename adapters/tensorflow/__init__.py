@@ -361,10 +361,12 @@ apply_taps, native, resize = portable.bind(_OPS, _RESIZE)
 
 def layer(spec, data_format: Optional[str] = None):
     """A Keras 3 layer computing ``spec`` (see ``unisample.adapters.tensorflow.layers``)."""
-    require("keras", "Upsample.to_keras()")
-    from .layers import Upsample
+    from unisample.shuffle import is_shuffle
 
-    return Upsample(spec, data_format=data_format)
+    require("keras", f"{type(spec).__name__}.to_keras()")
+    from . import layers
+
+    return (layers.PixelShuffle if is_shuffle(spec) else layers.Upsample)(spec, data_format=data_format)
 
 
 def _native_shuffle(spec, x):

@@ -13,7 +13,7 @@ import numpy as np
 from unisample.porting import NativeCall, Signature, Target, num as _num, out_size as _out_size, size_code as _size_code
 from unisample.spec import Upsample
 
-from .._common import native_config
+from .._common import native_config, shuffle_config, whole_factor
 
 #: Keras callee -> (positional parameters, whether the first positional is the input, what the callee fixes)
 KERAS_SIGNATURES: Dict[str, Signature] = {
@@ -262,3 +262,48 @@ def from_native(obj, backend: Optional[str] = None):
     if not isinstance(obj, dict):
         raise TypeError(f"from_keras: got {type(obj).__qualname__}")
     return _call_spec(kw, backend)
+
+
+#: TF's and Keras' pixel-shuffle calls: name -> (kind, the arguments it takes)
+_SHUFFLE_FUNCTIONS = {
+    "tf.nn.depth_to_space": ("PixelShuffle", ("block_size", "data_format", "name")),
+    "tf.nn.space_to_depth": ("PixelUnshuffle", ("block_size", "data_format", "name")),
+    "keras.ops.depth_to_space": ("PixelShuffle", ("block_size", "data_format", "backend")),
+    "keras.ops.space_to_depth": ("PixelUnshuffle", ("block_size", "data_format", "backend")),
+}
+#: Keras backend -> the order ``keras.ops.depth_to_space`` computes with channels first (each
+#: backend's own code: TF transposes to NHWC for tf.nn.depth_to_space; JAX and torch reshape CRD)
+_KERAS_CHANNELS_FIRST_ORDER = {"tensorflow": "DCR", "jax": "CRD", "torch": "CRD"}
+
+
+def shuffle_from_native(obj, backend: Optional[str] = None):
+    """The spec of a dict of ``tf.nn.depth_to_space`` / ``space_to_depth`` or
+    ``keras.ops.depth_to_space`` / ``space_to_depth`` arguments (``"function"``
+    naming it).  TF's ops are DCR in both layouts; Keras' are DCR channels last,
+    and channels first DCR on the TensorFlow backend but CRD on JAX and torch:
+    ``backend`` (default: Keras' current one) says which."""
+    from unisample import shuffle
+
+    kind, kw = shuffle_config(obj, framework="keras", functions=_SHUFFLE_FUNCTIONS, layers={})
+    function = obj["function"]
+    factor = whole_factor("from_keras", "block_size", kw["block_size"], smallest=2)  # both refuse 1
+    if function.startswith("tf."):
+        data_format = kw.get("data_format") or "NHWC"
+        if data_format not in ("NHWC", "NCHW"):
+            raise ValueError(f"from_keras: {function} data_format: got {data_format!r}; unisample reads 'NHWC' "
+                             "and 'NCHW'")
+        return getattr(shuffle, kind)(factor, order="DCR", data_format=data_format)
+    data_format = kw.get("data_format") or "channels_last"
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"from_keras: {function} data_format: got {data_format!r}; expected 'channels_last' or "
+                         "'channels_first'")
+    backend = kw.get("backend") or backend or _keras_backend()
+    if data_format == "channels_last":
+        order = "DCR"
+    elif backend in _KERAS_CHANNELS_FIRST_ORDER:
+        order = _KERAS_CHANNELS_FIRST_ORDER[backend]
+    else:
+        raise ValueError(f"from_keras: {function} with channels_first on the {backend!r} backend: its order is "
+                         f"not known here; known backends: {', '.join(_KERAS_CHANNELS_FIRST_ORDER)}")
+    return getattr(shuffle, kind)(factor, order=order, data_format="NHWC" if data_format == "channels_last"
+                                  else "NCHW")

@@ -328,10 +328,12 @@ apply_taps, native, resize = portable.bind(_OPS, _INTERPOLATE)
 
 def layer(spec):
     """A ``torch.nn.Module`` computing ``spec`` (see ``unisample.adapters.torch.layers``)."""
-    require("torch", "Upsample.to_torch()")
-    from .layers import Upsample
+    from unisample.shuffle import is_shuffle
 
-    return Upsample(spec)
+    require("torch", f"{type(spec).__name__}.to_torch()")
+    from . import layers
+
+    return layers.PixelShuffle(spec) if is_shuffle(spec) else layers.Upsample(spec)
 
 
 def _native_shuffle(spec, x):

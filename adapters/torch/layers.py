@@ -54,6 +54,35 @@ class Upsample(torch.nn.Module):
         self.__dict__.update(state)
 
 
+class PixelShuffle(torch.nn.Module):
+    """A ``unisample.PixelShuffle`` or ``PixelUnshuffle`` spec as a torch module:
+    ``PixelShuffle(spec)(x)``.  A permutation: ``torch.jit.trace`` and
+    ``torch.onnx.export`` see torch's ``pixel_shuffle`` where it computes the
+    spec (exported as ``DepthToSpace``), a reshape and a transpose elsewhere."""
+
+    def __init__(self, spec):
+        super().__init__()
+        self.spec = spec
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return adapter.shuffle(self.spec, x)
+
+    def extra_repr(self) -> str:
+        return repr(self.spec)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["spec"] = self.spec.to_dict()  # torch.save pickles modules: keep it plain data
+        return state
+
+    def __setstate__(self, state):
+        from unisample.shuffle import from_dict
+
+        state = dict(state)
+        state["spec"] = from_dict(state["spec"])
+        self.__dict__.update(state)
+
+
 #: F.interpolate's parameters after the input, in order (positional calls)
 INTERPOLATE_PARAMETERS = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
 

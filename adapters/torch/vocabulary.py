@@ -9,7 +9,7 @@ from typing import Dict, Iterator
 from unisample.porting import NativeCall, Signature, Target, num as _num
 from unisample.spec import Upsample
 
-from .._common import native_config
+from .._common import native_config, shuffle_config, whole_factor
 
 LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
@@ -85,3 +85,24 @@ def from_native(obj):
                              "it (it is only meaningful with scale_factor)")
         kwargs.pop("recompute_scale_factor", None)  # None or False: nothing to say with a size, as in torch
     return Upsample(**kwargs)
+
+
+#: torch's pixel-shuffle calls: name -> (kind, the arguments it takes); its modules: class -> (kind, attributes)
+_SHUFFLE_FUNCTIONS = {
+    **{f"{prefix}.pixel_shuffle": ("PixelShuffle", ("upscale_factor",)) for prefix in ("torch.nn.functional", "torch")},
+    **{f"{prefix}.pixel_unshuffle": ("PixelUnshuffle", ("downscale_factor",))
+       for prefix in ("torch.nn.functional", "torch")},
+}
+_SHUFFLE_MODULES = {"PixelShuffle": ("PixelShuffle", {"upscale_factor": "upscale_factor"}),
+                    "PixelUnshuffle": ("PixelUnshuffle", {"downscale_factor": "downscale_factor"})}
+
+
+def shuffle_from_native(obj):
+    """The spec of ``nn.PixelShuffle`` / ``nn.PixelUnshuffle`` or of a dict of
+    ``F.pixel_shuffle`` / ``F.pixel_unshuffle`` arguments (``"function"`` naming
+    it): the CRD order on two channels-first spatial axes, torch's only kind."""
+    from unisample import shuffle
+
+    kind, kw = shuffle_config(obj, framework="torch", functions=_SHUFFLE_FUNCTIONS, layers=_SHUFFLE_MODULES)
+    (name, value), = kw.items()
+    return getattr(shuffle, kind)(whole_factor("from_torch", name, value), order="CRD", data_format="NCHW")
