@@ -376,8 +376,8 @@ def test_torch_layer_saves_traces_and_exports(tmp_path):
 
     import torch
 
-    x = torch.randn(2, 12, 3, 5, generator=torch.Generator().manual_seed(9))
-    for spec in (PixelShuffle(2), PixelShuffle(2, order="DCR"), PixelUnshuffle(1)):
+    x = torch.randn(2, 12, 4, 6, generator=torch.Generator().manual_seed(9))
+    for spec in (PixelShuffle(2), PixelShuffle(2, order="DCR"), PixelUnshuffle(1), PixelUnshuffle(2)):
         layer = spec.to_torch()
         assert torch.equal(layer(x), torch.from_numpy(spec(x.numpy())))
         path = tmp_path / "m.pt"
@@ -450,3 +450,35 @@ def test_espcn_ported_to_keras_keeps_torch_numbers_and_the_naive_port_does_not()
     bound = 2 * tolerance.dot_product_bound_in_eps(28) * np.finfo(np.float32).eps * (w * np.abs(x).max() + 1)
     assert np.abs(ported - expected).max() <= bound
     assert np.abs(naive - expected).max() > 0.1  # Keras' depth_to_space is DCR: the channels scrambled
+
+
+@pytest.mark.skipif(not HAS["onnxruntime"], reason="onnxruntime is not installed")
+@pytest.mark.parametrize("spec, shape, nodes", [
+    (PixelShuffle(2), (2, 12, 3, 5), ["DepthToSpace"]),
+    (PixelShuffle(3, order="DCR"), (1, 18, 2, 2), ["DepthToSpace"]),
+    (PixelUnshuffle(2, order="DCR"), (1, 3, 4, 6), ["SpaceToDepth"]),
+    (PixelUnshuffle(2), (1, 3, 4, 6), ["Reshape", "Transpose", "Reshape"]),  # SpaceToDepth has no CRD
+    (PixelShuffle((2, 3)), (1, 12, 2, 2), ["Reshape", "Transpose", "Reshape"]),
+    (PixelShuffle(2, data_format="channels_last"), (1, 3, 2, 8), ["Reshape", "Transpose", "Reshape"]),
+    (PixelUnshuffle(2, order="DCR", data_format="NCDHW"), (1, 2, 4, 2, 6), ["Reshape", "Transpose", "Reshape"]),
+])
+def test_to_onnx_runs_in_onnxruntime_and_reads_back(spec, shape, nodes):
+    import onnxruntime as ort
+
+    x = np.random.default_rng(13).standard_normal(shape).astype(np.float32)
+    model = spec.to_onnx(input_shape=(None,) + shape[1:])
+    assert [n.op_type for n in model.graph.node] == nodes
+    (y,) = ort.InferenceSession(model.SerializeToString()).run(None, {"x": x})
+    assert np.array_equal(y, spec(x))
+    (y2,) = ort.InferenceSession(model.SerializeToString()).run(None, {"x": np.concatenate([x, x])})
+    assert np.array_equal(y2, spec(np.concatenate([x, x])))  # the batch stays dynamic
+    if len(nodes) == 1:
+        assert type(spec).from_onnx(model) == type(spec)(spec.factor, spec.order, "NCHW")
+
+
+def test_to_onnx_says_what_it_needs():
+    pytest.importorskip("onnx")
+    with pytest.raises(ValueError, match="pass input_shape= with every length but the batch"):
+        PixelUnshuffle(2).to_onnx(ndim=4)
+    with pytest.raises(ValueError, match="got a PixelShuffle node; use PixelShuffle.from_onnx"):
+        PixelUnshuffle.from_onnx(PixelShuffle(2).to_onnx(ndim=4))

@@ -169,11 +169,11 @@ class _Shuffle:
     def _join(self, batch: int, channels: int, spatial: Tuple[int, ...]) -> Tuple[int, ...]:
         return (batch,) + spatial + (channels,) if self.channels_last else (batch, channels) + spatial
 
-    def output_shape(self, shape: Tuple[int, ...]) -> Tuple[int, ...]:
+    def output_shape(self, shape: Tuple[Optional[int], ...]) -> Tuple[int, ...]:
         """The output shape for an input of ``shape`` (ValueError where the input does not divide)."""
         return self.plan(shape)[2]
 
-    def plan(self, shape: Tuple[int, ...]) -> Plan:
+    def plan(self, shape: Tuple[Optional[int], ...]) -> Plan:
         raise NotImplementedError
 
     # -- native configurations --------------------------------------------------------
@@ -208,6 +208,26 @@ class _Shuffle:
         """The spec of ``paddle.nn.PixelShuffle`` / ``PixelUnshuffle`` or a dict of
         ``paddle.nn.functional.pixel_shuffle`` / ``pixel_unshuffle`` arguments."""
         return cls._read("paddle", obj)
+
+    @classmethod
+    def from_onnx(cls, obj):
+        """The spec of a ``DepthToSpace`` / ``SpaceToDepth`` node, or of a model's
+        (or file's) only one (``unisample.onnx_shuffle``)."""
+        from .onnx_shuffle import from_onnx
+
+        spec = from_onnx(obj)
+        if type(spec) is not cls:
+            raise ValueError(f"{cls.__name__}.from_onnx: got a {type(spec).__name__} node; use "
+                             f"{type(spec).__name__}.from_onnx")
+        return spec
+
+    def to_onnx(self, input_shape=None, ndim: Optional[int] = None, opset: int = 13, dtype=np.float32):
+        """An ONNX model computing this spec: one ``DepthToSpace`` / ``SpaceToDepth``
+        node where one does (NCHW, one factor; SpaceToDepth is DCR only), else
+        ``Reshape -> Transpose -> Reshape`` on ``input_shape``."""
+        from .onnx_shuffle import to_onnx
+
+        return to_onnx(self, input_shape=input_shape, ndim=ndim, opset=opset, dtype=dtype)
 
     # -- native layers --------------------------------------------------------------
 
@@ -283,7 +303,7 @@ class PixelShuffle(_Shuffle):
     def upscale_factor(self) -> FactorArg:
         return self.factor
 
-    def plan(self, shape: Tuple[int, ...]) -> Plan:
+    def plan(self, shape: Tuple[Optional[int], ...]) -> Plan:
         """``(shape_a, perm, shape_b)``: the output is ``x.reshape(shape_a).transpose(perm).reshape(shape_b)``."""
         batch, channels, spatial = self._split(shape)
         k = len(spatial)
@@ -328,7 +348,7 @@ class PixelUnshuffle(_Shuffle):
         """The ``PixelShuffle`` this undoes."""
         return PixelShuffle(self.factor, self.order, self.data_format)
 
-    def plan(self, shape: Tuple[int, ...]) -> Plan:
+    def plan(self, shape: Tuple[Optional[int], ...]) -> Plan:
         """``(shape_a, perm, shape_b)``: the output is ``x.reshape(shape_a).transpose(perm).reshape(shape_b)``."""
         batch, channels, spatial = self._split(shape)
         k = len(spatial)
