@@ -482,3 +482,65 @@ def test_to_onnx_says_what_it_needs():
         PixelUnshuffle(2).to_onnx(ndim=4)
     with pytest.raises(ValueError, match="got a PixelShuffle node; use PixelShuffle.from_onnx"):
         PixelUnshuffle.from_onnx(PixelShuffle(2).to_onnx(ndim=4))
+
+
+# -- port: the printed code, run in every target, gives the source's own numbers -----------------
+
+
+def _native_sources():
+    """``(configuration, native function of numpy input in its layout, its layout)`` for each source installed."""
+    sources = []
+    if HAS["torch"]:
+        import torch
+        import torch.nn.functional as F
+
+        sources += [("torch: nn.PixelShuffle(2)", lambda x: F.pixel_shuffle(torch.from_numpy(x), 2).numpy(), "NCHW"),
+                    ("torch: F.pixel_unshuffle(x, 2)", lambda x: F.pixel_unshuffle(torch.from_numpy(x), 2).numpy(),
+                     "NCHW")]
+    if HAS["tensorflow"]:
+        import tensorflow as tf
+
+        sources += [("tf: tf.nn.depth_to_space(x, 2)", lambda x: tf.nn.depth_to_space(x, 2).numpy(), "NHWC"),
+                    ("tf: tf.nn.space_to_depth(x, 2)", lambda x: tf.nn.space_to_depth(x, 2).numpy(), "NHWC")]
+    if HAS["paddle"]:
+        import paddle
+        import paddle.nn.functional as PF
+
+        sources += [("paddle: nn.PixelShuffle(2, data_format='NHWC')",
+                     lambda x: PF.pixel_shuffle(paddle.to_tensor(x), 2, data_format="NHWC").numpy(), "NHWC")]
+    return sources
+
+
+def _run_printed(code, target, x):
+    namespace = {"x": x}
+    exec(code, namespace)  # noqa: S102  (the code port printed)
+    resize = namespace["resize"]
+    if target in ("torch", "paddle"):
+        adapter = get_adapter(target)
+        return adapter.to_numpy(resize(adapter.from_numpy(x)))
+    return np.asarray(resize(x))
+
+
+@pytest.mark.parametrize("source, native, layout", _native_sources(), ids=lambda v: v if isinstance(v, str) else "")
+def test_port_prints_code_that_gives_the_sources_numbers(source, native, layout):
+    shuffling = "depth_to_space" in source or "PixelShuffle" in source
+    nchw = np.random.default_rng(14).standard_normal((1, 8, 2, 4) if shuffling else (1, 2, 4, 6)).astype(np.float32)
+    to_layout = {"NCHW": lambda a: a, "NHWC": lambda a: np.ascontiguousarray(a.transpose(0, 2, 3, 1))}
+    back = {"NCHW": lambda a: a, "NHWC": lambda a: np.ascontiguousarray(a.transpose(0, 3, 1, 2))}
+    expected = back[layout](native(to_layout[layout](nchw)))  # the source's own op, as NCHW
+    available = {"torch": HAS["torch"], "keras": HAS["tensorflow"], "tensorflow": HAS["tensorflow"],
+                 "paddle": HAS["paddle"], "jax": HAS["jax"], "onnx": HAS["onnxruntime"]}
+    targets = [t for t, installed in available.items() if installed]
+    spec, answers = unisample.port(source, to=targets)
+    statuses = {}
+    for answer in answers:
+        style = "NCHW" if answer.target in ("torch", "paddle", "onnx") else "NHWC"
+        got = back[style](_run_printed(answer.code, answer.target, to_layout[style](nchw)))
+        assert np.array_equal(got, expected), (answer.target, answer.code)
+        statuses[answer.target] = answer.status
+    order = spec.order
+    for target, status in statuses.items():  # native exactly where the target's op has the source's order
+        native_order = {"torch": "CRD", "paddle": "CRD", "keras": "DCR", "tensorflow": "DCR"}.get(target)
+        if native_order:
+            assert (status == "native") == (native_order == order), (target, status)
+    assert statuses.get("jax", "unisample") == "unisample" and statuses.get("onnx", "native") == "native"

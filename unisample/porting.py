@@ -105,6 +105,11 @@ class Target:
     no_call: Optional[str] = None
     #: named constants a call may pass (``Image.BICUBIC``, ``cv2.INTER_AREA``): read as their name
     constants: Tuple[str, ...] = ()
+    #: its own pixel-shuffle calls for a ``PixelShuffle`` / ``PixelUnshuffle`` (in its
+    #: layout): ``NativeCall``s whose ``config(None)`` its ``spec_of`` reads; None: it has none
+    shuffle_calls: Optional[Callable[[Any], Iterator["NativeCall"]]] = None
+    #: why it has no pixel-shuffle op, where it has none
+    no_shuffle: str = ""
 
 
 def _onnx_spec(kwargs: dict) -> Upsample:
@@ -507,11 +512,23 @@ def naive_call(spec: Upsample, target: str, rank: int) -> Optional[Tuple[NativeC
 # -- the answer ----------------------------------------------------------------------------------
 
 
-def _unisample_code(spec: Upsample, target: str) -> str:
-    layout = _targets()[target].layout
-    relaid = spec if spec.channels_last == (layout == "channels_last") else Upsample.from_dict(
-        {**spec.to_dict(), "data_format": layout})
-    return f"import unisample\nresize = {_targets()[target].unisample.format(f'unisample.{relaid!r}')}"
+def relaid(spec, layout: str):
+    """``spec`` (any op) for input in ``layout`` (``"channels_first"`` / ``"channels_last"``),
+    a fixed-rank layout (``NCHW``) kept at its rank."""
+    from .spec import DATA_FORMATS
+
+    if spec.channels_last == (layout == "channels_last"):
+        return spec
+    rank = DATA_FORMATS[spec.data_format][1]
+    named = {(False, 1): "NCW", (True, 1): "NWC", (False, 2): "NCHW", (True, 2): "NHWC", (False, 3): "NCDHW",
+             (True, 3): "NDHWC"}
+    data_format = layout if rank is None else named[(layout == "channels_last", rank)]
+    return type(spec).from_dict({**spec.to_dict(), "data_format": data_format})
+
+
+def _unisample_code(spec, target: str) -> str:
+    laid = relaid(spec, _targets()[target].layout)
+    return f"import unisample\nresize = {_targets()[target].unisample.format(f'unisample.{laid!r}')}"
 
 
 def _translate(spec: Upsample, target: str, rank: int) -> Translation:
@@ -557,7 +574,9 @@ def port(source, to: Optional[Sequence[str]] = None, rank: Optional[int] = None)
     ``rank``: the number of spatial axes, where the configuration does not fix
     it (``scale_factor=2, mode='nearest'`` works on 1 to 3); default 2.
     """
-    if isinstance(source, Upsample):
+    from .shuffle import is_shuffle
+
+    if isinstance(source, Upsample) or is_shuffle(source):
         spec, origin = source, None
     else:
         origin, spec = parse(source)
@@ -571,7 +590,58 @@ def port(source, to: Optional[Sequence[str]] = None, rank: Optional[int] = None)
     if rank not in (None, 1, 2, 3):
         raise ValueError(f"rank: got {rank!r}; expected 1, 2 or 3 spatial axes")
     rank = spec.spatial_rank or rank or 2
+    if is_shuffle(spec):
+        return spec, [_translate_shuffle(spec, t, rank) for t in targets]
     return spec, [_translate(spec, t, rank) for t in targets]
+
+
+def _shuffle_reasons(spec, other, target: str, call: str) -> List[str]:
+    """Why ``other`` (the spec of ``target``'s own op, ``call``) is not ``spec``."""
+    reasons = []
+    if other.order != spec.order:
+        reasons.append(f"{target}'s {call} is {other.order} (README 'Pixel shuffle': CRD takes output channel c at "
+                       f"offset (i, j) from input channel c*r*r + i*r + j, DCR from (i*r + j)*C + c); this one is "
+                       f"{spec.order}")
+    if other.factor != spec.factor:
+        reasons.append(f"{target}'s {call} takes one factor for both spatial axes; this one has {spec.factor!r}")
+    return reasons or [f"{target}'s {call} computes another permutation"]
+
+
+def _translate_shuffle(spec, target: str, rank: int) -> Translation:
+    """``port``'s answer for a ``PixelShuffle`` / ``PixelUnshuffle``: the target's own
+    op where its spec is this one (a permutation: equal specs, equal numbers)."""
+    if target == "onnx":
+        from .onnx_shuffle import node_of
+
+        first = relaid(spec, "channels_first")
+        node = node_of(first, rank + 2)
+        what = (f"one node: {node[0]}({', '.join(f'{k}={v!r}' for k, v in node[1].items())})" if node else
+                "Reshape -> Transpose -> Reshape (no DepthToSpace/SpaceToDepth computes it: SpaceToDepth is DCR "
+                "only, both NCHW with one factor)")
+        shape = "input_shape=x.shape" if node is None else f"ndim={rank + 2}"
+        code = ("import unisample\n"
+                f"model = unisample.{first!r}.to_onnx({shape})  # {what}\n"
+                "import onnxruntime\n"
+                "session = onnxruntime.InferenceSession(model.SerializeToString())\n"
+                "resize = lambda x: session.run(None, {'x': x})[0]")
+        return Translation(target, "native", code)
+    t = _targets()[target]
+    laid = relaid(spec, t.layout)
+    calls = [c for c in (t.shuffle_calls(laid) if t.shuffle_calls else ())
+             if type(t.spec_of(dict(c.config(None)))) is type(spec)]
+    closest = None
+    for call in calls:
+        other = t.spec_of(dict(call.config(None)))
+        if other == laid:
+            return Translation(target, "native", call.code)
+        closest = closest or (call, other)
+    if closest is None:
+        reasons = [t.no_shuffle or f"{target} has no {type(spec).__name__} for {rank} spatial axes"]
+    else:
+        name = closest[0].code.splitlines()[-1].partition("resize = ")[2].partition("(")[0]
+        name = name.partition("lambda x: ")[2] or name
+        reasons = _shuffle_reasons(laid, closest[1], target, name)
+    return Translation(target, "unisample", _unisample_code(spec, target), reasons)
 
 
 def render(spec: Upsample, translations: List[Translation], source: Optional[str] = None) -> str:

@@ -44,7 +44,8 @@ def calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
 
 
 TARGETS = (Target("jax", ("jax",), SIGNATURES, lambda kw: Upsample.from_jax(kw), calls, "channels_last",
-                  "{}.to_jax()", adapter="jax"),)
+                  "{}.to_jax()", adapter="jax",
+                  no_shuffle="JAX has no pixel-shuffle op; to_jax() is the spec's reshape and transpose, jitted"),)
 
 
 # -- reading jax's configurations ---------------------------------------------------------

@@ -19,6 +19,12 @@ SIGNATURES: Dict[str, Signature] = {
                              {"mode": "bilinear", "align_corners": True}),
     "UpsamplingNearest2D": (("size", "scale_factor", "data_format"), False, {"mode": "nearest"}),
     "interpolate": (("size", "scale_factor", "mode", "align_corners", "align_mode", "data_format"), True, {}),
+    "PixelShuffle": (("upscale_factor", "data_format"), False, {"function": "paddle.nn.functional.pixel_shuffle"}),
+    "PixelUnshuffle": (("downscale_factor", "data_format"), False,
+                       {"function": "paddle.nn.functional.pixel_unshuffle"}),
+    "pixel_shuffle": (("upscale_factor", "data_format"), True, {"function": "paddle.nn.functional.pixel_shuffle"}),
+    "pixel_unshuffle": (("downscale_factor", "data_format"), True,
+                        {"function": "paddle.nn.functional.pixel_unshuffle"}),
 }
 
 
@@ -49,8 +55,26 @@ def calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
 
 
 
-TARGETS = (Target("paddle", ("paddle", "paddlepaddle"), SIGNATURES, lambda kw: Upsample.from_paddle(kw), calls,
-                  "channels_first", "{}.to_paddle()", adapter="paddle"),)
+def shuffle_calls(spec) -> Iterator[NativeCall]:
+    """paddle's own pixel-shuffle layers for ``spec``'s kind: 2 spatial axes, one factor (CRD)."""
+    if spec.spatial_rank not in (None, 2):
+        return
+    name, function, key = {"PixelShuffle": ("PixelShuffle", "paddle.nn.functional.pixel_shuffle", "upscale_factor"),
+                           "PixelUnshuffle": ("PixelUnshuffle", "paddle.nn.functional.pixel_unshuffle",
+                                              "downscale_factor")}[type(spec).__name__]
+    r = spec.factors(2)[0]
+    yield NativeCall(f"import paddle\nresize = paddle.nn.{name}({r})", lambda n, kw={"function": function, key: r}: kw)
+
+
+def _spec_of(kwargs: dict):
+    if kwargs.get("function") in _SHUFFLE_FUNCTIONS:
+        return shuffle_from_native(kwargs)
+    return Upsample.from_paddle(kwargs)
+
+
+TARGETS = (Target("paddle", ("paddle", "paddlepaddle"), SIGNATURES, lambda kw: _spec_of(kw), calls,
+                  "channels_first", "{}.to_paddle()", adapter="paddle", shuffle_calls=lambda spec: shuffle_calls(spec),
+                  no_shuffle="paddle's pixel_shuffle takes 2 spatial axes (4-D input) only"),)
 
 
 # -- reading paddle's configurations ------------------------------------------------------

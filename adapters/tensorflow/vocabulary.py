@@ -24,6 +24,8 @@ KERAS_SIGNATURES: Dict[str, Signature] = {
                   "fill_mode", "fill_value", "antialias", "data_format"), False, {"function": "keras.layers.Resizing"}),
     "resize": (("size", "interpolation", "antialias", "crop_to_aspect_ratio", "pad_to_aspect_ratio",
                 "fill_mode", "fill_value", "data_format"), True, {"function": "keras.ops.image.resize"}),
+    "depth_to_space": (("block_size", "data_format"), True, {"function": "keras.ops.depth_to_space"}),
+    "space_to_depth": (("block_size", "data_format"), True, {"function": "keras.ops.space_to_depth"}),
 }
 #: TensorFlow callees; Keras' layers read under ``tf:`` too
 TF_SIGNATURES: Dict[str, Signature] = {
@@ -35,11 +37,28 @@ TF_SIGNATURES: Dict[str, Signature] = {
                        {"function": "tf.compat.v1.image.resize_bicubic"}),
     "resize_nearest_neighbor": (("size", "align_corners", "half_pixel_centers"), True,
                                 {"function": "tf.compat.v1.image.resize_nearest_neighbor"}),
+    "depth_to_space": (("block_size", "data_format", "name"), True, {"function": "tf.nn.depth_to_space"}),
+    "space_to_depth": (("block_size", "data_format", "name"), True, {"function": "tf.nn.space_to_depth"}),
 }
 
 
-def _spec_of(kwargs: dict) -> Upsample:
+def _spec_of(kwargs: dict):
+    if kwargs.get("function") in _SHUFFLE_FUNCTIONS:
+        return shuffle_from_native(kwargs, backend="tensorflow")
     return Upsample.from_keras(kwargs, backend="tensorflow")
+
+
+def _shuffle_calls(module: str, code: str):
+    """The pixel-shuffle calls of ``module`` (``keras.ops`` / ``tf.nn``, imported by
+    ``code``): DCR, channels last, 2 spatial axes, one factor of at least 2."""
+    def calls(spec) -> Iterator[NativeCall]:
+        r = spec.factors(2)[0]
+        if spec.spatial_rank not in (None, 2) or r < 2:
+            return
+        name = "depth_to_space" if type(spec).__name__ == "PixelShuffle" else "space_to_depth"
+        yield NativeCall(f"{code}\nresize = lambda x: {module}.{name}(x, {r})",
+                         lambda n, kw={"function": f"{module}.{name}", "block_size": r}: kw)
+    return calls
 
 
 _KERAS_INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5")
@@ -97,9 +116,12 @@ def tf_calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
 
 TARGETS = (
     Target("keras", ("keras",), KERAS_SIGNATURES, _spec_of, keras_calls, "channels_last", "{}.to_keras()",
-           adapter="tensorflow"),
+           adapter="tensorflow", shuffle_calls=_shuffle_calls("keras.ops", "import keras"),
+           no_shuffle="keras.ops.depth_to_space takes 2 spatial axes (4-D input) and a block size of at least 2"),
     Target("tensorflow", ("tf", "tensorflow"), TF_SIGNATURES, _spec_of, tf_calls, "channels_last", "{}",
-           adapter="tensorflow", no_call="tf.image.resize resizes 2 spatial axes (4-D NHWC input) only"),
+           adapter="tensorflow", no_call="tf.image.resize resizes 2 spatial axes (4-D NHWC input) only",
+           shuffle_calls=_shuffle_calls("tf.nn", "import tensorflow as tf"),
+           no_shuffle="tf.nn.depth_to_space takes 2 spatial axes (4-D input) and a block size of at least 2"),
 )
 
 

@@ -20,6 +20,10 @@ SIGNATURES: Dict[str, Signature] = {
     "UpsamplingNearest2d": (("size", "scale_factor"), False, {"mode": "nearest"}),
     "interpolate": (("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias"),
                     True, {}),
+    "PixelShuffle": (("upscale_factor",), False, {"function": "torch.nn.functional.pixel_shuffle"}),
+    "PixelUnshuffle": (("downscale_factor",), False, {"function": "torch.nn.functional.pixel_unshuffle"}),
+    "pixel_shuffle": (("upscale_factor",), True, {"function": "torch.nn.functional.pixel_shuffle"}),
+    "pixel_unshuffle": (("downscale_factor",), True, {"function": "torch.nn.functional.pixel_unshuffle"}),
 }
 
 
@@ -49,8 +53,26 @@ def calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
 
 
 
-TARGETS = (Target("torch", ("torch", "pytorch"), SIGNATURES, lambda kw: Upsample.from_torch(kw), calls,
-                  "channels_first", "{}.to_torch()", adapter="torch"),)
+def shuffle_calls(spec) -> Iterator[NativeCall]:
+    """torch's own pixel-shuffle modules for ``spec``'s kind: 2 spatial axes, one factor."""
+    if spec.spatial_rank not in (None, 2):
+        return
+    name, function, key = {"PixelShuffle": ("PixelShuffle", "torch.nn.functional.pixel_shuffle", "upscale_factor"),
+                           "PixelUnshuffle": ("PixelUnshuffle", "torch.nn.functional.pixel_unshuffle",
+                                              "downscale_factor")}[type(spec).__name__]
+    r = spec.factors(2)[0]
+    yield NativeCall(f"import torch.nn as nn\nresize = nn.{name}({r})", lambda n, kw={"function": function, key: r}: kw)
+
+
+def _spec_of(kwargs: dict):
+    if kwargs.get("function") in _SHUFFLE_FUNCTIONS:
+        return shuffle_from_native(kwargs)
+    return Upsample.from_torch(kwargs)
+
+
+TARGETS = (Target("torch", ("torch", "pytorch"), SIGNATURES, lambda kw: _spec_of(kw), calls,
+                  "channels_first", "{}.to_torch()", adapter="torch", shuffle_calls=lambda spec: shuffle_calls(spec),
+                  no_shuffle="torch's pixel_shuffle takes 2 spatial axes (4-D input) only"),)
 
 
 # -- reading torch's configurations ------------------------------------------------------
