@@ -544,3 +544,117 @@ def test_port_prints_code_that_gives_the_sources_numbers(source, native, layout)
         if native_order:
             assert (status == "native") == (native_order == order), (target, status)
     assert statuses.get("jax", "unisample") == "unisample" and statuses.get("onnx", "native") == "native"
+
+
+# -- scan lists pixel shuffles, and the port risk of a naive depth_to_space ------------------------
+
+
+def shuffling_decoder():
+    """A torch super-resolution tail: an nn.PixelShuffle module and an F.pixel_unshuffle call."""
+    import torch
+    import torch.nn.functional as F
+
+    class Tail(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 12, 3, padding=1)
+            self.shuffle = torch.nn.PixelShuffle(2)
+
+        def forward(self, x):
+            y = self.shuffle(self.conv(x))
+            return F.pixel_unshuffle(y, 2) + self.conv(x)
+
+    torch.manual_seed(0)
+    return Tail().eval()
+
+
+@pytest.mark.skipif(not HAS["torch"], reason="torch is not installed")
+def test_scan_finds_torch_pixel_shuffles_statically_and_by_running():
+    import torch
+
+    from unisample import scanning
+
+    model = shuffling_decoder()
+    static = scanning.scan(model, to=["keras", "onnx"])
+    assert [(f.where, f.what, f.spec) for f in static] == [
+        ("shuffle", "torch.nn.PixelShuffle", PixelShuffle(2, data_format="NCHW")),
+        ("pixel_unshuffle", "F.pixel_unshuffle", PixelUnshuffle(2, data_format="NCHW"))]
+    assert static[0].verdicts == {"keras": "needs unisample", "onnx": "native ok"}
+    ran = scanning.scan(model, to=["keras"], example_input=torch.zeros(1, 3, 4, 4))
+    assert [(f.where, f.what, f.calls, f.shapes) for f in ran] == [
+        ("shuffle", "torch.nn.PixelShuffle", 1, ((1, 12, 4, 4),)),
+        ("(root)", "F.pixel_unshuffle", 1, ((1, 3, 8, 8),))]
+
+
+@pytest.mark.skipif(not (HAS["torch"] and HAS["tensorflow"]), reason="needs torch and tensorflow")
+def test_port_risk_of_a_naive_depth_to_space_equals_keras_own_op():
+    import keras
+    import torch
+
+    from unisample import port_risk
+
+    model = espcn_torch(r=2)
+    x = torch.randn(1, 3, 4, 5, generator=torch.Generator().manual_seed(15))
+    (risk,) = port_risk.port_risk(model, x, to=["keras"])
+    (row,) = risk.resizes
+    assert row.row.what == "torch.nn.PixelShuffle" and row.naive.code == "lambda x: keras.ops.depth_to_space(x, 2)"
+    with torch.no_grad():
+        features = model[0](x).numpy()
+        expected = model(x).numpy()
+    keras_out = np.asarray(keras.ops.depth_to_space(np.ascontiguousarray(features.transpose(0, 2, 3, 1)), 2))
+    diff = np.abs(keras_out.transpose(0, 3, 1, 2).astype(np.float64) - expected)
+    # a permutation: both figures are exact
+    assert row.resize.max == diff.max() > 0.1 and row.resize.mean == pytest.approx(diff.mean(), rel=1e-12)
+    assert risk.naive == row.alone == row.resize and risk.unisample == port_risk.Difference(0.0, 0.0)
+
+
+@pytest.mark.skipif(not HAS["paddle"], reason="paddle is not installed")
+def test_scan_finds_paddle_pixel_shuffles():
+    import paddle
+    import paddle.nn.functional as F
+
+    from unisample import scanning
+
+    class Tail(paddle.nn.Layer):
+        def __init__(self):
+            super().__init__()
+            self.shuffle = paddle.nn.PixelShuffle(2)
+
+        def forward(self, x):
+            return F.pixel_unshuffle(self.shuffle(x), 2, data_format="NCHW")
+
+    model = Tail()
+    assert [(f.where, f.what) for f in scanning.scan(model, to=["torch"])][:1] == [("shuffle",
+                                                                                   "paddle.nn.PixelShuffle")]
+    ran = scanning.scan(model, to=["torch"], example_input=paddle.zeros([1, 8, 2, 2]))
+    assert [(f.where, f.what, f.spec, f.verdicts["torch"]) for f in ran] == [
+        ("shuffle", "paddle.nn.PixelShuffle", PixelShuffle(2, data_format="NCHW"), "native ok"),
+        ("(root)", "F.pixel_unshuffle", PixelUnshuffle(2, data_format="NCHW"), "native ok")]
+
+
+@pytest.mark.skipif(not HAS["tensorflow"], reason="tensorflow is not installed")
+def test_scan_finds_keras_depth_to_space_by_running():
+    import keras
+
+    from unisample import scanning
+
+    inputs = keras.Input((2, 3, 8))
+    y = keras.layers.Lambda(lambda t: keras.ops.depth_to_space(t, 2), name="d2s")(inputs)
+    model = keras.Model(inputs, keras.layers.Lambda(lambda t: keras.ops.space_to_depth(t, 2), name="s2d")(y))
+    found = scanning.scan(model, to=["torch"], example_input=np.zeros((1, 2, 3, 8), np.float32))
+    assert [(f.where, f.what, f.spec, f.verdicts["torch"]) for f in found] == [
+        ("d2s", "keras.ops.depth_to_space", PixelShuffle(2, order="DCR", data_format="NHWC"), "needs unisample"),
+        ("s2d", "keras.ops.space_to_depth", PixelUnshuffle(2, order="DCR", data_format="NHWC"), "needs unisample")]
+
+
+@pytest.mark.skipif(not (HAS["torch"] and HAS["onnxruntime"]), reason="needs torch and onnx")
+def test_scan_reads_depth_to_space_nodes(tmp_path):
+    import torch
+
+    from unisample import scanning
+
+    path = str(tmp_path / "tail.onnx")
+    torch.onnx.export(shuffling_decoder(), (torch.zeros(1, 3, 4, 4),), path, dynamo=False, opset_version=17)
+    found = scanning.scan(path, to=["keras"])
+    assert [f.what for f in found] == ["onnx DepthToSpace"]  # torch writes pixel_unshuffle as Reshape/Transpose
+    assert found[0].spec == PixelShuffle(2, data_format="NCHW") and found[0].verdicts == {"keras": "needs unisample"}

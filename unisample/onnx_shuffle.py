@@ -15,12 +15,12 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .optional import require
-from .shuffle import PixelShuffle, PixelUnshuffle, _Shuffle
+from .shuffle import PixelShuffle, PixelUnshuffle, ShuffleSpec
 
 __all__ = ["to_onnx", "from_onnx", "shuffle_nodes", "node_of"]
 
 
-def node_of(spec: _Shuffle, ndim: int) -> Optional[Tuple[str, dict]]:
+def node_of(spec: ShuffleSpec, ndim: int) -> Optional[Tuple[str, dict]]:
     """``(op_type, attributes)`` of the one ONNX node computing ``spec`` on an
     input of ``ndim`` dimensions, or None where none does."""
     if spec.channels_last or ndim != 4 or len(set(spec.factors(2))) != 1:
@@ -33,7 +33,7 @@ def node_of(spec: _Shuffle, ndim: int) -> Optional[Tuple[str, dict]]:
     return None  # SpaceToDepth has no CRD
 
 
-def to_onnx(spec: _Shuffle, input_shape: Optional[Sequence[Optional[int]]] = None, ndim: Optional[int] = None,
+def to_onnx(spec: ShuffleSpec, input_shape: Optional[Sequence[Optional[int]]] = None, ndim: Optional[int] = None,
             opset: int = 13, dtype=np.float32, input_name: str = "x", output_name: str = "y"):
     """An ``onnx.ModelProto`` computing ``spec``: one ``DepthToSpace`` /
     ``SpaceToDepth`` node where one computes it, else ``Reshape -> Transpose ->
@@ -76,7 +76,7 @@ def to_onnx(spec: _Shuffle, input_shape: Optional[Sequence[Optional[int]]] = Non
     return model
 
 
-def _node_spec(node, helper) -> _Shuffle:
+def _node_spec(node, helper) -> ShuffleSpec:
     attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
     block = attributes.get("blocksize")
     if not isinstance(block, int) or block < 1:
@@ -91,7 +91,7 @@ def _node_spec(node, helper) -> _Shuffle:
     return PixelShuffle(block, order=mode, data_format="NCHW")
 
 
-def shuffle_nodes(model) -> List[Tuple[Any, Union[_Shuffle, ValueError]]]:
+def shuffle_nodes(model) -> List[Tuple[Any, Union[ShuffleSpec, ValueError]]]:
     """Every ``DepthToSpace`` / ``SpaceToDepth`` node of ``model`` (a ModelProto or
     a path) with its spec, or the ``ValueError`` saying why it has none."""
     from onnx import helper
@@ -100,7 +100,7 @@ def shuffle_nodes(model) -> List[Tuple[Any, Union[_Shuffle, ValueError]]]:
 
     if isinstance(model, (str, bytes)) or hasattr(model, "__fspath__"):
         model = load(model)
-    found: List[Tuple[Any, Union[_Shuffle, ValueError]]] = []
+    found: List[Tuple[Any, Union[ShuffleSpec, ValueError]]] = []
     for node in model.graph.node:
         if node.op_type in ("DepthToSpace", "SpaceToDepth"):
             try:
@@ -110,7 +110,7 @@ def shuffle_nodes(model) -> List[Tuple[Any, Union[_Shuffle, ValueError]]]:
     return found
 
 
-def from_onnx(obj) -> _Shuffle:
+def from_onnx(obj) -> ShuffleSpec:
     """The spec of a ``DepthToSpace`` / ``SpaceToDepth`` node (an ``onnx.NodeProto``)
     or of the only such node of a model or file."""
     from onnx import helper

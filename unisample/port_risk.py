@@ -27,12 +27,13 @@ the models, the adapters apply the specs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, cast
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import porting
 from .scanning import Found, _scanner_of, render_rows
+from .shuffle import ShuffleSpec, is_shuffle
 from .spec import Upsample
 
 __all__ = ["Naive", "Difference", "ResizeRisk", "PortRisk", "port_risk", "render", "naive_port"]
@@ -61,7 +62,7 @@ class Naive:
     """The call a port without unisample writes for one resize, and its spec."""
 
     code: str  # the target's own call (``port``'s text), "" where there is none
-    spec: Optional[Upsample]  # in the model's layout; None where there is no call
+    spec: Optional[Union[Upsample, ShuffleSpec]]  # in the model's layout; None where there is no call
 
 
 @dataclass
@@ -105,8 +106,14 @@ def _key(row: Found) -> tuple:
     return (row.where, row.site, row.what, row.spec, row.error)
 
 
-def naive_port(spec: Upsample, target: str, shape: Tuple[int, ...], cache: Optional[dict] = None) -> Naive:
-    """The naive port of ``spec`` to ``target`` on an input of ``shape``, in the spec's layout."""
+def naive_port(spec, target: str, shape: Tuple[int, ...], cache: Optional[dict] = None) -> Naive:
+    """The naive port of ``spec`` (a resize or a pixel shuffle) to ``target`` on an
+    input of ``shape``, in the spec's layout."""
+    if is_shuffle(spec):
+        found = porting.naive_shuffle_call(spec, target)
+        if found is None:
+            return Naive("", None)
+        return Naive(found[0].code.splitlines()[-1].partition("resize = ")[2], found[1])
     axes = spec.check_input(shape)
     rank = len(axes)
     key = (spec, target, rank)
@@ -181,10 +188,10 @@ class _Runs:
         def spec_of(row: Found, shape):
             if only is not None and _key(row) != only:
                 return None
-            return naive_port(cast(Upsample, row.spec), target, shape, self.cache).spec
+            return naive_port(row.spec, target, shape, self.cache).spec
         return self.run(spec_of)
 
-    def run(self, spec_of: Callable[[Found, Tuple[int, ...]], Optional[Upsample]]) -> Difference:
+    def run(self, spec_of: Callable[[Found, Tuple[int, ...]], Optional[Union[Upsample, ShuffleSpec]]]) -> Difference:
         """The model's output with each resize computed by ``spec_of(row, input shape)`` (None: its own)."""
         def substitute(row: Found, data):
             spec = spec_of(row, tuple(int(n) for n in data.shape)) if _ported(row) else None

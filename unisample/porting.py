@@ -30,7 +30,7 @@ import numpy as np
 from .spec import Upsample
 
 __all__ = ["port", "parse", "Translation", "targets", "layout", "prefixes", "native_calls", "equivalent",
-           "naive_call"]
+           "naive_call", "naive_shuffle_call", "relaid"]
 
 
 
@@ -605,6 +605,19 @@ def _shuffle_reasons(spec, other, target: str, call: str) -> List[str]:
     if other.factor != spec.factor:
         reasons.append(f"{target}'s {call} takes one factor for both spatial axes; this one has {spec.factor!r}")
     return reasons or [f"{target}'s {call} computes another permutation"]
+
+
+def naive_shuffle_call(spec, target: str) -> Optional[Tuple[NativeCall, Any]]:
+    """The pixel-shuffle call a port without unisample writes in ``target`` for
+    ``spec`` (its own op of the same kind, whatever its order), with that
+    call's spec in ``spec``'s layout; None where the target has none."""
+    t = _targets()[target]
+    laid = relaid(spec, t.layout)
+    for call in (t.shuffle_calls(laid) if t.shuffle_calls else ()):
+        other = t.spec_of(dict(call.config(None)))
+        if type(other) is type(spec):
+            return call, relaid(other, "channels_last" if spec.channels_last else "channels_first")
+    return None
 
 
 def _translate_shuffle(spec, target: str, rank: int) -> Translation:

@@ -29,10 +29,11 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import porting
 from .files import atomic_copy
+from .shuffle import ShuffleSpec
 from .spec import Upsample
 
 __all__ = ["Found", "scan", "rewrite", "rewrite_report", "Rewritten", "rewrite_to", "rewrite_suffixes", "is_model",
@@ -55,7 +56,7 @@ class Found:
 
     where: str
     what: str
-    spec: Optional[Upsample]
+    spec: Optional[Union[Upsample, ShuffleSpec]]
     error: str = ""
     verdicts: Dict[str, str] = field(default_factory=dict)
     #: scanned by running: the call site ``file:line`` (empty when found statically)
@@ -82,9 +83,12 @@ class _Onnx:
     def found(model, input_shape=None) -> List["Found"]:
         """Its Resize / Upsample nodes (shapes computed in the graph folded on ``input_shape``)."""
         from .onnx import resize_nodes
+        from .onnx_shuffle import shuffle_nodes
 
         out = []
-        for node, spec in resize_nodes(model, input_shape=input_shape):
+        nodes = resize_nodes(model, input_shape=input_shape) + shuffle_nodes(model)
+        order = {id(node): i for i, node in enumerate(model.graph.node)} if hasattr(model, "graph") else {}
+        for node, spec in sorted(nodes, key=lambda pair: order.get(id(pair[0]), 0)):
             name = node.name or node.output[0]
             if isinstance(spec, Exception):
                 out.append(Found(name, f"onnx {node.op_type}", None, str(spec)))
@@ -135,10 +139,14 @@ def runs(model) -> bool:
     return hasattr(_scanner_of(model), "run")
 
 
-def own_spec(layer) -> Optional[Upsample]:
-    """The spec of a unisample layer (of any framework), else None."""
+def own_spec(layer):
+    """The spec (an ``Upsample``, ``PixelShuffle`` or ``PixelUnshuffle``) of a
+    unisample layer of any framework, else None."""
+    from .shuffle import is_shuffle
+
     spec = getattr(layer, "spec", None)
-    return spec if isinstance(spec, Upsample) and type(layer).__module__.startswith("unisample.") else None
+    ours = isinstance(spec, Upsample) or is_shuffle(spec)
+    return spec if ours and type(layer).__module__.startswith("unisample.") else None
 
 
 def layers_found(named_layers, classes: Sequence[str], package: str, reader) -> List[Found]:

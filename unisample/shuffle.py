@@ -26,7 +26,7 @@ import numpy as np
 
 from .spec import DATA_FORMATS, _adapter
 
-__all__ = ["PixelShuffle", "PixelUnshuffle", "ORDERS", "Plan", "moves_data", "from_dict", "is_shuffle"]
+__all__ = ["PixelShuffle", "PixelUnshuffle", "ShuffleSpec", "ORDERS", "Plan", "moves_data", "from_dict", "is_shuffle"]
 
 #: the channel orders: ``CRD`` (torch, paddle, ONNX mode CRD), ``DCR`` (TF, ONNX's default)
 ORDERS = ("CRD", "DCR")
@@ -52,7 +52,7 @@ def _checked_factor(name: str, value: Any) -> FactorArg:
     return one(value)
 
 
-class _Shuffle:
+class ShuffleSpec:
     """What ``PixelShuffle`` and ``PixelUnshuffle`` share: a factor per spatial
     axis, a channel order and a layout; immutable and hashable."""
 
@@ -89,7 +89,7 @@ class _Shuffle:
         return (type(self).__name__, self.factor, self.order, self.data_format)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Shuffle) and self._key() == other._key()
+        return isinstance(other, ShuffleSpec) and self._key() == other._key()
 
     def __hash__(self) -> int:
         return hash(self._key())
@@ -282,7 +282,7 @@ def _interleaved(first: int, count: int, offset: int) -> Tuple[int, ...]:
     return tuple(a for i in range(count) for a in (first + i, first + offset + i))
 
 
-class PixelShuffle(_Shuffle):
+class PixelShuffle(ShuffleSpec):
     """Depth to space: ``(N, C * prod(r), *L)`` -> ``(N, C, *(L * r))`` (channels first;
     ``(N, *L, C * prod(r))`` -> ``(N, *(L * r), C)`` channels last).
 
@@ -328,7 +328,7 @@ class PixelShuffle(_Shuffle):
         return before, perm, out
 
 
-class PixelUnshuffle(_Shuffle):
+class PixelUnshuffle(ShuffleSpec):
     """Space to depth, ``PixelShuffle``'s inverse: ``(N, C, *(L * r))`` ->
     ``(N, C * prod(r), *L)`` (channels first), channels in ``order``
     (``"CRD"``: torch ``pixel_unshuffle``, paddle; ``"DCR"``:
@@ -366,7 +366,7 @@ class PixelUnshuffle(_Shuffle):
 
 def is_shuffle(spec) -> bool:
     """Whether ``spec`` is a ``PixelShuffle`` or ``PixelUnshuffle``."""
-    return isinstance(spec, _Shuffle)
+    return isinstance(spec, ShuffleSpec)
 
 
 def from_dict(d: Mapping[str, Any]):

@@ -16,7 +16,7 @@ ROOTS = ("paddle",)  # the packages its model classes live in
 SUFFIXES = ()  # model files it reads
 KIND = "a paddle Layer"
 
-LAYERS = ("Upsample", "UpsamplingBilinear2D", "UpsamplingNearest2D")
+LAYERS = ("Upsample", "UpsamplingBilinear2D", "UpsamplingNearest2D", "PixelShuffle", "PixelUnshuffle")
 #: interpolate's parameters after the input, in paddle's order (positional calls)
 _NAMES = ("size", "scale_factor", "mode", "align_corners", "align_mode", "data_format", "recompute_scale_factor",
           "antialias", "name")
@@ -25,7 +25,9 @@ _NAMES = ("size", "scale_factor", "mode", "align_corners", "align_mode", "data_f
 def found(model) -> List[Found]:
     """The resizes of ``model``: its sublayers, itself included; and a row saying
     that functional calls are not seen when a ``forward`` is the model's own."""
-    out = layers_found(model.named_sublayers(include_self=True), LAYERS, "paddle.nn", Upsample.from_paddle)
+    from .vocabulary import spec_of
+
+    out = layers_found(model.named_sublayers(include_self=True), LAYERS, "paddle.nn", spec_of)
     own = [layer for _, layer in model.named_sublayers(include_self=True)
            if not type(layer).forward.__module__.startswith(("paddle.", "unisample."))]
     if own:  # paddle has no tracer that keeps a Python branch: only a run sees these calls
@@ -72,6 +74,16 @@ def _read_call(args, kwargs) -> tuple:
     return interpolate_kwargs(args, kwargs), interpolate_input(args, kwargs)
 
 
+def _shuffle_reader(name: str, key: str):
+    """``Recorder.wrapped``'s ``read_call`` for ``paddle.nn.functional.<name>``."""
+    def read_call(args, kwargs) -> tuple:
+        kw = {**dict(zip(("x", key, "data_format", "name"), args)), **kwargs}
+        data = kw.pop("x")
+        kw.pop("name", None)
+        return {"function": f"paddle.nn.functional.{name}", **kw}, data
+    return read_call
+
+
 def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
     """The resizes ``model`` runs on ``example_input`` (a tensor or numpy array),
     recorded as they execute under ``paddle.no_grad()``: every
@@ -88,9 +100,14 @@ def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
     outer = sys._getframe()
     # the framework, and unisample's own paddle code (rewrite's routing): the model's line is further out
     skip = (os.path.dirname(paddle.__file__) + os.sep, os.path.dirname(__file__) + os.sep)
-    recorder = Recorder(LAYERS, "paddle.nn", Upsample.from_paddle, substitute=substitute)
+    from .vocabulary import spec_of
+
+    recorder = Recorder(LAYERS, "paddle.nn", spec_of, substitute=substitute)
     original = F.interpolate
-    interpolate = recorder.wrapped(original, "F.interpolate", _read_call, skip, outer)
+    replacements = {original: recorder.wrapped(original, "F.interpolate", _read_call, skip, outer)}
+    for name, key in (("pixel_shuffle", "upscale_factor"), ("pixel_unshuffle", "downscale_factor")):
+        function = getattr(F, name)
+        replacements[function] = recorder.wrapped(function, f"F.{name}", _shuffle_reader(name, key), skip, outer)
 
     names = {id(layer): name for name, layer in model.named_sublayers(include_self=True)}
     layer_class = paddle.nn.Layer
@@ -110,7 +127,7 @@ def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
     try:
         # paddle's F, functional.common (upsample calls it) and a model's own
         # ``from paddle.nn.functional import interpolate``
-        with replaced_everywhere({original: interpolate}), paddle.no_grad():
+        with replaced_everywhere(replacements), paddle.no_grad():
             output = model(x)
     finally:
         setattr(layer_class, "__call__", original_call)  # noqa: B010

@@ -66,13 +66,15 @@ def shuffle_calls(spec) -> Iterator[NativeCall]:
     yield NativeCall(f"import paddle\nresize = paddle.nn.{name}({r})", lambda n, kw={"function": function, key: r}: kw)
 
 
-def _spec_of(kwargs: dict):
-    if kwargs.get("function") in _SHUFFLE_FUNCTIONS:
-        return shuffle_from_native(kwargs)
-    return Upsample.from_paddle(kwargs)
+def spec_of(obj):
+    """The spec of any paddle configuration unisample reads: a resize's
+    (``Upsample.from_paddle``) or a pixel shuffle's (``shuffle_from_native``)."""
+    if type(obj).__name__ in _SHUFFLE_LAYERS or (isinstance(obj, dict) and obj.get("function") in _SHUFFLE_FUNCTIONS):
+        return shuffle_from_native(obj)
+    return Upsample.from_paddle(obj)
 
 
-TARGETS = (Target("paddle", ("paddle", "paddlepaddle"), SIGNATURES, lambda kw: _spec_of(kw), calls,
+TARGETS = (Target("paddle", ("paddle", "paddlepaddle"), SIGNATURES, lambda kw: spec_of(kw), calls,
                   "channels_first", "{}.to_paddle()", adapter="paddle", shuffle_calls=lambda spec: shuffle_calls(spec),
                   no_shuffle="paddle's pixel_shuffle takes 2 spatial axes (4-D input) only"),)
 

@@ -70,6 +70,14 @@ _FUNCTIONS = (
       "fill_value", "data_format")),
     ("tensorflow.python.ops.image_ops_impl", "resize_images_v2", "tf.image.resize", "tf.image.resize",
      ("size", "method", "preserve_aspect_ratio", "antialias", "name")),
+    ("keras.src.ops.nn", "depth_to_space", "keras.ops.depth_to_space", "keras.ops.depth_to_space",
+     ("block_size", "data_format")),
+    ("keras.src.ops.nn", "space_to_depth", "keras.ops.space_to_depth", "keras.ops.space_to_depth",
+     ("block_size", "data_format")),
+    ("tensorflow.python.ops.array_ops", "depth_to_space_v2", "tf.nn.depth_to_space", "tf.nn.depth_to_space",
+     ("block_size", "data_format", "name")),
+    ("tensorflow.python.ops.array_ops", "space_to_depth_v2", "tf.nn.space_to_depth", "tf.nn.space_to_depth",
+     ("block_size", "data_format", "name")),
 )
 
 
@@ -93,7 +101,7 @@ def _reader(function: str, names):
         import keras
 
         kw = {**dict(zip(names, args[1:])), **kwargs}
-        images = args[0] if args else kw.pop("images")
+        images = args[0] if args else kw.pop("images", kw.pop("x", kw.pop("input", None)))
         kw = {k: _plain(v) for k, v in kw.items() if k != "name"}
         if function == "keras.ops.image.resize":
             kw["data_format"] = kw.get("data_format") or keras.config.image_data_format()
@@ -123,7 +131,9 @@ def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
         model = load(os.fspath(model))
     skip = tuple(os.path.dirname(str(sys.modules[name].__file__)) + os.sep
                  for name in ("keras", "tensorflow", "jax", "torch") if name in sys.modules) + (__file__,)
-    recorder = Recorder(LAYERS, "keras", Upsample.from_keras, layer_reader=Upsample.from_keras, label="keras.layers",
+    from .vocabulary import spec_of
+
+    recorder = Recorder(LAYERS, "keras", spec_of, layer_reader=Upsample.from_keras, label="keras.layers",
                         substitute=substitute)
     outer = sys._getframe()
     replacements = {}

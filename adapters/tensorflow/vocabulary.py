@@ -43,9 +43,15 @@ TF_SIGNATURES: Dict[str, Signature] = {
 
 
 def _spec_of(kwargs: dict):
-    if kwargs.get("function") in _SHUFFLE_FUNCTIONS:
-        return shuffle_from_native(kwargs, backend="tensorflow")
-    return Upsample.from_keras(kwargs, backend="tensorflow")
+    return spec_of(kwargs, backend="tensorflow")
+
+
+def spec_of(obj, backend: Optional[str] = None):
+    """The spec of any TF/Keras configuration unisample reads: a resize's
+    (``Upsample.from_keras``) or a pixel shuffle's (``shuffle_from_native``)."""
+    if isinstance(obj, dict) and obj.get("function") in _SHUFFLE_FUNCTIONS:
+        return shuffle_from_native(obj, backend=backend)
+    return Upsample.from_keras(obj, backend=backend)
 
 
 def _shuffle_calls(module: str, code: str):

@@ -109,6 +109,17 @@ def interpolate_call(func, args, kwargs) -> tuple:
     return data, {k: plain(v) for k, v in {**kwargs, **dict(zip(INTERPOLATE_PARAMETERS, args[1:]))}.items()}
 
 
+def shuffle_call(func, args, kwargs) -> tuple:
+    """``(input, arguments as from_torch reads them)`` of a call of ``func`` if it is
+    torch's ``pixel_shuffle`` / ``pixel_unshuffle``, else ``(None, None)``."""
+    name = getattr(func, "__name__", "")
+    if name not in ("pixel_shuffle", "pixel_unshuffle") or not args:
+        return None, None
+    key = "upscale_factor" if name == "pixel_shuffle" else "downscale_factor"
+    factor = args[1] if len(args) > 1 else (kwargs or {}).get(key)
+    return args[0], {"function": f"torch.nn.functional.{name}", key: plain(factor)}
+
+
 class _Route(torch.overrides.TorchFunctionMode):
     """Every ``F.interpolate`` call computed by the unisample layer of its spec."""
 

@@ -17,12 +17,14 @@ ROOTS = ("torch",)  # the packages its model classes live in
 SUFFIXES = ()  # model files it reads
 KIND = "a torch nn.Module"
 
-LAYERS = ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d")
+LAYERS = ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d", "PixelShuffle", "PixelUnshuffle")
 
 
 def found(model) -> List[Found]:
     """The resizes of ``model``: its modules, then its traced functional calls."""
-    return layers_found(model.named_modules(), LAYERS, "torch.nn", Upsample.from_torch) + _functional(model)
+    from .vocabulary import spec_of
+
+    return layers_found(model.named_modules(), LAYERS, "torch.nn", spec_of) + _functional(model)
 
 
 def _trace(model):
@@ -49,8 +51,15 @@ def _functional(model) -> List[Found]:
         graph = _trace(model)
     except Exception as e:  # data-dependent control flow, iterating a proxy, ...
         return [Found("(forward)", "F.interpolate", None, not_analysed("torch.fx could not trace forward", e))]
+    from .vocabulary import spec_of
+
     out = []
     for node in graph.nodes:
+        if node.op == "call_function" and node.target in (F.pixel_shuffle, F.pixel_unshuffle):
+            name = node.target.__name__
+            key = "upscale_factor" if name == "pixel_shuffle" else "downscale_factor"
+            factor = node.kwargs.get(key, node.args[1] if len(node.args) > 1 else None)
+            out.append(read(node.name, f"F.{name}", spec_of, {"function": f"torch.nn.functional.{name}", key: factor}))
         if node.op == "call_function" and node.target is F.interpolate:
             kwargs = dict(node.kwargs)
             kwargs.update(zip(INTERPOLATE_PARAMETERS, node.args[1:]))
@@ -73,13 +82,15 @@ def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
     from torch.overrides import TorchFunctionMode
 
     from . import from_numpy
-    from .layers import interpolate_call
+    from .layers import interpolate_call, shuffle_call
 
     x = example_input if isinstance(example_input, torch.Tensor) else from_numpy(np.asarray(example_input))
     outer = sys._getframe()
     # the framework, and unisample's own torch code (rewrite's routing): the model's line is further out
     skip = (os.path.dirname(torch.__file__) + os.sep, os.path.dirname(__file__) + os.sep)
-    recorder = Recorder(LAYERS, "torch.nn", Upsample.from_torch, substitute=substitute)
+    from .vocabulary import spec_of
+
+    recorder = Recorder(LAYERS, "torch.nn", spec_of, substitute=substitute)
 
     class Mode(TorchFunctionMode):
         # interpolate checks handle_torch_function first, so a mode sees every call
@@ -88,8 +99,12 @@ def run(model, example_input, substitute=None) -> Tuple[List[Found], object]:
         def __torch_function__(self, func, types, args=(), kwargs=None):
             kwargs = kwargs or {}
             data, kw = interpolate_call(func, args, kwargs)
+            what = "F.interpolate"
+            if data is None:
+                data, kw = shuffle_call(func, args, kwargs)
+                what = f"F.{getattr(func, '__name__', '')}"
             if data is not None:
-                row = recorder.resize(kw, tuple(data.shape), call_site(skip, outer), "F.interpolate")
+                row = recorder.resize(kw, tuple(data.shape), call_site(skip, outer), what)
                 out = recorder.substituted(row, data)
                 if out is not None:
                     return out

@@ -64,13 +64,15 @@ def shuffle_calls(spec) -> Iterator[NativeCall]:
     yield NativeCall(f"import torch.nn as nn\nresize = nn.{name}({r})", lambda n, kw={"function": function, key: r}: kw)
 
 
-def _spec_of(kwargs: dict):
-    if kwargs.get("function") in _SHUFFLE_FUNCTIONS:
-        return shuffle_from_native(kwargs)
-    return Upsample.from_torch(kwargs)
+def spec_of(obj):
+    """The spec of any torch configuration unisample reads: a resize's
+    (``Upsample.from_torch``) or a pixel shuffle's (``shuffle_from_native``)."""
+    if type(obj).__name__ in _SHUFFLE_MODULES or (isinstance(obj, dict) and obj.get("function") in _SHUFFLE_FUNCTIONS):
+        return shuffle_from_native(obj)
+    return Upsample.from_torch(obj)
 
 
-TARGETS = (Target("torch", ("torch", "pytorch"), SIGNATURES, lambda kw: _spec_of(kw), calls,
+TARGETS = (Target("torch", ("torch", "pytorch"), SIGNATURES, lambda kw: spec_of(kw), calls,
                   "channels_first", "{}.to_torch()", adapter="torch", shuffle_calls=lambda spec: shuffle_calls(spec),
                   no_shuffle="torch's pixel_shuffle takes 2 spatial axes (4-D input) only"),)
 
