@@ -86,7 +86,9 @@ def _array(dtype, shape):
 @pytest.mark.parametrize("dtype", DTYPES + ["bfloat16"])
 @pytest.mark.parametrize("spec", [PixelShuffle(2), PixelShuffle(3, order="DCR", data_format="channels_last"),
                                   PixelUnshuffle(2), PixelUnshuffle(2, order="DCR", data_format="NHWC"),
-                                  PixelShuffle((2, 1, 3)), PixelUnshuffle(1)])
+                                  PixelShuffle((2, 1, 3)), PixelUnshuffle(1),
+                                  PixelShuffle(2, data_format="channels_last"),
+                                  PixelUnshuffle(3, data_format="channels_last")])
 def test_every_adapter_is_bit_exact_in_every_dtype(framework, dtype, spec):
     rank = spec.spatial_rank or 2
     shape = (2, 36 if isinstance(spec, PixelShuffle) else 3) + (6,) * rank
