@@ -154,6 +154,33 @@ def shuffle_config(obj, *, framework: str, functions: Mapping[str, Tuple[str, Se
                     f"with 'function' one of {', '.join(functions)}")
 
 
+def layer_shuffle_calls(spec, code: str, functional: str):
+    """The ``PixelShuffle(r)`` / ``PixelUnshuffle(r)`` layer call (``code`` with
+    ``{name}`` and ``{r}``) of a framework whose layers match its functional
+    ``functional.pixel_shuffle`` / ``pixel_unshuffle`` (torch, paddle): two
+    spatial axes, one factor.  ``porting.NativeCall``s."""
+    from unisample.porting import NativeCall
+
+    if spec.spatial_rank not in (None, 2):
+        return
+    name = type(spec).__name__
+    function, key = {"PixelShuffle": ("pixel_shuffle", "upscale_factor"),
+                     "PixelUnshuffle": ("pixel_unshuffle", "downscale_factor")}[name]
+    r = spec.factors(2)[0]
+    yield NativeCall(code.format(name=name, r=r), lambda n, kw={"function": f"{functional}.{function}", key: r}: kw)
+
+
+def spec_reader(resize, shuffle, layers, functions):
+    """A reader of any of a framework's configurations: ``shuffle`` for its
+    pixel-shuffle ``layers`` (class names) and call dicts (``functions``),
+    ``resize`` (its ``Upsample.from_<framework>``) for the rest."""
+    def spec_of(obj, **kwargs):
+        if type(obj).__name__ in layers or (isinstance(obj, Mapping) and obj.get("function") in functions):
+            return shuffle(obj, **kwargs)
+        return resize(obj, **kwargs)
+    return spec_of
+
+
 def whole_factor(who: str, name: str, value, smallest: int = 1) -> int:
     """One int factor of at least ``smallest``, as the framework's own op takes it."""
     if isinstance(value, bool) or not isinstance(value, int) or value < smallest:

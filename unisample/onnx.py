@@ -641,6 +641,19 @@ def _node_spec(node, folder, helper) -> Upsample:
                             input_shape=folder.shape(node.input[0]))
 
 
+def only_node(matches: list, kinds: str, pick: str, listing: str):
+    """The spec of the one ``(node, spec or error)`` of ``matches``: ``ValueError``
+    where there are none or several (naming ``kinds``, how to ``pick`` one and
+    the function that lists them all, ``listing``), or where that node has no spec."""
+    if len(matches) != 1:
+        raise ValueError(f"from_onnx: found {len(matches)} {kinds} nodes; pass {pick} to pick one or use "
+                         f"{listing}(model) for all of them")
+    (_, spec), = matches
+    if isinstance(spec, Exception):
+        raise spec
+    return spec
+
+
 def from_onnx(obj, input_shape=None, values=None) -> Upsample:
     """The spec of a Resize node (with its model: pass ``(model, node)``) or of the
     only Resize/Upsample node of a model or file; ``input_shape`` and ``values``
@@ -650,10 +663,4 @@ def from_onnx(obj, input_shape=None, values=None) -> Upsample:
         matches = [(n, s) for n, s in resize_nodes(model, input_shape, values) if n is node or n.name == node.name]
     else:
         matches = resize_nodes(obj, input_shape, values)
-    if len(matches) != 1:
-        raise ValueError(f"from_onnx: found {len(matches)} Resize/Upsample nodes; pass (model, node) to pick one "
-                         "or use unisample.onnx.resize_nodes(model) for all of them")
-    (_, spec), = matches
-    if isinstance(spec, Exception):
-        raise spec
-    return spec
+    return only_node(matches, "Resize/Upsample", "(model, node)", "unisample.onnx.resize_nodes")

@@ -117,11 +117,7 @@ def from_onnx(obj) -> ShuffleSpec:
 
     if hasattr(obj, "op_type"):
         return _node_spec(obj, helper)
-    matches = shuffle_nodes(obj)
-    if len(matches) != 1:
-        raise ValueError(f"from_onnx: found {len(matches)} DepthToSpace/SpaceToDepth nodes; pass the node, or use "
-                         "unisample.onnx_shuffle.shuffle_nodes(model) for all of them")
-    (_, spec), = matches
-    if isinstance(spec, Exception):
-        raise spec
-    return spec
+    from .onnx import only_node
+
+    return only_node(shuffle_nodes(obj), "DepthToSpace/SpaceToDepth", "the node",
+                     "unisample.onnx_shuffle.shuffle_nodes")

@@ -8,7 +8,7 @@ from typing import Dict, Iterator
 from unisample.porting import NativeCall, Signature, Target, num as _num
 from unisample.spec import Upsample
 
-from .._common import native_config, shuffle_config, whole_factor
+from .._common import layer_shuffle_calls, native_config, shuffle_config, spec_reader, whole_factor
 
 LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
@@ -57,21 +57,13 @@ def calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
 
 def shuffle_calls(spec) -> Iterator[NativeCall]:
     """paddle's own pixel-shuffle layers for ``spec``'s kind: 2 spatial axes, one factor (CRD)."""
-    if spec.spatial_rank not in (None, 2):
-        return
-    name, function, key = {"PixelShuffle": ("PixelShuffle", "paddle.nn.functional.pixel_shuffle", "upscale_factor"),
-                           "PixelUnshuffle": ("PixelUnshuffle", "paddle.nn.functional.pixel_unshuffle",
-                                              "downscale_factor")}[type(spec).__name__]
-    r = spec.factors(2)[0]
-    yield NativeCall(f"import paddle\nresize = paddle.nn.{name}({r})", lambda n, kw={"function": function, key: r}: kw)
+    return layer_shuffle_calls(spec, "import paddle\nresize = paddle.nn.{name}({r})", "paddle.nn.functional")
 
 
 def spec_of(obj):
     """The spec of any paddle configuration unisample reads: a resize's
     (``Upsample.from_paddle``) or a pixel shuffle's (``shuffle_from_native``)."""
-    if type(obj).__name__ in _SHUFFLE_LAYERS or (isinstance(obj, dict) and obj.get("function") in _SHUFFLE_FUNCTIONS):
-        return shuffle_from_native(obj)
-    return Upsample.from_paddle(obj)
+    return spec_reader(Upsample.from_paddle, shuffle_from_native, _SHUFFLE_LAYERS, _SHUFFLE_FUNCTIONS)(obj)
 
 
 TARGETS = (Target("paddle", ("paddle", "paddlepaddle"), SIGNATURES, lambda kw: spec_of(kw), calls,

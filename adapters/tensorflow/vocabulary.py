@@ -13,7 +13,7 @@ import numpy as np
 from unisample.porting import NativeCall, Signature, Target, num as _num, out_size as _out_size, size_code as _size_code
 from unisample.spec import Upsample
 
-from .._common import native_config, shuffle_config, whole_factor
+from .._common import native_config, shuffle_config, spec_reader, whole_factor
 
 #: Keras callee -> (positional parameters, whether the first positional is the input, what the callee fixes)
 KERAS_SIGNATURES: Dict[str, Signature] = {
@@ -49,9 +49,7 @@ def _spec_of(kwargs: dict):
 def spec_of(obj, backend: Optional[str] = None):
     """The spec of any TF/Keras configuration unisample reads: a resize's
     (``Upsample.from_keras``) or a pixel shuffle's (``shuffle_from_native``)."""
-    if isinstance(obj, dict) and obj.get("function") in _SHUFFLE_FUNCTIONS:
-        return shuffle_from_native(obj, backend=backend)
-    return Upsample.from_keras(obj, backend=backend)
+    return spec_reader(Upsample.from_keras, shuffle_from_native, (), _SHUFFLE_FUNCTIONS)(obj, backend=backend)
 
 
 def _shuffle_calls(module: str, code: str):

@@ -21,7 +21,24 @@ from . import onnx_export
 _computing = [0]
 
 
-class Upsample(torch.nn.Module):
+class _PlainState:
+    """``torch.save`` pickles modules: the spec travels as its plain ``to_dict``."""
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["spec"] = self.spec.to_dict()
+        return state
+
+    def __setstate__(self, state):
+        from unisample import Upsample as Spec
+        from unisample.shuffle import from_dict
+
+        state = dict(state)
+        state["spec"] = from_dict(state["spec"]) if "op" in state["spec"] else Spec.from_dict(state["spec"])
+        self.__dict__.update(state)
+
+
+class Upsample(_PlainState, torch.nn.Module):
     """A ``unisample.Upsample`` spec as a torch module: ``Upsample(spec)(x)``."""
 
     def __init__(self, spec):
@@ -41,20 +58,8 @@ class Upsample(torch.nn.Module):
     def extra_repr(self) -> str:
         return repr(self.spec)
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["spec"] = self.spec.to_dict()  # torch.save pickles modules: keep it plain data
-        return state
 
-    def __setstate__(self, state):
-        from unisample import Upsample as Spec
-
-        state = dict(state)
-        state["spec"] = Spec.from_dict(state["spec"])
-        self.__dict__.update(state)
-
-
-class PixelShuffle(torch.nn.Module):
+class PixelShuffle(_PlainState, torch.nn.Module):
     """A ``unisample.PixelShuffle`` or ``PixelUnshuffle`` spec as a torch module:
     ``PixelShuffle(spec)(x)``.  A permutation: ``torch.jit.trace`` and
     ``torch.onnx.export`` see torch's ``pixel_shuffle`` where it computes the
@@ -69,18 +74,6 @@ class PixelShuffle(torch.nn.Module):
 
     def extra_repr(self) -> str:
         return repr(self.spec)
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["spec"] = self.spec.to_dict()  # torch.save pickles modules: keep it plain data
-        return state
-
-    def __setstate__(self, state):
-        from unisample.shuffle import from_dict
-
-        state = dict(state)
-        state["spec"] = from_dict(state["spec"])
-        self.__dict__.update(state)
 
 
 #: F.interpolate's parameters after the input, in order (positional calls)

@@ -9,7 +9,7 @@ from typing import Dict, Iterator
 from unisample.porting import NativeCall, Signature, Target, num as _num
 from unisample.spec import Upsample
 
-from .._common import native_config, shuffle_config, whole_factor
+from .._common import layer_shuffle_calls, native_config, shuffle_config, spec_reader, whole_factor
 
 LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
@@ -55,21 +55,13 @@ def calls(spec: Upsample, rank: int) -> Iterator[NativeCall]:
 
 def shuffle_calls(spec) -> Iterator[NativeCall]:
     """torch's own pixel-shuffle modules for ``spec``'s kind: 2 spatial axes, one factor."""
-    if spec.spatial_rank not in (None, 2):
-        return
-    name, function, key = {"PixelShuffle": ("PixelShuffle", "torch.nn.functional.pixel_shuffle", "upscale_factor"),
-                           "PixelUnshuffle": ("PixelUnshuffle", "torch.nn.functional.pixel_unshuffle",
-                                              "downscale_factor")}[type(spec).__name__]
-    r = spec.factors(2)[0]
-    yield NativeCall(f"import torch.nn as nn\nresize = nn.{name}({r})", lambda n, kw={"function": function, key: r}: kw)
+    return layer_shuffle_calls(spec, "import torch.nn as nn\nresize = nn.{name}({r})", "torch.nn.functional")
 
 
 def spec_of(obj):
     """The spec of any torch configuration unisample reads: a resize's
     (``Upsample.from_torch``) or a pixel shuffle's (``shuffle_from_native``)."""
-    if type(obj).__name__ in _SHUFFLE_MODULES or (isinstance(obj, dict) and obj.get("function") in _SHUFFLE_FUNCTIONS):
-        return shuffle_from_native(obj)
-    return Upsample.from_torch(obj)
+    return spec_reader(Upsample.from_torch, shuffle_from_native, _SHUFFLE_MODULES, _SHUFFLE_FUNCTIONS)(obj)
 
 
 TARGETS = (Target("torch", ("torch", "pytorch"), SIGNATURES, lambda kw: spec_of(kw), calls,
