@@ -550,6 +550,7 @@ def test_torch_rewrite_routes_functional_calls_and_exports_to_onnx(build):
     # unisample's torch layers call F.interpolate where it computes the spec: the same kernels
     assert np.array_equal(ours, expected)
     assert model.specs == list(dict.fromkeys(f.spec for f in before if f.what == "F.interpolate"))
+    assert model.sites == {f.site: f.spec for f in before if f.what == "F.interpolate"}  # the model's own lines
     _same_rows_as_unisample_layers(before, scanning.scan(model, to=["onnx"], example_input=x))
     assert scanning.rewrite(model) is model  # rewriting again changes nothing
     traced = torch.jit.trace(model, (x,), check_trace=False)
@@ -582,6 +583,7 @@ def test_paddle_rewrite_routes_functional_calls():
     with paddle.no_grad():
         ours = done.model(x).numpy()
     assert F.interpolate is interpolate and paddle.nn.functional.common.interpolate is interpolate
+    assert done.model.sites == {f.site: f.spec for f in before if f.what == "F.interpolate"}
     assert np.array_equal(ours, expected)
     _same_rows_as_unisample_layers(before, scanning.scan(done.model, to=["torch"], example_input=x))
 

@@ -12,6 +12,8 @@ ONNX can express the spec, and those operations elsewhere
 
 from __future__ import annotations
 
+import os
+
 import torch
 
 from .. import torch as adapter
@@ -114,19 +116,22 @@ def shuffle_call(func, args, kwargs) -> tuple:
 
 
 class _Route(torch.overrides.TorchFunctionMode):
-    """Every ``F.interpolate`` call computed by the unisample layer of its spec."""
+    """Every ``F.interpolate`` call computed by the unisample layer of its spec;
+    ``sites`` gets each call site's spec."""
 
-    def __init__(self, layers: dict):
+    def __init__(self, layers: dict, sites: dict):
         super().__init__()
-        self._layers = layers
+        self._layers, self._sites = layers, sites
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         data, kw = interpolate_call(func, args, kwargs)
         if data is None or _computing[0]:
             return func(*args, **(kwargs or {}))
         from unisample import Upsample as Spec
+        from unisample.scanning import call_site
 
         spec = Spec.from_torch(kw)
+        self._sites[call_site((os.path.dirname(torch.__file__) + os.sep, os.path.dirname(__file__) + os.sep))] = spec
         layer = self._layers.get(spec)
         if layer is None:  # a module per spec: scan's hooks see it as a unisample layer
             layer = self._layers[spec] = Upsample(spec)
@@ -140,22 +145,28 @@ class Routed(torch.nn.Module):
     unisample layer, so that a port keeps the numbers and ``torch.onnx.export``
     writes the Resize node ``Upsample.to_onnx`` writes.  Made by
     ``unisample.scanning.rewrite``; ``Routed(model).model`` is the model.
-    ``specs`` lists the specs its calls have used, in the order first seen."""
+    ``specs`` lists the specs its calls have used, in the order first seen, and
+    ``sites`` the spec of each call site (``file:line`` of the model's code)."""
 
     def __init__(self, model: torch.nn.Module):
         super().__init__()
         self.model = model
         self._layers: dict = {}
+        self._sites: dict = {}
 
     @property
     def specs(self) -> list:
         return list(self._layers)
 
+    @property
+    def sites(self) -> dict:
+        return dict(self._sites)
+
     def forward(self, *args, **kwargs):
-        with _Route(self._layers):
+        with _Route(self._layers, self._sites):
             return self.model(*args, **kwargs)
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_layers"] = {}  # rebuilt on the next call
+        state["_layers"], state["_sites"] = {}, {}  # rebuilt on the next call
         return state
