@@ -2,21 +2,24 @@
 
 ``scan(model)`` takes a torch ``nn.Module``, a Keras model (or a ``.keras``
 file), a paddle ``Layer``, or an ONNX model (or a ``.onnx`` file), and lists
-each resize it contains with its spec and, per target framework, whether a
-native op reproduces it there (``native ok``), a unisample layer is needed
-(``needs unisample``), or the target cannot express it at all (``cannot be
-expressed``: ONNX only).  Verdicts come from ``unisample.porting``.
+each resize (and pixel shuffle) it contains with its spec and, per target
+framework, whether a native op reproduces it there (``native ok``), a
+unisample layer is needed (``needs unisample``), or the target cannot
+express it at all (``cannot be expressed``: ONNX only).  Verdicts come from
+``unisample.porting``.
 
 torch modules are also traced with ``torch.fx`` to find ``F.interpolate``
 calls inside ``forward``; when it cannot trace (a branch on a shape: most real
-decoders) a row says so, never a silent "0 resize op(s)".  Given an
+decoders) a row says so, never a silent "0 resize op(s)"; so does a Keras
+``Lambda`` or subclassed ``call`` and a paddle ``forward``.  Given an
 ``example_input``, ``scan`` instead runs the model once and records every
 resize as it executes (``Recorder``), with its actual arguments, how many
 times it ran and the input shapes it saw: sizes computed from shapes are then
-known.  ``rewrite`` swaps the
-resize layers of a torch module (in place) or a Keras model (a clone with the
-same weights) for unisample layers computing the same numbers, so that a
-later port keeps them.
+known (``unisample.port_risk`` runs it again with other ops in their place).
+``rewrite`` makes every resize of a torch module or paddle layer (its layers
+swapped in place, in a ``Routed`` wrapper for its functional calls) or of a
+Keras model (a clone with the same weights, nested models entered)
+unisample's, so that a later port keeps the numbers.
 
 Nothing here imports a framework: the model's own kind decides.
 """
