@@ -138,6 +138,16 @@ class ShuffleSpec:
             return len(self.factor)
         return DATA_FORMATS[self.data_format][1]
 
+    #: True for ``PixelShuffle`` (depth to space), False for its inverse
+    shuffles = True
+
+    def square_factor(self, ndim: int) -> Optional[int]:
+        """The one factor of both spatial axes of an ``ndim``-dimensional input with
+        two of them, or None: the only case the frameworks' own ops take."""
+        if ndim != 4 or self.spatial_rank not in (None, 2) or len(set(self.factors(2))) != 1:
+            return None
+        return self.factors(2)[0]
+
     def factors(self, rank: int) -> Tuple[int, ...]:
         """The factor of each of ``rank`` spatial axes."""
         return self.factor if isinstance(self.factor, tuple) else (self.factor,) * rank
@@ -336,6 +346,7 @@ class PixelUnshuffle(ShuffleSpec):
 
     __slots__ = ()
     FACTOR = "downscale_factor"
+    shuffles = False
 
     def __init__(self, downscale_factor: FactorArg, order: str = "CRD", data_format: str = "channels_first"):
         super().__init__(downscale_factor, order, data_format)

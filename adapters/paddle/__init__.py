@@ -329,14 +329,11 @@ def _native_shuffle(spec, x):
     axes, one factor, float32 or float64 (its only kernels)."""
     import paddle.nn.functional as F
 
-    factors = spec.factors(2) if spec.spatial_rank in (None, 2) else ()
-    if spec.order != "CRD" or len(x.shape) != 4 or len(set(factors)) != 1 or \
-            _OPS.dtype_name(x) not in ("float32", "float64"):
+    r = spec.square_factor(len(x.shape))
+    if r is None or spec.order != "CRD" or _OPS.dtype_name(x) not in ("float32", "float64"):
         return None
     layout = "NHWC" if spec.channels_last else "NCHW"
-    if type(spec).__name__ == "PixelShuffle":
-        return F.pixel_shuffle(x, factors[0], data_format=layout)
-    return F.pixel_unshuffle(x, factors[0], data_format=layout)
+    return (F.pixel_shuffle if spec.shuffles else F.pixel_unshuffle)(x, r, data_format=layout)
 
 
 shuffle = portable.bind_shuffle(_OPS, _native_shuffle)

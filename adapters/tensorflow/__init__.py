@@ -375,12 +375,10 @@ def _native_shuffle(spec, x):
     one factor of at least 2 for both (TF refuses 1)."""
     import tensorflow as tf
 
-    factors = spec.factors(2) if spec.spatial_rank in (None, 2) else ()
-    if spec.order != "DCR" or not spec.channels_last or len(x.shape) != 4 or len(set(factors)) != 1 or \
-            factors[0] < 2:
+    r = spec.square_factor(len(x.shape))
+    if r is None or r < 2 or spec.order != "DCR" or not spec.channels_last:
         return None
-    function = tf.nn.depth_to_space if type(spec).__name__ == "PixelShuffle" else tf.nn.space_to_depth
-    return function(x, factors[0])
+    return (tf.nn.depth_to_space if spec.shuffles else tf.nn.space_to_depth)(x, r)
 
 
 shuffle = portable.bind_shuffle(_OPS, _native_shuffle)

@@ -59,7 +59,7 @@ def _shuffle_calls(module: str, code: str):
         r = spec.factors(2)[0]
         if spec.spatial_rank not in (None, 2) or r < 2:
             return
-        name = "depth_to_space" if type(spec).__name__ == "PixelShuffle" else "space_to_depth"
+        name = "depth_to_space" if spec.shuffles else "space_to_depth"
         yield NativeCall(f"{code}\nresize = lambda x: {module}.{name}(x, {r})",
                          lambda n, kw={"function": f"{module}.{name}", "block_size": r}: kw)
     return calls

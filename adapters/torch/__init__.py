@@ -341,11 +341,10 @@ def _native_shuffle(spec, x):
     the CRD order, channels first, two spatial axes, one factor for both."""
     import torch.nn.functional as F
 
-    factors = spec.factors(2) if spec.spatial_rank in (None, 2) else ()
-    if spec.order != "CRD" or spec.channels_last or x.ndim != 4 or len(set(factors)) != 1:
+    r = spec.square_factor(x.ndim)
+    if r is None or spec.order != "CRD" or spec.channels_last:
         return None
-    function = F.pixel_shuffle if type(spec).__name__ == "PixelShuffle" else F.pixel_unshuffle
-    return function(x, factors[0])
+    return (F.pixel_shuffle if spec.shuffles else F.pixel_unshuffle)(x, r)
 
 
 shuffle = portable.bind_shuffle(_OPS, _native_shuffle)
