@@ -503,5 +503,12 @@ def shuffle(spec, x, ops: ArrayOps, native=None):
 
 
 def bind_shuffle(ops: ArrayOps, native=None):
-    """``shuffle(spec, x)`` for one framework: its ``ops`` and native table bound."""
-    return functools.partial(shuffle, ops=ops, native=native)
+    """``(permute, native_shuffle, shuffle)`` for one framework, each a function of
+    ``(spec, x)``: ``spec.plan``'s reshapes and transpose with its ``ops`` (the
+    portable path), its own op where its table claims one (None elsewhere:
+    ``native``), and ``shuffle`` with both bound (what ``spec(x)`` calls)."""
+    def no_native(spec, x):
+        return None
+
+    return (functools.partial(shuffle, ops=ops), native or no_native,
+            functools.partial(shuffle, ops=ops, native=native))

@@ -56,7 +56,7 @@ class ShuffleSpec:
     """What ``PixelShuffle`` and ``PixelUnshuffle`` share: a factor per spatial
     axis, a channel order and a layout; immutable and hashable."""
 
-    __slots__ = ("factor", "order", "data_format")
+    __slots__ = ("factor", "order", "data_format", "__weakref__")  # weak references: jax.jit(spec) holds one
     #: the factor's argument name (``upscale_factor`` / ``downscale_factor``)
     FACTOR = ""
 

@@ -137,4 +137,4 @@ def layer(spec):
     return jax.jit(lambda x: resize(spec, x))
 
 
-shuffle = portable.bind_shuffle(_OPS)
+permute, native_shuffle, shuffle = portable.bind_shuffle(_OPS)

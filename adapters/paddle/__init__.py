@@ -336,4 +336,4 @@ def _native_shuffle(spec, x):
     return (F.pixel_shuffle if spec.shuffles else F.pixel_unshuffle)(x, r, data_format=layout)
 
 
-shuffle = portable.bind_shuffle(_OPS, _native_shuffle)
+permute, native_shuffle, shuffle = portable.bind_shuffle(_OPS, _native_shuffle)

@@ -381,4 +381,4 @@ def _native_shuffle(spec, x):
     return (tf.nn.depth_to_space if spec.shuffles else tf.nn.space_to_depth)(x, r)
 
 
-shuffle = portable.bind_shuffle(_OPS, _native_shuffle)
+permute, native_shuffle, shuffle = portable.bind_shuffle(_OPS, _native_shuffle)

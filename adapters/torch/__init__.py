@@ -338,13 +338,14 @@ def layer(spec):
 
 def _native_shuffle(spec, x):
     """torch's ``pixel_shuffle`` / ``pixel_unshuffle`` where it computes ``spec``:
-    the CRD order, channels first, two spatial axes, one factor for both."""
+    the CRD order, channels first, two spatial axes, one factor for both, any
+    dtype but uint16/32/64 (which it has no kernel for)."""
     import torch.nn.functional as F
 
     r = spec.square_factor(x.ndim)
-    if r is None or spec.order != "CRD" or spec.channels_last:
+    if r is None or spec.order != "CRD" or spec.channels_last or _OPS.dtype_name(x) in ("uint16", "uint32", "uint64"):
         return None
     return (F.pixel_shuffle if spec.shuffles else F.pixel_unshuffle)(x, r)
 
 
-shuffle = portable.bind_shuffle(_OPS, _native_shuffle)
+permute, native_shuffle, shuffle = portable.bind_shuffle(_OPS, _native_shuffle)
