@@ -43,6 +43,7 @@ from typing import Iterable, Optional
 import numpy as np
 
 from .kernels import KERNELS
+from .ops import is_exact
 
 __all__ = ["EXACT_KERNELS", "ARITHMETIC_UNITS", "KERNEL_SLOPE", "bound_in_eps", "error_in_eps", "scale_of",
            "chain_bound", "dot_product_bound_in_eps", "compare", "nonfinite_classes"]
@@ -123,12 +124,13 @@ def compare(spec, x, actual, expected, dtype: Optional[str] = None) -> tuple:
     exactly the outputs whose taps read it, in every adapter (the README's
     "Non-finite values").  Which of NaN, +inf and -inf an output is may differ
     (``a + (b - a) * t``, TF's and Paddle's linear formula, makes NaN of an
-    infinity that ``(1 - t) * a + t * b`` keeps).  The finite rest is bit-exact for nearest
-    modes and within ``bound_in_eps`` otherwise.  ``dtype`` is the dtype the
+    infinity that ``(1 - t) * a + t * b`` keeps).  The finite rest is bit-exact
+    for nearest modes and pixel shuffles (``ops.is_exact``; integers compared as
+    integers) and within ``bound_in_eps`` otherwise.  ``dtype`` is the dtype the
     bound is counted in (default: ``x``'s).
     """
-    actual, x = np.asarray(actual), np.asarray(x)
-    expected = np.asarray(expected, dtype=np.float64)
+    actual, x, given = np.asarray(actual), np.asarray(x), np.asarray(expected)
+    expected = given.astype(np.float64)
     if actual.shape != expected.shape:
         return False, None, None, f"output shape {actual.shape}, expected {expected.shape}"
     dtype = dtype or (x.dtype.name if x.dtype.kind == "f" else "float32")
@@ -142,10 +144,14 @@ def compare(spec, x, actual, expected, dtype: Optional[str] = None) -> tuple:
         first = tuple(int(i) for i in wrong[0])
         return False, error, None, (f"non-finite outputs differ from the reference's at {len(wrong)} position(s), "
                                     f"first {first}: {names[got[first]]}, expected {names[want[first]]}")
-    if spec.kernel in EXACT_KERNELS:
-        finite = want == 0
-        same = np.array_equal(actual[finite].astype(np.float64), expected[finite])
-        return same, error, 0.0, "" if same else "nearest output differs (bit-exactness required)"
+    if is_exact(spec):
+        if actual.dtype.kind in "biu" and given.dtype.kind in "biu":
+            # integers compared as integers: float64 holds 64-bit ones only to 2**53
+            same = np.array_equal(actual, given)
+        else:
+            finite = want == 0
+            same = np.array_equal(actual[finite].astype(np.float64), expected[finite])
+        return same, error, 0.0, "" if same else "output differs (bit-exactness required)"
     axes = spec.spatial_axes(x.ndim)
     resized = [x.shape[a] for a in axes if x.shape[a] != expected.shape[a]]
     bound = bound_in_eps(dtype, resized)
