@@ -6,25 +6,39 @@ same mode family, output size, ``align_corners`` and ``antialias``, and B's
 defaults for everything else (``naive_port`` of B's
 ``adapters/<B>/catalogue.py``).  Its spec comes from ``Upsample.from_<B>``, so the atlas is computed in numpy from the
 references: how far B's naive port lands from A's native output, per mode
-family.  Configurations B cannot express at all are counted as such.
+family.  A pixel shuffle's naive port is B's own op of the same kind with the
+same factor, whatever its channel order.  Configurations B cannot express at
+all are counted as such.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import numpy as np
 
 from unisample import Upsample
 from unisample.adapters import framework_part
+from unisample.ops import family_of
+from unisample.shuffle import is_shuffle
 
 from .cases import ADAPTER_FRAMEWORKS, Case
 
 
-def naive_port(case: Case, target: str) -> Optional[Upsample]:
-    """The spec of ``target``'s own resize called with ``case``'s nominal arguments, or None."""
+def naive_port(case: Case, target: str):
+    """The spec of ``target``'s own resize called with ``case``'s nominal arguments
+    (for a pixel shuffle: its own op of that kind, ``porting.naive_shuffle_call``),
+    or None where it has none."""
     spec = case.spec
+    if is_shuffle(spec):
+        from unisample.porting import naive_shuffle_call
+
+        try:
+            found = naive_shuffle_call(spec, target)
+        except ValueError:  # its op refuses this factor (TF: 1)
+            return None
+        return None if found is None else found[1]
     axes = spec.spatial_axes(len(case.shape))
     rank = len(axes)
     size = [spec.output_shape(case.shape)[a] for a in axes]
@@ -52,7 +66,7 @@ def atlas(cases_and_outputs: Dict[str, List[tuple]]) -> List[dict]:
     wrong = defaultdict(list)
     for source, items in cases_and_outputs.items():
         for case, x, native in items:
-            family = case.spec.kernel + (" aa" if case.spec.antialias else "")
+            family = family_of(case.spec)
             for target in ADAPTER_FRAMEWORKS:
                 if target == source:
                     continue

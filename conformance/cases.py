@@ -1,16 +1,18 @@
 """The case matrix: native resize configurations of each framework, generated.
 
-A ``Case`` is one call of a framework's own resize op (``call`` and
-``kwargs``, in that framework's own terms) on an input of ``shape``, together
-with ``spec``: the ``Upsample`` that claims to compute the same numbers.  The
+A ``Case`` is one call of a framework's own resize or pixel-shuffle op
+(``call`` and ``kwargs``, in that framework's own terms) on an input of
+``shape``, together with ``spec``: the ``Upsample``, ``PixelShuffle`` or
+``PixelUnshuffle`` that claims to compute the same numbers.  The
 translation from native terms to a spec is written out here, by hand, once per
 framework, from each framework's documented and measured behaviour
 (the README's "Why" table): it is the claim the conformance suite checks, never assumes.
 
 Each framework's configurations are listed by its own
 ``adapters/<framework>/catalogue.py`` and translated by the product itself
-(``Upsample.from_<framework>``, which reads dicts without importing the
-framework), so the suite checks those translations too.
+(``Upsample.from_<framework>``, ``PixelShuffle.from_<framework>``, which read
+dicts without importing the framework), so the suite checks those
+translations too.
 
 This module imports numpy only; ``native.py`` runs the calls.
 """
@@ -20,15 +22,20 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
 from unisample import Upsample, adapters
 from unisample.adapters import catalogued_frameworks, framework_part
+from unisample.ops import family_of, is_exact, kernel_of
+from unisample.shuffle import ShuffleSpec
 
 __all__ = ["Case", "catalogue", "FRAMEWORKS", "ADAPTER_FRAMEWORKS", "make_input", "make_case", "module_name",
-           "IN", "SIZES", "SCALES", "AA_IN", "AA_SIZES"]
+           "IN", "SIZES", "SCALES", "AA_IN", "AA_SIZES", "SHUFFLE_FACTORS", "SHUFFLE_DTYPES", "shuffle_cases"]
+
+#: what a case claims to compute
+Spec = Union[Upsample, ShuffleSpec]
 
 # Frameworks with an adapter and a catalogue (adapters/<framework>/catalogue.py),
 # and every native runtime the suite checks: those, the libraries with a
@@ -45,7 +52,7 @@ class Case:
     call: str
     kwargs_json: str  # the call's keyword arguments, JSON (hashable, printable)
     shape: Tuple[int, ...]
-    spec: Upsample
+    spec: Spec
     dtype: str = "float32"
 
     @property
@@ -59,8 +66,8 @@ class Case:
 
     @property
     def exact(self) -> bool:
-        """Nearest modes are held to bit-exactness."""
-        return self.spec.kernel == "nearest"
+        """Nearest modes and pixel shuffles are held to bit-exactness (``ops.is_exact``)."""
+        return is_exact(self.spec)
 
 
 def module_name(framework: str) -> str:
@@ -68,15 +75,23 @@ def module_name(framework: str) -> str:
     return adapters.import_name(framework) if framework in adapters.PACKAGES else framework
 
 
-def make_case(framework: str, call: str, kwargs: dict, shape, spec: Upsample, dtype="float32") -> Case:
+def make_case(framework: str, call: str, kwargs: dict, shape, spec: Spec, dtype="float32") -> Case:
     """A ``Case`` of ``framework``'s ``call`` with ``kwargs`` on an input of ``shape``."""
     return Case(framework, call, json.dumps(kwargs), tuple(shape), spec, dtype)
 
 
 def make_input(case: Case) -> np.ndarray:
-    """The case's input: N(0, 1) samples seeded by the case id (same in every process)."""
+    """The case's input, seeded by the case id (the same in every process):
+    N(0, 1) samples, or for integer dtypes integers over the dtype's whole
+    range (64-bit ones beyond what float64 holds), or random booleans."""
     rng = np.random.default_rng(zlib.crc32(case.id.encode()))
-    return rng.standard_normal(case.shape).astype(case.dtype)
+    dtype = np.dtype(case.dtype)
+    if dtype.kind == "b":
+        return rng.random(case.shape) < 0.5
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return rng.integers(int(info.min), int(info.max), size=case.shape, endpoint=True, dtype=dtype)
+    return rng.standard_normal(case.shape).astype(dtype)
 
 
 # Spatial sizes of the inputs and the output sizes tried on them: integer and
@@ -96,6 +111,44 @@ SCALES = {
 AA_IN = {1: (23,), 2: (17, 13), 3: (9, 8, 7)}
 #: (5, 1): a case where a native antialiased kernel is wrong (``native_defect`` of an adapter)
 AA_SIZES = {1: [(5,), (9,), (40,)], 2: [(5, 4), (8, 3), (1, 2), (30, 20), (5, 1)], 3: [(3, 4, 2)]}
+
+#: pixel shuffles: every factor a framework's op takes up to 4, output channels 1
+#: and 3 (an unshuffle's input channels), on (3, 2) blocks: a shuffle's input
+#: is (2, C*r*r, 3, 2), an unshuffle's (2, C, 3r, 2r), in the case's layout
+SHUFFLE_FACTORS = (1, 2, 3, 4)
+SHUFFLE_CHANNELS = (1, 3)
+SHUFFLE_BLOCKS = (3, 2)
+#: dtypes besides float32, tried at factor 2 (a permutation is exact in each)
+SHUFFLE_DTYPES = ("float16", "float64", "int8", "uint8", "int32", "int64", "bool")
+
+
+def shuffle_input_shape(spec: ShuffleSpec, channels: int) -> Tuple[int, ...]:
+    """The input shape of ``spec`` (two spatial axes) with ``channels`` channels
+    on the side of fewer channels (a shuffle's output, an unshuffle's input)."""
+    factors = spec.factors(len(SHUFFLE_BLOCKS))
+    block = int(np.prod(factors))
+    if spec.shuffles:
+        c, spatial = channels * block, SHUFFLE_BLOCKS
+    else:
+        c, spatial = channels, tuple(n * f for n, f in zip(SHUFFLE_BLOCKS, factors))
+    return (2,) + spatial + (c,) if spec.channels_last else (2, c) + spatial
+
+
+def shuffle_cases(framework: str, calls, factors=SHUFFLE_FACTORS, dtypes=SHUFFLE_DTYPES) -> List[Case]:
+    """A framework's pixel-shuffle cases: for each ``(call, config, read)`` of
+    ``calls`` (``config(r)``: the call's keyword arguments for factor ``r``;
+    ``read(kwargs)``: the spec the product reads from them), every factor of
+    ``factors`` with 1 and 3 channels in float32, and factor 2 in ``dtypes``."""
+    out = []
+    for call, config, read in calls:
+        for r in factors:
+            kw = config(r)
+            spec = read(kw)
+            out += [make_case(framework, call, kw, shuffle_input_shape(spec, c), spec) for c in SHUFFLE_CHANNELS]
+        kw = config(2)
+        spec = read(kw)
+        out += [make_case(framework, call, kw, shuffle_input_shape(spec, 3), spec, dtype) for dtype in dtypes]
+    return out
 
 
 
@@ -126,7 +179,7 @@ def _onnxruntime_cases() -> List[Case]:
     cases, seen = [], set()
     for name in ADAPTER_FRAMEWORKS:
         for c in _builder(name)():
-            if c.dtype != "float32" or (c.spec, c.shape) in seen:
+            if not isinstance(c.spec, Upsample) or c.dtype != "float32" or (c.spec, c.shape) in seen:
                 continue
             seen.add((c.spec, c.shape))
             try:
@@ -143,7 +196,19 @@ def _onnxruntime_cases() -> List[Case]:
                                     roi=inputs.get("roi"), input_shape=c.shape)
             kw = {**attributes, **{k: v.tolist() for k, v in inputs.items()}}
             cases.append(make_case("onnxruntime", "onnx.Resize", kw, c.shape, spec))
-    return cases + _onnx_vocabulary_cases()
+    return cases + _onnx_vocabulary_cases() + _onnx_shuffle_cases()
+
+
+def _onnx_shuffle_cases() -> List[Case]:
+    """``DepthToSpace`` in both modes and ``SpaceToDepth``, read by
+    ``onnx_shuffle.spec_of_node``; onnxruntime's kernels take floats and uint8."""
+    from unisample.onnx_shuffle import spec_of_node
+
+    calls = [(f"onnx.{op}", lambda r, extra=extra: {"blocksize": r, **extra},
+              lambda kw, op=op: spec_of_node(op, kw))
+             for op, extra in (("DepthToSpace", {"mode": "DCR"}), ("DepthToSpace", {"mode": "CRD"}),
+                               ("SpaceToDepth", {}))]
+    return shuffle_cases("onnxruntime", calls, dtypes=("float16", "float64", "uint8"))
 
 
 #: ONNX Resize's own vocabulary, which no framework's catalogue reaches:
@@ -200,7 +265,8 @@ def catalogue(framework: Optional[str] = None, quick: bool = False, kernels=None
 
     ``quick`` keeps every fourth case of each mode family (every family stays
     covered); ``kernels`` keeps only specs with those kernels (nearest, linear,
-    cubic, area, lanczos3, lanczos5); ``case`` keeps only ids containing that
+    cubic, area, lanczos3, lanczos5, and ``shuffle`` for pixel shuffles:
+    ``ops.kernel_of``); ``case`` keeps only ids containing that
     text (how a failing case is re-run alone).  Workers and the parent filter
     alike, so case numbers agree.
     """
@@ -213,12 +279,12 @@ def catalogue(framework: Optional[str] = None, quick: bool = False, kernels=None
     seen: Dict[str, Case] = {}
     for c in out:
         seen.setdefault(c.id, c)
-    cases = [c for c in seen.values() if kernels is None or c.spec.kernel in kernels]
+    cases = [c for c in seen.values() if kernels is None or kernel_of(c.spec) in kernels]
     if quick:
         counter: Dict[tuple, int] = {}
         kept = []
         for c in cases:
-            key = (c.framework, c.spec.kernel, c.spec.antialias)
+            key = (c.framework, family_of(c.spec))
             counter[key] = counter.get(key, 0) + 1
             if counter[key] % 4 == 1:
                 kept.append(c)

@@ -8,6 +8,13 @@ some cases holds NaN and infinities, at the border as often as inside.
 Case ``k`` of seed ``S`` is the same everywhere, so a failure is replayed
 alone with the command ``replay_command`` prints.
 
+Beside them, a stream of its own draws one pixel shuffle per five cases
+(``draw_shuffle(S, k)``, labelled ``fuzz seed S shuffle case k:``, so that the
+resize cases of a seed stay what they were): ``PixelShuffle`` or
+``PixelUnshuffle``, either order and layout, 1 to 3 spatial axes, one factor
+or one per axis (1 to 4), any dtype, bool included; its outputs are held to
+the input's own elements, bit for bit and in its dtype.
+
 Each framework's worker (``worker.py --fuzz``) runs, per case, its adapter
 (``spec(x)``), its taps path (``adapter.apply_taps``) and, where the adapter's
 table claims that the framework's own op computes the spec, that op
@@ -23,15 +30,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
-from unisample import Upsample
+from unisample import PixelShuffle, PixelUnshuffle, Upsample
 from unisample.adapters import framework_part, get_adapter, has_part
+from unisample.ops import is_exact
+from unisample.shuffle import ShuffleSpec, is_shuffle
 from unisample.spec import COORDINATE_TRANSFORMS, MODES, NEAREST_MODES
 
-__all__ = ["FuzzCase", "draw", "cases", "make_input", "replay_command", "FLOAT_DTYPES", "INTEGER_DTYPES"]
+__all__ = ["FuzzCase", "draw", "draw_shuffle", "shuffle_count", "cases", "case_of", "make_input", "replay_command",
+           "FLOAT_DTYPES", "INTEGER_DTYPES"]
 
 FLOAT_DTYPES = ("float32", "float64", "float16", "bfloat16")
 INTEGER_DTYPES = ("uint8", "int8", "uint16", "int16", "int32", "uint32", "int64", "uint64")
@@ -54,7 +64,7 @@ class FuzzCase:
 
     seed: int
     index: int
-    spec: Upsample
+    spec: Union[Upsample, ShuffleSpec]
     shape: Tuple[int, ...]
     dtype: str
     fill: str  # "normal", "large" (N(0, 1e30)), "extremes" (integers' min and max)
@@ -63,7 +73,8 @@ class FuzzCase:
     @property
     def label(self) -> str:
         """What ``--case`` matches to replay this case alone."""
-        return f"fuzz seed {self.seed} case {self.index}:"
+        stream = "shuffle case" if is_shuffle(self.spec) else "case"
+        return f"fuzz seed {self.seed} {stream} {self.index}:"
 
     @property
     def id(self) -> str:
@@ -184,9 +195,46 @@ def draw(seed: int, index: int) -> FuzzCase:
     return FuzzCase(seed, index, spec, shape, dtype, fill, tuple(nonfinite))
 
 
+def shuffle_count(count: int) -> int:
+    """How many pixel-shuffle cases come with ``count`` resize cases: one per five, rounded up."""
+    return -(-count // 5)
+
+
+def draw_shuffle(seed: int, index: int) -> FuzzCase:
+    """Pixel-shuffle case ``index`` of ``seed`` (a stream apart from ``draw``'s)."""
+    rng = np.random.default_rng([seed, index, 2])
+    rank = int(_pick(rng, (1, 2, 3), p=(0.25, 0.5, 0.25)))  # 2: where the frameworks' own ops are
+    factor = (int(_pick(rng, (1, 2, 3, 4))) if rng.random() < 0.7 else
+              tuple(int(_pick(rng, (1, 2, 3))) for _ in range(rank)))
+    kind = _pick(rng, (PixelShuffle, PixelUnshuffle))
+    spec = kind(factor, order=_pick(rng, ("CRD", "DCR")), data_format=_pick(rng, ("channels_first", "channels_last")))
+    factors = spec.factors(rank)
+    blocks = tuple(int(rng.integers(1, 5)) for _ in range(rank))
+    channels, batch = int(rng.integers(1, 4)), int(rng.integers(1, 3))
+    if spec.shuffles:
+        channels, spatial = channels * int(np.prod(factors)), blocks
+    else:
+        spatial = tuple(n * f for n, f in zip(blocks, factors))
+    shape = (batch,) + spatial + (channels,) if spec.channels_last else (batch, channels) + spatial
+    weights = {**_DTYPE_WEIGHTS, "bool": 1}
+    dtype = _pick(rng, tuple(weights), p=np.array(list(weights.values())) / sum(weights.values()))
+    fill, nonfinite = "normal", []
+    if dtype in INTEGER_DTYPES:
+        fill = "extremes" if rng.random() < 0.25 else "normal"
+    elif dtype != "bool":
+        if dtype in ("float32", "float64") and rng.random() < 0.1:
+            fill = "large"
+        if rng.random() < 0.3:  # a permutation moves each NaN and infinity to one place
+            size = int(np.prod(shape))
+            nonfinite = [(int(rng.integers(size)), _pick(rng, (math.nan, math.inf, -math.inf)))
+                         for _ in range(int(rng.integers(1, 4)))]
+    return FuzzCase(seed, index, spec, shape, dtype, fill, tuple(nonfinite))
+
+
 def cases(count: int, seed: int, case: Optional[str] = None) -> List[FuzzCase]:
-    """Cases ``0 .. count - 1`` of ``seed``; with ``case``, only those whose id contains it."""
-    drawn = (draw(seed, k) for k in range(count))
+    """Resize cases ``0 .. count - 1`` of ``seed``, then its pixel-shuffle cases
+    ``0 .. shuffle_count(count) - 1``; with ``case``, only those whose id contains it."""
+    drawn = [draw(seed, k) for k in range(count)] + [draw_shuffle(seed, k) for k in range(shuffle_count(count))]
     return [c for c in drawn if case is None or case in c.id]
 
 
@@ -201,7 +249,9 @@ def _bfloat16_values(a: np.ndarray) -> np.ndarray:
 def make_input(case: FuzzCase) -> np.ndarray:
     """The case's input as numpy; bfloat16 inputs come as float32 holding
     bfloat16 values exactly (numpy has no bfloat16: workers cast them)."""
-    rng = np.random.default_rng([case.seed, case.index, 1])
+    rng = np.random.default_rng([case.seed, case.index, 3 if is_shuffle(case.spec) else 1])
+    if case.dtype == "bool":
+        return rng.random(case.shape) < 0.5
     if case.dtype in INTEGER_DTYPES:
         info = np.iinfo(case.dtype)
         if case.fill == "extremes":
@@ -219,10 +269,19 @@ def make_input(case: FuzzCase) -> np.ndarray:
     return x.astype(case.dtype)
 
 
-def replay_command(case: FuzzCase, count: int, framework: str) -> str:
-    """The command that re-runs this one case on ``framework`` (numpy: the parent's own adapter)."""
+def case_of(seed: int, case_id: str) -> FuzzCase:
+    """The case of ``seed`` whose id (or label) ``case_id`` is."""
+    label = case_id.split(":", 1)[0]
+    index = int(label.split()[-1])
+    return draw_shuffle(seed, index) if " shuffle case " in label else draw(seed, index)
+
+
+def replay_command(case: FuzzCase, framework: str) -> str:
+    """The command that re-runs this one case on ``framework`` (numpy: the parent's
+    own adapter): the fewest cases that hold it (``--fuzz``) and its label."""
     import shlex
 
+    count = 5 * case.index + 1 if is_shuffle(case.spec) else case.index + 1  # shuffle_count(count) > index
     where = "" if framework == "numpy" else f" --frameworks {framework}"
     return f"unisample conformance --fuzz {count} --seed {case.seed}{where} --case {shlex.quote(case.label)}"
 
@@ -241,6 +300,11 @@ def outputs(framework: str, case: FuzzCase, x: np.ndarray) -> Iterator[Tuple[str
     catalogue = framework_part(framework, "catalogue") if has_part(framework, "catalogue") else None
     if hasattr(catalogue, "fuzz_paths"):
         paths = catalogue.fuzz_paths(spec, xf, case.index)
+    elif is_shuffle(spec):  # the adapter, its portable permutation, and its own op where its table claims it
+        paths = [("adapter", lambda: spec(xf))]
+        if hasattr(adapter, "permute") and hasattr(adapter, "native_shuffle"):
+            paths += [("permute", lambda: adapter.permute(spec, xf)),
+                      ("native", lambda: adapter.native_shuffle(spec, xf))]
     else:  # the adapter, its taps path, and its own op where its table claims it
         paths = [("adapter", lambda: spec(xf))]
         if hasattr(adapter, "apply_taps") and hasattr(adapter, "native"):
@@ -262,7 +326,13 @@ def _onnx_output(case: FuzzCase, x: np.ndarray):
 
     from .cases import _onnxruntime_runs
 
-    if case.dtype != "float32" or not _onnxruntime_runs(case.spec, case.shape):
+    if case.dtype != "float32":
+        return None
+    if is_shuffle(case.spec):  # DepthToSpace / SpaceToDepth, or Reshape -> Transpose -> Reshape
+        model = case.spec.to_onnx(input_shape=x.shape)
+        session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        return session.run(None, {session.get_inputs()[0].name: x})[0]
+    if not _onnxruntime_runs(case.spec, case.shape):
         return None
     if case.nonfinite:
         # onnxruntime's kernels read other pixels than the spec's taps (and
@@ -283,8 +353,6 @@ def run_worker(framework: str, path: str, count: int, seed: int, case: Optional[
     ``out/<k>/<path>`` or ``err/<k>/<path>`` for case number ``k`` of ``cases(...)``."""
     import importlib
 
-    if framework != "onnxruntime" and has_part(framework, "catalogue"):
-        getattr(framework_part(framework, "catalogue"), "prepare_worker", lambda: None)()
     arrays = {"framework": np.array(framework),
               "version": np.array(getattr(importlib.import_module(framework), "__version__", "?"))}
     drawn = cases(count, seed, case)
@@ -321,6 +389,8 @@ def judge(case: FuzzCase, x: np.ndarray, y: np.ndarray) -> tuple:
     from unisample import tolerance
     from unisample.reference import integer_reference
 
+    if is_shuffle(case.spec):
+        return _judge_shuffle(case, x, y)
     if case.dtype in INTEGER_DTYPES:
         expected = integer_reference(case.spec, x)
         if y.shape != expected.shape:
@@ -338,10 +408,31 @@ def judge(case: FuzzCase, x: np.ndarray, y: np.ndarray) -> tuple:
     return tolerance.compare(case.spec, x, y, case.spec.reference(x), dtype=case.dtype)
 
 
+def _judge_shuffle(case: FuzzCase, x: np.ndarray, y: np.ndarray) -> tuple:
+    """A pixel shuffle's output against the input's own elements where the
+    reference moves them (the reference applied to the elements' positions):
+    the same shape and values, bit for bit, NaN where NaN went, and for
+    integers and booleans the same dtype (adapters' ``to_numpy`` gives 16-bit
+    floats as float32, exactly; tests/test_shuffle.py checks their dtypes)."""
+    where = case.spec.reference(np.arange(x.size, dtype=np.float64).reshape(x.shape)).astype(np.int64)
+    expected = x.reshape(-1)[where]
+    if y.shape != expected.shape:
+        return False, None, None, f"output shape {y.shape}, expected {expected.shape}"
+    if expected.dtype.kind in "biu" and y.dtype != expected.dtype:
+        return False, None, None, f"output dtype {y.dtype}, expected {expected.dtype}"
+    if expected.dtype.kind in "biu":
+        same = np.array_equal(y, expected)
+    else:  # float64 holds every float16, bfloat16 (ml_dtypes' too) and float32 exactly
+        same = np.array_equal(y.astype(np.float64), expected.astype(np.float64), equal_nan=True)
+    why = "" if same else "output differs from the permuted input (bit-exactness required)"
+    return same, 0.0 if same else None, 0.0, why
+
+
 def _result(framework: str, case: FuzzCase, path: str, verdict: str, message: str = "", error=None, bound=None):
     from .runner import CaseResult
 
-    return CaseResult(framework, path, case.id, case.spec.to_dict(), verdict, case.spec.kernel == "nearest",
+    family = f"shuffle {path}" if is_shuffle(case.spec) else path  # the table's rows: each path, resize or shuffle
+    return CaseResult(framework, family, case.id, case.spec.to_dict(), verdict, is_exact(case.spec),
                       reference_error_eps=error, bound_eps=bound, message=message)
 
 

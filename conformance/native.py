@@ -14,16 +14,34 @@ from unisample.adapters import framework_part
 from .cases import Case
 
 
+def _shuffle_model(case: Case, x: np.ndarray):
+    """A model of the case's one ``DepthToSpace`` / ``SpaceToDepth`` node, built
+    with onnx's own helper from the case's attributes."""
+    from onnx import helper
+
+    op_type = case.call.partition(".")[2]
+    elem = helper.np_dtype_to_tensor_dtype(x.dtype)
+    node = helper.make_node(op_type, ["x"], ["y"], **case.kwargs)
+    graph = helper.make_graph([node], "conformance", [helper.make_tensor_value_info("x", elem, x.shape)],
+                              [helper.make_tensor_value_info("y", elem, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = min(model.ir_version, 9)
+    return model
+
+
 def _onnxruntime(case: Case, x: np.ndarray) -> np.ndarray:
     import onnxruntime
 
     from unisample.onnx import resize_model
 
     kw = case.kwargs
-    scales, sizes, roi = kw.pop("scales", None), kw.pop("sizes", None), kw.pop("roi", None)
-    kw.pop("input_shape", None)  # what from_onnx needs to know of the input, not an attribute
-    model = resize_model(kw, scales, sizes, x.shape, x.ndim, case.spec.output_shape(x.shape), dtype=x.dtype,
-                         roi=roi)
+    if case.call != "onnx.Resize":
+        model = _shuffle_model(case, x)
+    else:
+        scales, sizes, roi = kw.pop("scales", None), kw.pop("sizes", None), kw.pop("roi", None)
+        kw.pop("input_shape", None)  # what from_onnx needs to know of the input, not an attribute
+        model = resize_model(kw, scales, sizes, x.shape, x.ndim, case.spec.output_shape(x.shape), dtype=x.dtype,
+                             roi=roi)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1  # many tiny sessions: threads cost more than they give
     session = onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])

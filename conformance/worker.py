@@ -66,8 +66,8 @@ def run(framework: str, path: str, quick: bool = False, kernels=None, case=None)
 
 
 def replay(framework: str, recorded, path: str) -> int:
-    from unisample import Upsample
     from unisample.adapters import get_adapter
+    from unisample.ops import spec_from_dict
 
     adapter = get_adapter(framework)
     arrays = {"framework": np.array(framework)}
@@ -77,7 +77,7 @@ def replay(framework: str, recorded, path: str) -> int:
             for n in range(count):
                 if n % 10 == 0:
                     print(f"progress {n} {count}", flush=True)
-                spec = Upsample.from_dict(json.loads(str(data[f"spec/{n}"])))
+                spec = spec_from_dict(json.loads(str(data[f"spec/{n}"])))
                 try:
                     y = spec(adapter.from_numpy(data[f"in/{n}"]))
                     arrays[f"out/{k}/{n}"] = np.asarray(adapter.to_numpy(y))
@@ -107,11 +107,15 @@ def cache_dir(framework: str) -> Optional[str]:
 
 
 def _prepare(framework: str) -> None:
-    """The framework's catalogue's ``use_compilation_cache`` hook, where it has one."""
+    """The framework's catalogue's ``prepare_worker`` (JAX: 64-bit dtypes on, so
+    that float64 and int64 inputs reach the adapter as they are) and
+    ``use_compilation_cache`` hooks, where it has them: for native runs,
+    replays and the fuzz alike."""
     from unisample.adapters import PACKAGES, framework_part, has_part
 
     if framework not in PACKAGES or not has_part(framework, "catalogue"):
         return
+    getattr(framework_part(framework, "catalogue"), "prepare_worker", lambda: None)()
     hook = getattr(framework_part(framework, "catalogue"), "use_compilation_cache", None)
     path = cache_dir(framework) if hook is not None else None
     if path is not None:

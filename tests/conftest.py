@@ -65,3 +65,17 @@ def native_outputs(tmp_path_factory):
 def native_outputs_quick(tmp_path_factory):
     """``load(framework)`` on the quick catalogue (``catalogue(framework, quick=True)``)."""
     return _native_loader(tmp_path_factory, "--quick")
+
+
+@pytest.fixture
+def x64():
+    """jax with 64-bit types for the test (its integers are 32-bit and its
+    float64 float32 without), as a conformance worker runs it."""
+    if importlib.util.find_spec("jax") is None:
+        yield
+        return
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    yield
+    jax.config.update("jax_enable_x64", False)

@@ -24,19 +24,6 @@ RESIZING = [Upsample(scale_factor=2, mode="bilinear"), Upsample(size=(5, 3), mod
             Upsample(size=(3, 2), mode="lanczos3", antialias=True), Upsample(size=(2, 5), mode="area")]
 
 
-@pytest.fixture
-def x64(request):
-    """jax with 64-bit types for the test (its integers are 32-bit without)."""
-    if importlib.util.find_spec("jax") is None:
-        yield
-        return
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    yield
-    jax.config.update("jax_enable_x64", False)
-
-
 def run(framework, spec, x):
     adapter = get_adapter(framework)
     return np.asarray(adapter.to_numpy(spec(adapter.from_numpy(x))))

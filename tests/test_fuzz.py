@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from unisample import Upsample
 from unisample.conformance import fuzz
 from unisample.spec import MODES
 
@@ -71,7 +72,8 @@ def test_cases_are_the_same_in_every_process():
 
 
 def test_generator_covers_modes_dtypes_ranks_and_non_finite_inputs():
-    drawn = fuzz.cases(2000, 1)
+    drawn = [c for c in fuzz.cases(2000, 1) if isinstance(c.spec, Upsample)]  # the resizes
+    assert len(drawn) == 2000
     assert {c.spec.mode for c in drawn} == set(MODES)  # every row of the mode table
     assert {c.dtype for c in drawn} == set(fuzz.FLOAT_DTYPES) | set(fuzz.INTEGER_DTYPES)
     assert {len(c.shape) for c in drawn} == {3, 4, 5}
@@ -118,9 +120,21 @@ def test_the_command_runs_a_fixed_seed_on_every_installed_framework():
 
 def test_a_failure_prints_the_command_that_replays_it(tmp_path):
     case = fuzz.draw(3, 41)
-    command = fuzz.replay_command(case, 42, "torch")
+    command = fuzz.replay_command(case, "torch")
     assert command == f"unisample conformance --fuzz 42 --seed 3 --frameworks torch --case '{case.label}'"
-    assert [c.index for c in fuzz.cases(42, 3, case.label)] == [41]
+    assert [c.id for c in fuzz.cases(42, 3, case.label)] == [case.id]
+    assert fuzz.case_of(3, case.id) == case
+
+
+def test_a_pixel_shuffle_failure_replays_its_own_stream():
+    # shuffle case 8 comes with 41 resize cases (one per five, rounded up) and
+    # no fewer; its label matches neither resize case 8 nor shuffle case 18
+    case = fuzz.draw_shuffle(3, 8)
+    command = fuzz.replay_command(case, "numpy")
+    assert command == f"unisample conformance --fuzz 41 --seed 3 --case '{case.label}'"
+    assert [c.id for c in fuzz.cases(41, 3, case.label)] == [case.id]
+    assert fuzz.cases(40, 3, case.label) == []
+    assert fuzz.case_of(3, case.id) == case and fuzz.case_of(3, fuzz.draw(3, 8).id) == fuzz.draw(3, 8)
 
 
 def test_nothing_compared_is_a_failure():

@@ -143,10 +143,14 @@ def case_text(case) -> str:
     """A catalogue case written as a user would: ``framework: call(arguments)``."""
     kw = case.kwargs
     args = ", ".join(f"{k}={v!r}" for k, v in kw.items())
+    if case.framework == "onnxruntime" and case.call != "onnx.Resize":  # DepthToSpace, SpaceToDepth: NCHW
+        return f"onnx: {case.call.partition('.')[2]}({args})"
     if case.framework == "onnxruntime":
         return f"onnx: Resize({args}, data_format={'channels_last' if case.spec.channels_last else 'channels_first'!r})"
     if case.call.startswith("keras.layers."):
         return f"keras: {case.call}({args})"
+    if case.call.startswith("keras.ops."):
+        return f"keras: {case.call}(x, {args})"
     if case.framework == "pillow":  # input_size: what Pillow knows from the image itself
         args = ", ".join(f"{k}={v!r}" for k, v in kw.items() if k != "input_size")
         return f"pillow: Image.resize({args})"

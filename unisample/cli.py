@@ -118,7 +118,7 @@ def conformance(args) -> int:
         raise CommandError("--frameworks: numpy has no native op of its own to check; it is checked in every run "
                            "(and with --fuzz, its adapter alone: --fuzz N --frameworks numpy)")
     _check_outputs(args)
-    print("unisample conformance: each framework's native resize, in its own process, "
+    print("unisample conformance: each framework's native resize and pixel-shuffle ops, in its own process, "
           "against the float64 reference and the numpy adapter", flush=True)
     runs, porting = _run_catalogue(args)
     defects = _print_catalogue_report(runs, porting)
@@ -285,9 +285,8 @@ def _print_fuzz_notes(runs, seed: int) -> list:
     if failures:
         print(f"\n{len(failures)} failing output(s), each with the command that re-runs its case alone:")
         for run, r in failures[:25]:
-            index = int(r.case.split(":", 1)[0].split()[-1])
             print(f"  [{r.verdict}] {run.framework} {r.family}: {r.case}\n      {r.message}\n"
-                  f"      {fuzz.replay_command(fuzz.draw(seed, index), index + 1, run.framework)}")
+                  f"      {fuzz.replay_command(fuzz.case_of(seed, r.case), run.framework)}")
     return failures
 
 
@@ -340,6 +339,8 @@ def _fuzz_workers(frameworks: Optional[List[str]]) -> List[str]:
 
 def _report_fuzz(runs, args) -> int:
     """Print the fuzz's table, notes and verdict; the exit status."""
+    from unisample.conformance import fuzz
+
     print()
     print(_table(["framework", "path", "outputs", "passed", "failed", "skipped", "worst / bound"], _fuzz_rows(runs)))
     failures = _print_fuzz_notes(runs, args.seed)
@@ -347,7 +348,8 @@ def _report_fuzz(runs, args) -> int:
     failed = bool(failures) or any(run.failed for run in runs)
     if not compared and not failed:
         _nothing_compared(runs, args)
-    print("\nFAILED" if failed else f"\nOK: {compared} outputs of {args.fuzz} random cases equal the reference")
+    print("\nFAILED" if failed else f"\nOK: {compared} outputs of {args.fuzz} random resizes and "
+          f"{fuzz.shuffle_count(args.fuzz)} pixel shuffles equal the reference")
     return FAILED if failed else OK
 
 
@@ -601,10 +603,12 @@ def _choices(allowed, what: str):
 
 
 def _kernels(text: str) -> List[str]:
-    """``--modes``: kernels (nearest, linear, ...) or mode names (bilinear -> linear)."""
+    """``--modes``: kernels (nearest, linear, ...), mode names (bilinear -> linear)
+    or ``shuffle`` (the pixel shuffles: ``ops.kernel_of``)."""
+    from unisample.ops import SHUFFLE_KERNEL
     from unisample.spec import MODES
 
-    kernels = list(dict.fromkeys(kernel for kernel, _, _ in MODES.values()))
+    kernels = list(dict.fromkeys(kernel for kernel, _, _ in MODES.values())) + [SHUFFLE_KERNEL]
     names = _choices(kernels + [m for m in MODES if m not in kernels], "kernels or modes")(text)
     return list(dict.fromkeys(MODES[n][0] if n in MODES else n for n in names))
 
@@ -649,7 +653,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--html", metavar="PATH", help="write the HTML report (heatmap, pictures, atlas)")
     p.add_argument("--case", metavar="TEXT", help="only cases whose id contains TEXT")
     p.add_argument("--modes", type=_kernels, metavar="LIST",
-                   help=f"comma-separated kernels ({','.join(KERNELS)}) or modes (bilinear, ...); default: all")
+                   help=f"comma-separated kernels ({','.join(KERNELS)}), modes (bilinear, ...) or shuffle "
+                        "(pixel shuffles); default: all")
     p.add_argument("--quick", action="store_true", help="every fourth case of each mode family")
     p.add_argument("--workers", type=workers, metavar="N", help="framework processes at once; default: all")
     p.add_argument("--no-porting", action="store_true",

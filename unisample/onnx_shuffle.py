@@ -10,14 +10,14 @@ axes, a factor per axis).  Both ops take NCHW only.
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .optional import require
 from .shuffle import PixelShuffle, PixelUnshuffle, ShuffleSpec
 
-__all__ = ["to_onnx", "from_onnx", "shuffle_nodes", "node_of"]
+__all__ = ["to_onnx", "from_onnx", "shuffle_nodes", "node_of", "spec_of_node"]
 
 
 def node_of(spec: ShuffleSpec, ndim: int) -> Optional[Tuple[str, dict]]:
@@ -76,19 +76,28 @@ def to_onnx(spec: ShuffleSpec, input_shape: Optional[Sequence[Optional[int]]] = 
     return model
 
 
-def _node_spec(node, helper) -> ShuffleSpec:
-    attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+def spec_of_node(op_type: str, attributes: Mapping[str, Any], name: str = "") -> ShuffleSpec:
+    """The spec of a ``DepthToSpace`` / ``SpaceToDepth`` node given as its
+    ``op_type`` and attribute values (``mode`` as text or bytes); reads no
+    onnx object, so the conformance catalogue uses it without onnx."""
+    where = f"{op_type} node {name!r}" if name else f"{op_type} node"
+    if op_type not in ("DepthToSpace", "SpaceToDepth"):
+        raise ValueError(f"from_onnx: op_type: got {op_type!r}; expected 'DepthToSpace' or 'SpaceToDepth'")
     block = attributes.get("blocksize")
-    if not isinstance(block, int) or block < 1:
-        raise ValueError(f"from_onnx: {node.op_type} node {node.name or node.output[0]!r}: blocksize {block!r}")
-    if node.op_type == "SpaceToDepth":
+    if isinstance(block, bool) or not isinstance(block, int) or block < 1:
+        raise ValueError(f"from_onnx: {where}: blocksize {block!r}; expected a whole number >= 1")
+    if op_type == "SpaceToDepth":
         return PixelUnshuffle(block, order="DCR", data_format="NCHW")
     mode = attributes.get("mode", b"DCR")
     mode = mode.decode() if isinstance(mode, bytes) else mode
     if mode not in ("DCR", "CRD"):
-        raise ValueError(f"from_onnx: DepthToSpace node {node.name or node.output[0]!r}: mode {mode!r}; expected "
-                         "'DCR' or 'CRD'")
+        raise ValueError(f"from_onnx: {where}: mode {mode!r}; expected 'DCR' or 'CRD'")
     return PixelShuffle(block, order=mode, data_format="NCHW")
+
+
+def _node_spec(node, helper) -> ShuffleSpec:
+    attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    return spec_of_node(node.op_type, attributes, node.name or node.output[0])
 
 
 def shuffle_nodes(model) -> List[Tuple[Any, Union[ShuffleSpec, ValueError]]]:

@@ -112,15 +112,21 @@ class Target:
     no_shuffle: str = ""
 
 
-def _onnx_spec(kwargs: dict) -> Upsample:
+def _onnx_spec(kwargs: dict):
     from .onnx import spec_from_resize
 
+    op_type = kwargs.pop("op_type", "Resize")
+    if op_type != "Resize":  # DepthToSpace, SpaceToDepth: their attributes
+        from .onnx_shuffle import spec_of_node
+
+        return spec_of_node(op_type, kwargs)
     scales, sizes, roi = kwargs.pop("scales", None), kwargs.pop("sizes", None), kwargs.pop("roi", None)
     data_format, input_shape = kwargs.pop("data_format", None), kwargs.pop("input_shape", None)
     return spec_from_resize(kwargs, scales, sizes, data_format=data_format, roi=roi, input_shape=input_shape)
 
 
-_ONNX = Target("onnx", ("onnx",), {"Resize": (None, False, {})},  # attributes and scales/sizes, by keyword
+_ONNX = Target("onnx", ("onnx",), {"Resize": (None, False, {}),  # attributes and scales/sizes, by keyword
+                                   **{op: (None, False, {"op_type": op}) for op in ("DepthToSpace", "SpaceToDepth")}},
                _onnx_spec, lambda spec, rank: iter(()), "channels_first", "")
 
 

@@ -1,6 +1,7 @@
 """paddle's conformance catalogue: ``paddle.nn.functional.interpolate``
-configurations (``align_mode``, every ``data_format``), each with the spec
-``Upsample.from_paddle`` reads from it; running one natively; and the naive
+configurations (``align_mode``, every ``data_format``) and ``pixel_shuffle`` /
+``pixel_unshuffle`` ones, each with the spec ``Upsample.from_paddle``
+(``PixelShuffle.from_paddle``, ...) reads from it; running one natively; and the naive
 port of another framework's configuration to paddle (the atlas)."""
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from typing import List, Optional
 
 import numpy as np
 
-from unisample import Upsample
-from unisample.conformance.cases import IN, SCALES, SIZES, Case, make_case
+from unisample import PixelShuffle, PixelUnshuffle, Upsample
+from unisample.conformance.cases import IN, SCALES, SIZES, Case, make_case, shuffle_cases
 
 FORMATS = {1: ("NCW", "NWC"), 2: ("NCHW", "NHWC"), 3: ("NCDHW", "NDHWC")}
 LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
@@ -23,7 +24,8 @@ def _shape(data_format: str, spatial) -> tuple:
 
 def cases() -> List[Case]:
     """Every mode paddle has at each rank and layout, by size and by scale
-    factor, ``align_corners`` and ``align_mode`` both ways."""
+    factor, ``align_corners`` and ``align_mode`` both ways; its pixel shuffles
+    in both layouts at factors 1-4."""
     out = []
     # Paddle refuses 1-D nearest ("only support 4-D or 5-D tensor").
     modes = {1: ("linear", "area"), 2: ("nearest", "bilinear", "bicubic", "area"),
@@ -48,7 +50,18 @@ def cases() -> List[Case]:
                 for scale in SCALES[rank]:
                     kw = dict(scale_factor=list(scale) if isinstance(scale, tuple) else scale, **base)
                     out.append(make_case("paddle", "F.interpolate", kw, shape, Upsample.from_paddle(kw)))
-    return out
+    return out + _shuffle_cases()
+
+
+def _shuffle_cases() -> List[Case]:
+    """``F.pixel_shuffle`` / ``F.pixel_unshuffle`` in both layouts; paddle has
+    float32 and float64 kernels for them only."""
+    return shuffle_cases("paddle", [
+        (f"F.{name}", lambda r, key=key, layout=layout: {key: r, "data_format": layout},
+         lambda kw, kind=kind, name=name: kind.from_paddle({"function": f"paddle.nn.functional.{name}", **kw}))
+        for name, kind, key in (("pixel_shuffle", PixelShuffle, "upscale_factor"),
+                                ("pixel_unshuffle", PixelUnshuffle, "downscale_factor"))
+        for layout in FORMATS[2]], dtypes=("float64",))
 
 
 def native_output(case: Case, x: np.ndarray) -> np.ndarray:
@@ -56,8 +69,7 @@ def native_output(case: Case, x: np.ndarray) -> np.ndarray:
     import paddle
     import paddle.nn.functional as F
 
-    assert case.call == "F.interpolate", case.call
-    return F.interpolate(paddle.to_tensor(x), **case.kwargs).numpy()
+    return getattr(F, case.call.partition(".")[2])(paddle.to_tensor(x), **case.kwargs).numpy()
 
 
 def naive_port(spec: Upsample, size: List[int], rank: int) -> Optional[Upsample]:

@@ -1,23 +1,27 @@
 """TensorFlow's and Keras' conformance catalogue: ``tf.image.resize``, the TF1
-``tf.compat.v1.image.resize_*`` ops and the Keras layers (TF backend), each
-with the spec ``Upsample.from_keras`` reads from it; running one natively; and
+``tf.compat.v1.image.resize_*`` ops, the Keras layers (TF backend), and
+``tf.nn.depth_to_space`` / ``space_to_depth`` and their ``keras.ops`` twins,
+each with the spec ``Upsample.from_keras`` (``PixelShuffle.from_keras``, ...)
+reads from it; running one natively; and
 the naive port of another framework's configuration to ``tf.image.resize``
 (the atlas)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import List, Optional
 
 import numpy as np
 
-from unisample import Upsample
-from unisample.conformance.cases import AA_IN, AA_SIZES, IN, SIZES, Case, make_case
+from unisample import PixelShuffle, PixelUnshuffle, Upsample
+from unisample.conformance.cases import AA_IN, AA_SIZES, IN, SIZES, Case, make_case, shuffle_cases
 
 
 def cases() -> List[Case]:
     """Every ``tf.image.resize`` method with and without antialias, the TF1 ops
-    with ``align_corners`` and the legacy asymmetric mapping, and Keras'
-    UpSampling1D/2D/3D and Resizing in both layouts."""
+    with ``align_corners`` and the legacy asymmetric mapping, Keras'
+    UpSampling1D/2D/3D and Resizing in both layouts, and the pixel shuffles."""
     out = []
 
     def add(call, kwargs, shape):
@@ -55,19 +59,39 @@ def cases() -> List[Case]:
                                                       antialias=antialias, data_format=data_format), shape(spatial))
         add("keras.layers.UpSampling3D", dict(size=[2, 1, 3], data_format=data_format), shape(IN[3]))
     add("keras.layers.UpSampling1D", dict(size=3), (2, 7, 3))
-    return out
+    return out + _shuffle_cases()
+
+
+def _shuffle_cases() -> List[Case]:
+    """TF's NHWC pixel shuffles (no CPU kernel for NCHW) and Keras' in both
+    layouts, whose channels_first order is the backend's (DCR here); both refuse factor 1."""
+    layouts = {"tf.nn": ({},), "keras.ops": ({"data_format": "channels_last"}, {"data_format": "channels_first"})}
+    return shuffle_cases("tensorflow", [
+        (f"{module}.{name}", lambda r, extra=extra: {"block_size": r, **extra},
+         lambda kw, kind=kind, call=f"{module}.{name}": kind.from_keras({"function": call, **kw}, backend="tensorflow"))
+        for module, extras in layouts.items() for extra in extras
+        for name, kind in (("depth_to_space", PixelShuffle), ("space_to_depth", PixelUnshuffle))],
+        factors=(2, 3, 4))
 
 
 def native_output(case: Case, x: np.ndarray) -> np.ndarray:
     """``case``'s call run by TensorFlow (or Keras on its TF backend) on ``x``."""
+    if "keras" not in sys.modules:  # the catalogue's specs are the TF backend's, whatever the environment says
+        os.environ["KERAS_BACKEND"] = "tensorflow"
     import tensorflow as tf
 
     kw = case.kwargs
+    if case.call.startswith("keras.ops."):
+        import keras
+
+        return np.asarray(getattr(keras.ops, case.call.rsplit(".", 1)[1])(tf.constant(x), **kw))
     if case.call.startswith("keras.layers."):
         import keras
 
         layer = getattr(keras.layers, case.call.rsplit(".", 1)[1])(**kw)
         return np.asarray(layer(tf.constant(x)))
+    if case.call.startswith("tf.nn."):
+        return getattr(tf.nn, case.call.rsplit(".", 1)[1])(tf.constant(x), **kw).numpy()
     size = kw.pop("size")
     if case.call == "tf.image.resize":
         return tf.image.resize(tf.constant(x), size, **kw).numpy()

@@ -1,5 +1,6 @@
-"""torch's conformance catalogue: ``F.interpolate`` configurations, each with
-the spec ``Upsample.from_torch`` reads from it; running one natively; and the
+"""torch's conformance catalogue: ``F.interpolate`` and ``F.pixel_shuffle`` /
+``F.pixel_unshuffle`` configurations, each with the spec ``Upsample.from_torch``
+(``PixelShuffle.from_torch``, ...) reads from it; running one natively; and the
 naive port of another framework's configuration to torch (the atlas)."""
 
 from __future__ import annotations
@@ -8,8 +9,8 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from unisample import Upsample
-from unisample.conformance.cases import AA_IN, AA_SIZES, IN, SCALES, SIZES, Case, make_case
+from unisample import PixelShuffle, PixelUnshuffle, Upsample
+from unisample.conformance.cases import AA_IN, AA_SIZES, IN, SCALES, SIZES, Case, make_case, shuffle_cases
 
 LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
@@ -17,7 +18,8 @@ LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 def cases() -> List[Case]:
     """Every mode at ranks 1-3 by size and by scale factor (with and without
     ``recompute_scale_factor``), ``align_corners`` both ways, antialiased
-    bilinear/bicubic and lanczos on inputs wide enough to widen the filter."""
+    bilinear/bicubic and lanczos on inputs wide enough to widen the filter; and
+    ``pixel_shuffle`` / ``pixel_unshuffle`` at factors 1-4 and in 8 dtypes."""
     out = []
 
     def add(rank, mode, extra, spatial=None, sizes=None, scales=True):
@@ -48,7 +50,16 @@ def cases() -> List[Case]:
     # torch's lanczos: Lanczos-3 antialiased (Pillow's), 4-D only
     add(2, "lanczos", {"antialias": True}, spatial=AA_IN[2], sizes=AA_SIZES[2], scales=False)
     add(2, "lanczos", {"antialias": True})
-    return out
+    return out + _shuffle_cases()
+
+
+def _shuffle_cases() -> List[Case]:
+    """``F.pixel_shuffle`` / ``F.pixel_unshuffle`` (CRD, NCHW)."""
+    return shuffle_cases("torch", [
+        (f"F.{name}", lambda r, key=key: {key: r},
+         lambda kw, kind=kind, name=name: kind.from_torch({"function": f"torch.nn.functional.{name}", **kw}))
+        for name, kind, key in (("pixel_shuffle", PixelShuffle, "upscale_factor"),
+                                ("pixel_unshuffle", PixelUnshuffle, "downscale_factor"))])
 
 
 def native_output(case: Case, x: np.ndarray) -> np.ndarray:
@@ -57,11 +68,12 @@ def native_output(case: Case, x: np.ndarray) -> np.ndarray:
     import torch.nn.functional as F
 
     kw = case.kwargs
+    if case.call != "F.interpolate":  # F.pixel_shuffle, F.pixel_unshuffle
+        return getattr(F, case.call.partition(".")[2])(torch.from_numpy(x), **kw).numpy()
     if kw.get("size") is not None:
         kw["size"] = tuple(kw["size"])
     if isinstance(kw.get("scale_factor"), list):
         kw["scale_factor"] = tuple(kw["scale_factor"])
-    assert case.call == "F.interpolate", case.call
     with torch.no_grad():
         return F.interpolate(torch.from_numpy(x), **kw).numpy()
 
