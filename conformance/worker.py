@@ -106,16 +106,19 @@ def cache_dir(framework: str) -> Optional[str]:
     return path
 
 
-def _prepare(framework: str) -> None:
-    """The framework's catalogue's ``prepare_worker`` (JAX: 64-bit dtypes on, so
-    that float64 and int64 inputs reach the adapter as they are) and
-    ``use_compilation_cache`` hooks, where it has them: for native runs,
-    replays and the fuzz alike."""
+def _prepare(framework: str, adapter: bool) -> None:
+    """The framework's catalogue's ``use_compilation_cache`` hook and, where the
+    worker runs the adapter (replays, the fuzz: ``adapter``), its
+    ``prepare_worker`` (JAX: 64-bit types on, so that float64 and int64 inputs
+    reach the adapter as they are).  Native runs keep the framework's defaults:
+    what its users' own calls compute (JAX's resize computes its weights in
+    float64 with 64-bit types on)."""
     from unisample.adapters import PACKAGES, framework_part, has_part
 
     if framework not in PACKAGES or not has_part(framework, "catalogue"):
         return
-    getattr(framework_part(framework, "catalogue"), "prepare_worker", lambda: None)()
+    if adapter:
+        getattr(framework_part(framework, "catalogue"), "prepare_worker", lambda: None)()
     hook = getattr(framework_part(framework, "catalogue"), "use_compilation_cache", None)
     path = cache_dir(framework) if hook is not None else None
     if path is not None:
@@ -135,7 +138,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
-    _prepare(args.framework)
+    _prepare(args.framework, adapter=args.fuzz is not None or bool(args.replay))
     if args.fuzz is not None:
         from .fuzz import run_worker
 

@@ -197,3 +197,32 @@ def test_porting_keeps_to_the_workers_limit(monkeypatch):
     porting.ended(runner.FrameworkRun("jax", "ran"), "jax.npz")
     assert started.wait(5)
     assert [run.framework for run in porting.finish(["torch", "jax"])] == ["torch"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
+def test_a_jax_native_worker_computes_what_jax_users_get_by_default(tmp_path):
+    # JAX's resize computes its weights in float64 once 64-bit types are on (as replays and the
+    # fuzz turn them on for the adapter): the native worker must not, or it checks another output
+    import jax
+    import numpy as np
+
+    from unisample.conformance.cases import catalogue, make_input
+
+    case = next(c for c in catalogue("jax") if c.kwargs["method"] == "cubic" and not c.kwargs["antialias"])
+    out = tmp_path / "jax.npz"
+    proc = subprocess.run(runner.worker_argv("jax", str(out), "--case", case.id), capture_output=True, text=True,
+                          env=runner.worker_env())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with np.load(out) as data:
+        assert str(data["id/0"]) == case.id
+        native = data["out/0"]
+    x = make_input(case)
+    shape, method = tuple(case.kwargs["shape"]), case.kwargs["method"]
+    default = np.asarray(jax.image.resize(x, shape, method, antialias=False))
+    jax.config.update("jax_enable_x64", True)
+    try:
+        wide = np.asarray(jax.image.resize(x, shape, method, antialias=False))
+    finally:
+        jax.config.update("jax_enable_x64", False)
+    assert not np.array_equal(default, wide)  # the two settings give other numbers here
+    assert np.array_equal(native, default)
