@@ -42,9 +42,22 @@ class KerasImported(MetaPathFinder):
 
 
 def install() -> None:
-    """Put the finder first on ``sys.meta_path`` unless Keras is imported already."""
-    if "keras" not in sys.modules and not any(isinstance(f, KerasImported) for f in sys.meta_path):
+    """Put the finder first on ``sys.meta_path`` unless Keras is imported already
+    or a finder of this kind (the wheel's copy, or this one) is there."""
+    if "keras" not in sys.modules and not any(type(f).__name__ == "KerasImported" for f in sys.meta_path):
         sys.meta_path.insert(0, KerasImported())
+
+
+def register() -> None:
+    """What ``import unisample`` runs (an editable install has no ``.pth``): the
+    layers registered now where Keras is imported already, else when it is."""
+    if "keras" not in sys.modules:
+        install()
+        return
+    try:
+        import unisample.adapters.tensorflow.layers  # noqa: F401  (registers the layer)
+    except Exception:  # a Keras that cannot load the layer: Keras works without it
+        pass
 
 
 install()

@@ -355,6 +355,50 @@ def test_keras_layer_saves_and_loads(tmp_path):
     assert PixelShuffle(2).to_keras(data_format="channels_last").spec == PixelShuffle(2, data_format="channels_last")
 
 
+KERAS_FILE_CHECK = """
+import sys
+import numpy as np
+if sys.argv[1] == "torch":  # import unisample after Keras on one backend, before it on the other:
+    import keras, unisample  # either registers the layers (an editable install has no .pth hook)
+else:
+    import unisample, keras
+assert keras.backend.backend() == sys.argv[1]
+model = keras.models.load_model(sys.argv[2])
+np.savez(sys.argv[4], *[keras.ops.convert_to_numpy(y) for y in model(np.load(sys.argv[3]))])
+"""
+
+
+@pytest.mark.skipif(not HAS["tensorflow"], reason="tensorflow is not installed")
+@pytest.mark.parametrize("backend", ["torch", "jax"])
+def test_a_keras_file_saved_on_tensorflow_gives_the_same_numbers_on_another_backend(tmp_path, backend):
+    # unlike keras.ops.depth_to_space, whose channels_first order is the backend's
+    import os
+    import subprocess
+    import sys
+
+    import keras
+
+    if not HAS[backend]:
+        pytest.skip(f"{backend} is not installed")
+    inputs = keras.Input((12, 4, 6))
+    x = np.random.default_rng(9).standard_normal((2, 12, 4, 6)).astype(np.float32)
+    model = keras.Model(inputs, [PixelShuffle(2, order="CRD").to_keras()(inputs),
+                                 PixelUnshuffle(2, order="DCR", data_format="channels_first").to_keras()(inputs)])
+    path, x_path, out_path = tmp_path / "m.keras", tmp_path / "x.npy", tmp_path / "out.npz"
+    model.save(path)
+    np.save(x_path, x)
+    on_tf = [np.asarray(y) for y in model(x)]
+    env = dict(os.environ, KERAS_BACKEND=backend, JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run([sys.executable, "-c", KERAS_FILE_CHECK, backend, str(path), str(x_path), str(out_path)],
+                          env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with np.load(out_path) as there:
+        elsewhere = [there[f"arr_{i}"] for i in range(2)]
+    assert np.array_equal(on_tf[0], PixelShuffle(2)(x)) and np.array_equal(on_tf[1], PixelUnshuffle(2, order="DCR")(x))
+    for a, b in zip(elsewhere, on_tf):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
 @pytest.mark.skipif(not HAS["torch"], reason="torch is not installed")
 def test_torch_layer_saves_traces_and_exports(tmp_path):
     import io

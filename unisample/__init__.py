@@ -21,6 +21,18 @@ __all__ = ["Upsample", "PixelShuffle", "PixelUnshuffle", "resize", "port", "scan
 __version__ = "0.1.0"
 
 
+def _register_keras_layers() -> None:
+    """``keras.models.load_model`` finds unisample's layers once ``unisample`` is
+    imported, before Keras or after it (a wheel install also registers them
+    with only ``import keras``: README "Set up").  Imports nothing else."""
+    from .adapters import keras_autoload
+
+    keras_autoload.register()
+
+
+_register_keras_layers()
+
+
 def resize(x, size=None, scale_factor=None, mode="nearest", align_corners=None,
            data_format="channels_first", **extras):
     """Functional form: ``Upsample(size, scale_factor, mode, align_corners, data_format, **extras)(x)``."""
