@@ -123,7 +123,11 @@ def test_the_atlas_shows_what_a_naive_port_scrambles():
     for c in cases:
         x = make_input(c)
         items.append((c, x, by_definition(x, (c.spec.factors(2)[0],) * 2, "CRD")))
-    rows = {(r["family"], r["target"]): r for r in atlas.atlas({"torch": items})}
+    # other dtypes are left out: an int64 input spans 1e19, N(0, 1) floats do not
+    wide = next(c for c in catalogue("torch", kernels=["shuffle"]) if c.dtype == "int64" and c.spec.shuffles)
+    x = make_input(wide)
+    extra = [(wide, x, by_definition(x, (2, 2), "CRD"))]
+    rows = {(r["family"], r["target"]): r for r in atlas.atlas({"torch": items + extra})}
     to_tf, to_paddle, to_jax = (rows[("pixel shuffle", t)] for t in ("tensorflow", "paddle", "jax"))
     assert to_tf["cases"] == len(cases)
     # factor 1 cannot be ported to TF (it refuses block_size 1); the rest are
