@@ -429,7 +429,8 @@ def resize_with_taps(spec, x, ops: ArrayOps):
     outside = reference.extrapolated(spec, taps, axes, len(shape), dtype)
     if outside is not None:  # tf_crop_and_resize: the value wherever the source lies outside, NaN too
         mask, value = outside
-        y = ops.where(ops.constant(mask.astype(np.float64), like=y) > 0, value, y)
+        # a cast, not a comparison: torch has no comparison kernels for uint16/32/64
+        y = ops.where(ops.cast(ops.constant(mask.astype(np.float64), like=y), "bool"), value, y)
     return ops.copy(x) if y is x else y
 
 
