@@ -32,7 +32,8 @@ from unisample.ops import family_of, is_exact, kernel_of
 from unisample.shuffle import ShuffleSpec
 
 __all__ = ["Case", "catalogue", "FRAMEWORKS", "ADAPTER_FRAMEWORKS", "make_input", "make_case", "module_name",
-           "IN", "SIZES", "SCALES", "AA_IN", "AA_SIZES", "SHUFFLE_FACTORS", "SHUFFLE_DTYPES", "shuffle_cases"]
+           "IN", "SIZES", "SCALES", "AA_IN", "AA_SIZES", "SHUFFLE_FACTORS", "SHUFFLE_DTYPES", "shuffle_cases",
+           "PICTURE", "picture", "showcase"]
 
 #: what a case claims to compute
 Spec = Union[Upsample, ShuffleSpec]
@@ -150,6 +151,41 @@ def shuffle_cases(framework: str, calls, factors=SHUFFLE_FACTORS, dtypes=SHUFFLE
         out += [make_case(framework, call, kw, shuffle_input_shape(spec, 3), spec, dtype) for dtype in dtypes]
     return out
 
+
+
+#: the test card's side: the showcase's inputs (``picture``)
+PICTURE = 64
+
+
+def picture(shape: Tuple[int, ...], channels_last: bool) -> np.ndarray:
+    """A test card of ``shape`` (batch 1, three channels, two spatial axes) in
+    [0, 1], float32: rings, bars 1 to 4 pixels wide, a smooth ramp and a fine
+    checkerboard (the first channel; the others are its transpose and its
+    negative).  Its edges and fine
+    detail show a port's differences at a glance; the catalogue's noise
+    inputs do not."""
+    h, w = (shape[1], shape[2]) if channels_last else (shape[2], shape[3])
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    qy, qx = h / 4, w / 4  # the centre of the top-left quarter
+    rings = 0.5 + 0.5 * np.cos(np.pi * ((y - qy) ** 2 + (x - qx) ** 2) / h)  # up to 1/4 cycle per pixel
+    widths = np.array([1, 1, 2, 2, 3, 3, 4, 4])  # light and dark bars of each width, from the middle on
+    pattern = np.repeat(np.arange(len(widths)) % 2, widths).astype(np.float64)
+    bars = np.broadcast_to(np.concatenate([np.zeros(w // 2), np.resize(pattern, w - w // 2)]), (h, w))
+    ramp = (x + y) / (h + w - 2)
+    checker = ((y // 2 + x // 2) % 2).astype(np.float64)
+    top, left = y < h / 2, x < w / 2
+    card = np.where(top, np.where(left, rings, bars), np.where(left, ramp, checker))
+    image = np.stack([card, card.T if h == w else card[::-1], 1.0 - card])[None].astype(np.float32)
+    return np.ascontiguousarray(np.moveaxis(image, 1, -1)) if channels_last else image
+
+
+def showcase(framework: str, kernels=None) -> List[Case]:
+    """``framework``'s showcase: a few of its native configurations on the test
+    card (``picture``), for the report's pictures (its catalogue's ``showcase``;
+    none where it has none); ``kernels`` filters as ``catalogue`` does."""
+    part = framework_part(framework, "catalogue") if framework in adapters.PACKAGES else None
+    cases = list(getattr(part, "showcase", lambda: [])())
+    return [c for c in cases if kernels is None or kernel_of(c.spec) in kernels]
 
 
 def _onnxruntime_runs(spec: Upsample, shape) -> bool:

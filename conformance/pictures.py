@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import struct
 import zlib
+from typing import Optional
 
 import numpy as np
 
@@ -49,8 +50,10 @@ def grey(values: np.ndarray, lo: float, hi: float, size: int = 120) -> np.ndarra
     return image
 
 
-def heat(values: np.ndarray, size: int = 120) -> np.ndarray:
-    """Non-negative ``values`` as white (0) to red (max), enlarged like ``grey``."""
-    peak = float(values.max()) if values.size else 0.0
+def heat(values: np.ndarray, size: int = 120, peak: Optional[float] = None) -> np.ndarray:
+    """Non-negative ``values`` as white (0) to red (``peak``, default their
+    maximum; above it, red too), enlarged like ``grey``."""
+    if peak is None:
+        peak = float(values.max()) if values.size else 0.0
     level = grey(values, 0.0, peak if peak > 0 else 1.0, size)
     return np.stack([np.full_like(level, 255), 255 - level, 255 - level], axis=-1)

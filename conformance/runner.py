@@ -30,7 +30,7 @@ from . import records
 from .cases import ADAPTER_FRAMEWORKS, FRAMEWORKS, Case, catalogue, module_name
 
 __all__ = ["CaseResult", "FrameworkRun", "run", "replay", "installed", "family_of", "stop_workers", "worker_argv",
-           "worker_env"]
+           "worker_env", "porting_matrix", "porting_cell"]
 
 #: how a worker process starts.  Not ``python -m``: that puts the current
 #: directory first on ``sys.path``, and run from a source checkout with a
@@ -103,6 +103,8 @@ class FrameworkRun:
     results: List[CaseResult] = field(default_factory=list)
     # (case, input, native output) per case, for the report's pictures and atlas; not in to_dict
     arrays: list = field(default_factory=list, repr=False)
+    # (case, test card, native output or the error's text) per showcase case (``cases.showcase``); not in to_dict
+    showcase: list = field(default_factory=list, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -110,7 +112,7 @@ class FrameworkRun:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        del d["arrays"]
+        del d["arrays"], d["showcase"]
         return d
 
 
@@ -160,6 +162,18 @@ def _check(run_: "FrameworkRun", path: str, quick: bool, kernels, text) -> None:
             x, native = data[f"in/{n}"], data[f"out/{n}"]
             run_.results.append(_compare(case, x, native))
             run_.arrays.append((case, x, native))
+
+
+def _read_showcase(run_: "FrameworkRun", path: str, kernels) -> None:
+    """The showcase a worker wrote to ``path`` (``worker.run_showcase``), into ``run_.showcase``."""
+    from .cases import showcase
+
+    if not os.path.exists(path):
+        return
+    with np.load(path) as data:
+        for k, case in enumerate(showcase(run_.framework, kernels)):
+            native = str(data[f"err/{k}"]) if f"err/{k}" in data else data[f"out/{k}"]
+            run_.showcase.append((case, data[f"in/{k}"], native))
 
 
 def _progress_of(log) -> Optional[tuple]:
@@ -300,6 +314,7 @@ def run(
     keep_dir: Optional[str] = None,
     case: Optional[str] = None,
     fuzz: Optional[Tuple[int, int]] = None,
+    showcase: bool = False,
 ) -> List[FrameworkRun]:
     """Run the suite for ``frameworks`` (default: all four).
 
@@ -314,7 +329,9 @@ def run(
     simulate crashing and hanging workers).  With ``keep_dir``, each worker's
     file (a ``unisample record`` file) is kept there as ``<framework>.npz``.
     With ``fuzz=(count, seed)`` the workers run the differential fuzz's cases
-    instead of the catalogue (``fuzz.check`` judges them).  An exception
+    instead of the catalogue (``fuzz.check`` judges them).  With ``showcase``
+    each native worker also runs its showcase on the test card, for the
+    report's pictures (``FrameworkRun.showcase``).  An exception
     (``KeyboardInterrupt`` included) kills the running workers before it
     propagates.
     """
@@ -322,7 +339,12 @@ def run(
     selection = ((["--quick"] if quick else []) + (["--kernels", ",".join(kernels)] if kernels else [])
                  + (["--case", case] if case is not None else [])
                  + (["--fuzz", str(fuzz[0]), "--seed", str(fuzz[1])] if fuzz else []))
-    command = worker_command or (lambda fw, out: worker_argv(fw, out, *selection))
+    pictures = showcase and not fuzz and case is None  # a re-run of one case shows none
+
+    def default_command(fw: str, out: str) -> List[str]:
+        return worker_argv(fw, out, *selection, *(["--showcase", out + ".show.npz"] if pictures else []))
+
+    command = worker_command or default_command
     runs: Dict[str, FrameworkRun] = {}
     waiting = []
     for name in frameworks:
@@ -340,6 +362,8 @@ def run(
             check(run_, out, fuzz[0], fuzz[1], case)
         else:
             _check(run_, out, quick, kernels, case)
+            if pictures:
+                _read_showcase(run_, out + ".show.npz", kernels)
         if keep_dir:
             shutil.copy(out, os.path.join(keep_dir, f"{run_.framework}.npz"))
 
@@ -399,6 +423,33 @@ def replay(recorded, framework: str, timeout: float = 300.0) -> FrameworkRun:
     with contextlib.closing(_drive([framework], command, 1, timeout, judge_file, None)) as ended:
         (run_,) = ended
     return run_
+
+
+def porting_matrix(porting: Sequence[FrameworkRun]) -> Tuple[List[str], List[str], Dict[tuple, tuple]]:
+    """``(sources, targets, cells)`` of the porting matrix: the native frameworks
+    (in the adapters' order, then the others), the adapters, and per
+    ``(source, target)`` ``(passed, cases, worst error in eps or None)``; the
+    worst leaves out exact cases and known native defects (far off by nature)."""
+    results: Dict[tuple, List[CaseResult]] = {}
+    for run_ in porting:
+        for r in run_.results:
+            results.setdefault((r.framework.split(" -> ")[0], run_.framework), []).append(r)
+    targets = [run_.framework for run_ in porting]
+    sources = sorted({source for source, _ in results}, key=lambda n: targets.index(n) if n in targets else 99)
+    cells = {}
+    for key, rs in results.items():
+        errors = [r.adapter_error_eps for r in rs
+                  if r.adapter_error_eps is not None and not r.exact and r.verdict != "native defect"]
+        cells[key] = (sum(r.ok for r in rs), len(rs), max(errors) if errors else None)
+    return sources, targets, cells
+
+
+def porting_cell(cell: Optional[tuple]) -> str:
+    """A cell of the porting matrix as text: ``passed/cases (worst N eps)``, or "-"."""
+    if cell is None:
+        return "-"
+    passed, total, worst = cell
+    return f"{passed}/{total}" + ("" if worst is None else f" (worst {worst:.1f} eps)")
 
 
 def merged(parts: Sequence[FrameworkRun]) -> FrameworkRun:

@@ -17,7 +17,9 @@ adapter (``numpy`` included) with the recorded spec; ``OUT.npz`` holds
 
     python -m unisample.conformance.worker FRAMEWORK OUT.npz --fuzz N [--seed S] [--case TEXT]
 
-runs the differential fuzz's cases instead (``fuzz.run_worker``).
+runs the differential fuzz's cases instead (``fuzz.run_worker``).  With
+``--showcase PICTURES.npz`` a native run also writes its showcase (a few
+configurations on a test card, for the report's pictures) there.
 """
 
 from __future__ import annotations
@@ -41,6 +43,22 @@ def save(path: str, arrays) -> None:
 
     with atomic_write(path, binary=True) as f:
         np.savez(f, **arrays)
+
+
+def run_showcase(framework: str, path: str, kernels=None) -> None:
+    """The showcase's native outputs on the test card (``cases.showcase``,
+    ``cases.picture``), into ``path``: ``in/<k>``, ``out/<k>`` or ``err/<k>``, ``id/<k>``."""
+    from .cases import picture, showcase
+
+    arrays = {}
+    for k, case in enumerate(showcase(framework, kernels)):
+        x = picture(case.shape, case.spec.channels_last)
+        arrays[f"in/{k}"], arrays[f"id/{k}"] = x, np.array(case.id)
+        try:
+            arrays[f"out/{k}"] = np.asarray(run_native(case, x))
+        except Exception as e:  # shown as such in the report
+            arrays[f"err/{k}"] = np.array(f"{type(e).__name__}: {e}")
+    save(path, arrays)
 
 
 def run(framework: str, path: str, quick: bool = False, kernels=None, case=None) -> int:
@@ -135,6 +153,7 @@ def main(argv=None) -> int:
     parser.add_argument("--replay", metavar="RECORDED", action="append")
     parser.add_argument("--fuzz", type=int, metavar="N")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--showcase", metavar="PICTURES.npz")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
@@ -145,7 +164,10 @@ def main(argv=None) -> int:
         return run_worker(args.framework, args.out, args.fuzz, args.seed, args.case)
     if args.replay:
         return replay(args.framework, args.replay, args.out)
-    return run(args.framework, args.out, args.quick, args.kernels.split(",") if args.kernels else None, args.case)
+    kernels = args.kernels.split(",") if args.kernels else None
+    if args.showcase:
+        run_showcase(args.framework, args.showcase, kernels)
+    return run(args.framework, args.out, args.quick, kernels, args.case)
 
 
 if __name__ == "__main__":

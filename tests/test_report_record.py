@@ -26,20 +26,45 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 def quick_runs():
     if not (HAS_TORCH and HAS_PADDLE):
         pytest.skip("torch and paddle are needed")
-    return runner.run(["torch", "paddle"], quick=True)
+    return runner.run(["torch", "paddle"], quick=True, showcase=True)
 
 
 def test_report_has_heatmap_pictures_and_atlas(quick_runs, tmp_path):
     page = report.render(quick_runs)
     assert "id='summary-heatmap'" in page and "id='atlas'" in page
     assert page.count("class='visual-diff'") == 2  # nothing fails: each framework's most divergent case
-    assert page.count("data:image/png;base64,") == 8
+    section = page[page.index("<h2>Pictures:"):page.index("<h2>Native behaviour atlas")]
+    assert section.count("data:image/png;base64,") == 8
+    assert page.count("class='legend'") == 3  # the heatmap's, the test card's scale, the atlas'
+    for term in ("eps", "bound", "expressible", "naive port", "native defect", "median / worst", "test card"):
+        assert f"<dt>{term}</dt>" in page, term
+    assert len(page) < 3_000_000  # self-contained and small: PNG data, no scripts, no links
+    assert "<script" not in page and "src='http" not in page
     # the atlas finds the documented differences: torch's bicubic is not paddle's with align_mode... but
     # torch's nearest ported to tensorflow's (half-pixel) is different numbers
     rows = atlas.atlas({run.framework: run.arrays for run in quick_runs})
     torch_nearest_to_tf = next(r for r in rows if (r["source"], r["family"], r["target"]) ==
                                ("torch", "nearest", "tensorflow"))
     assert torch_nearest_to_tf["worst"] > 1.0
+
+
+def test_the_test_card_shows_a_naive_ports_difference_and_none_for_unisample(quick_runs):
+    # torch's align_corners bilinear, ported by hand to Keras (Resizing, which has no align_corners),
+    # is visibly off on the test card; unisample is torch's output to rounding
+    import re
+
+    from unisample.conformance.cases import showcase
+
+    page = report.render(quick_runs)
+    cards = page.split("class='visual-diff test-card'")[1:]
+    assert len(cards) == len(showcase("torch")) + len(showcase("paddle"))
+    corners = next(c for c in cards if "mode=&#x27;bilinear&#x27;, align_corners=True) on" in c)
+    ours = [float(v) for v in re.findall(r"\|unisample - native\|, max ([0-9.e+-]+)", corners)]
+    keras = [float(v) for v in re.findall(r"\|keras - native\|, max ([0-9.e+-]+)", corners)]
+    assert ours and ours[0] < 1e-5 and keras and keras[0] > 0.1
+    x, native = next((x, n) for c, x, n in quick_runs[0].showcase if c.spec.align_corners)
+    assert np.abs(native - Upsample(size=128, mode="bilinear")(x)).max() > 0.1  # measured, not assumed
+    assert "keras.layers.Resizing(128, 128, interpolation=&#x27;bilinear&#x27;)" in corners
 
 
 def test_atlas_says_where_the_targets_own_op_is_wrong():
@@ -69,7 +94,8 @@ def test_report_renders_in_headless_chromium(quick_runs, tmp_path):
     dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", path.as_uri()], capture_output=True, text=True,
                          timeout=120).stdout
     assert 'id="summary-heatmap"' in dom and 'id="atlas"' in dom and "visual-diff" in dom
-    assert dom.count("<img") == 8
+    assert dom.count("<img") == path.read_text().count("<img") > 8  # every picture, the test card's too
+    assert dom.count('class="legend"') == 3 and "test-card" in dom
     shot = tmp_path / "report.png"
     subprocess.run([CHROMIUM, *flags, "--window-size=1200,1600", f"--screenshot={shot}", path.as_uri()],
                    capture_output=True, timeout=120)

@@ -82,23 +82,10 @@ def _summary_rows(runs) -> List[list]:
 
 def _porting_table(porting) -> tuple:
     """(header, rows) of the porting matrix: native framework x adapter, passed/cases and worst eps."""
-    cells = defaultdict(list)
-    for run in porting:
-        for r in run.results:
-            cells[(r.framework.split(" -> ")[0], run.framework)].append(r)
-    targets = [run.framework for run in porting]
-    sources = sorted({source for source, _ in cells}, key=lambda n: targets.index(n) if n in targets else 99)
-    rows = []
-    for source in sources:
-        row = [source]
-        for target in targets:
-            results = cells.get((source, target), [])
-            passed = sum(r.ok for r in results)
-            errors = [r.adapter_error_eps for r in results
-                      if r.adapter_error_eps is not None and not r.exact and r.verdict != "native defect"]
-            worst = f" (worst {max(errors):.1f} eps)" if errors else ""
-            row.append(f"{passed}/{len(results)}{worst}" if results else "-")
-        rows.append(row)
+    from unisample.conformance.runner import porting_cell, porting_matrix
+
+    sources, targets, cells = porting_matrix(porting)
+    rows = [[source] + [porting_cell(cells.get((source, target))) for target in targets] for source in sources]
     return ["native \\ adapter"] + targets, rows
 
 
@@ -175,7 +162,8 @@ def _run_catalogue(args) -> tuple:
 
         try:
             runs = runner.run(frameworks, timeout=timeout, progress=ended, ticker=ticker, quick=args.quick,
-                              kernels=args.modes, workers=args.workers, keep_dir=keep, case=args.case)
+                              kernels=args.modes, workers=args.workers, keep_dir=keep, case=args.case,
+                              showcase=bool(args.html))
             ran = [run.framework for run in runs if run.status == "ran" and run.results]
             if not ran or porting is None:
                 if porting is not None:
@@ -340,6 +328,7 @@ def _fuzz_workers(frameworks: Optional[List[str]]) -> List[str]:
 def _report_fuzz(runs, args) -> int:
     """Print the fuzz's table, notes and verdict; the exit status."""
     from unisample.conformance import fuzz
+    from unisample.shuffle import is_shuffle
 
     print()
     print(_table(["framework", "path", "outputs", "passed", "failed", "skipped", "worst / bound"], _fuzz_rows(runs)))
@@ -348,8 +337,10 @@ def _report_fuzz(runs, args) -> int:
     failed = bool(failures) or any(run.failed for run in runs)
     if not compared and not failed:
         _nothing_compared(runs, args)
-    print("\nFAILED" if failed else f"\nOK: {compared} outputs of {args.fuzz} random resizes and "
-          f"{fuzz.shuffle_count(args.fuzz)} pixel shuffles equal the reference")
+    drawn = fuzz.cases(args.fuzz, args.seed, args.case)
+    shuffles = sum(is_shuffle(c.spec) for c in drawn)
+    print("\nFAILED" if failed else f"\nOK: {compared} outputs of {len(drawn) - shuffles} random resizes and "
+          f"{shuffles} pixel shuffles equal the reference")
     return FAILED if failed else OK
 
 

@@ -26,6 +26,8 @@ EXTRAS = {
     "onnxscript": "onnx",
     "PIL": "image",
     "cv2": "image",
+    "skimage": "guide",
+    "matplotlib": "guide",
 }
 
 

@@ -155,6 +155,17 @@ def targets() -> Tuple[str, ...]:
     return tuple(_targets())
 
 
+def framework_of(target: str) -> Optional[str]:
+    """The registry's framework that declares ``target`` (``keras``: ``tensorflow``);
+    None for ONNX, which no framework declares."""
+    from .adapters import PACKAGES, framework_part, has_part
+
+    for fw in PACKAGES:
+        if has_part(fw, "vocabulary") and target in [t.name for t in _declared(framework_part(fw, "vocabulary"))]:
+            return fw
+    return None
+
+
 def layout(target: str) -> str:
     """The layout ``target``'s calls take: ``"channels_first"`` or ``"channels_last"``."""
     return _targets()[target].layout

@@ -10,7 +10,7 @@ from typing import Callable, List, Optional, Tuple
 import numpy as np
 
 from unisample import Upsample
-from unisample.conformance.cases import AA_IN, AA_SIZES, IN, SIZES, Case, make_case
+from unisample.conformance.cases import AA_IN, AA_SIZES, IN, PICTURE, SIZES, Case, make_case
 
 
 def cases() -> List[Case]:
@@ -29,6 +29,16 @@ def cases() -> List[Case]:
                     kw = dict(shape=[2, *size, 3], method=method, antialias=antialias, input_shape=list(shape))
                     out.append(make_case("jax", "jax.image.resize", kw, shape, Upsample.from_jax(kw)))
     return out
+
+
+def showcase() -> List[Case]:
+    """A few configurations on the report's test card: ``jax.image.resize``'s
+    linear shrink (antialiased by default) and cubic enlargement."""
+    shape = (1, PICTURE, PICTURE, 3)
+    configs = [dict(shape=[1, PICTURE * 3 // 8, PICTURE * 3 // 8, 3], method="linear", antialias=True),
+               dict(shape=[1, 2 * PICTURE, 2 * PICTURE, 3], method="cubic", antialias=True)]
+    return [make_case("jax", "jax.image.resize", {**kw, "input_shape": list(shape)}, shape,
+                      Upsample.from_jax({**kw, "input_shape": list(shape)})) for kw in configs]
 
 
 def native_output(case: Case, x: np.ndarray) -> np.ndarray:

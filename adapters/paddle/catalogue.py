@@ -12,7 +12,7 @@ from typing import List, Optional
 import numpy as np
 
 from unisample import PixelShuffle, PixelUnshuffle, Upsample
-from unisample.conformance.cases import IN, SCALES, SIZES, Case, make_case, shuffle_cases
+from unisample.conformance.cases import IN, PICTURE, SCALES, SIZES, Case, make_case, shuffle_cases
 
 FORMATS = {1: ("NCW", "NWC"), 2: ("NCHW", "NHWC"), 3: ("NCDHW", "NDHWC")}
 LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
@@ -62,6 +62,15 @@ def _shuffle_cases() -> List[Case]:
         for name, kind, key in (("pixel_shuffle", PixelShuffle, "upscale_factor"),
                                 ("pixel_unshuffle", PixelUnshuffle, "downscale_factor"))
         for layout in FORMATS[2]], dtypes=("float64",))
+
+
+def showcase() -> List[Case]:
+    """A few configurations on the report's test card: ``align_mode=1``
+    bilinear and ``align_corners`` bicubic, enlarged x2."""
+    shape = (1, 3, PICTURE, PICTURE)
+    configs = [dict(size=[2 * PICTURE] * 2, mode="bilinear", align_corners=False, align_mode=1, data_format="NCHW"),
+               dict(size=[2 * PICTURE] * 2, mode="bicubic", align_corners=True, align_mode=0, data_format="NCHW")]
+    return [make_case("paddle", "F.interpolate", kw, shape, Upsample.from_paddle(kw)) for kw in configs]
 
 
 def native_output(case: Case, x: np.ndarray) -> np.ndarray:

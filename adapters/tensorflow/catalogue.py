@@ -15,7 +15,7 @@ from typing import List, Optional
 import numpy as np
 
 from unisample import PixelShuffle, PixelUnshuffle, Upsample
-from unisample.conformance.cases import AA_IN, AA_SIZES, IN, SIZES, Case, make_case, shuffle_cases
+from unisample.conformance.cases import AA_IN, AA_SIZES, IN, PICTURE, SIZES, Case, make_case, shuffle_cases
 
 
 def cases() -> List[Case]:
@@ -72,6 +72,19 @@ def _shuffle_cases() -> List[Case]:
         for module, extras in layouts.items() for extra in extras
         for name, kind in (("depth_to_space", PixelShuffle), ("space_to_depth", PixelUnshuffle))],
         factors=(2, 3, 4))
+
+
+def showcase() -> List[Case]:
+    """A few configurations on the report's test card: ``tf.image.resize``
+    bicubic (Keys, a=-0.5) and nearest at a non-integer ratio, Keras'
+    ``UpSampling2D`` bilinear, and an area shrink."""
+    shape = (1, PICTURE, PICTURE, 3)
+    configs = [("tf.image.resize", dict(size=[2 * PICTURE] * 2, method="bicubic", antialias=False)),
+               ("keras.layers.UpSampling2D", dict(size=[2, 2], interpolation="bilinear", data_format="channels_last")),
+               ("tf.image.resize", dict(size=[PICTURE * 3 // 2] * 2, method="nearest", antialias=False)),
+               ("tf.image.resize", dict(size=[PICTURE * 3 // 8] * 2, method="area", antialias=False))]
+    read = lambda call, kw: Upsample.from_keras({**kw, "function": call}, backend="tensorflow")  # noqa: E731
+    return [make_case("tensorflow", call, kw, shape, read(call, kw)) for call, kw in configs]
 
 
 def native_output(case: Case, x: np.ndarray) -> np.ndarray:

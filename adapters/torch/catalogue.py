@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from unisample import PixelShuffle, PixelUnshuffle, Upsample
-from unisample.conformance.cases import AA_IN, AA_SIZES, IN, SCALES, SIZES, Case, make_case, shuffle_cases
+from unisample.conformance.cases import AA_IN, AA_SIZES, IN, PICTURE, SCALES, SIZES, Case, make_case, shuffle_cases
 
 LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
@@ -60,6 +60,17 @@ def _shuffle_cases() -> List[Case]:
          lambda kw, kind=kind, name=name: kind.from_torch({"function": f"torch.nn.functional.{name}", **kw}))
         for name, kind, key in (("pixel_shuffle", PixelShuffle, "upscale_factor"),
                                 ("pixel_unshuffle", PixelUnshuffle, "downscale_factor"))])
+
+
+def showcase() -> List[Case]:
+    """A few configurations on the report's test card: align_corners bilinear,
+    bicubic, nearest at a non-integer ratio, and an antialiased shrink."""
+    shape = (1, 3, PICTURE, PICTURE)
+    configs = [dict(size=[2 * PICTURE] * 2, mode="bilinear", align_corners=True),
+               dict(size=[2 * PICTURE] * 2, mode="bicubic", align_corners=False),
+               dict(size=[PICTURE * 3 // 2] * 2, mode="nearest"),
+               dict(size=[PICTURE * 3 // 8] * 2, mode="bilinear", antialias=True)]
+    return [make_case("torch", "F.interpolate", kw, shape, Upsample.from_torch(kw)) for kw in configs]
 
 
 def native_output(case: Case, x: np.ndarray) -> np.ndarray:
