@@ -8,7 +8,7 @@ Prints three Markdown tables (the README's "Choosing a mode") and, with
 run; nothing is downloaded.
 
 Material: scikit-image's bundled photos (``camera``, ``astronaut``,
-``coffee``, ``chelsea``), centre-cropped to 384x384 and scaled to [0, 1]; a
+``coffee``, ``chelsea``), centre-cropped to 288x288 and scaled to [0, 1]; a
 zone plate ``cos(pi r**2 / N)`` on an N = 512 grid (its local frequency is
 ``r / N`` cycles per pixel, the input's Nyquist 0.5 at r = N/2); a step edge.
 
@@ -87,10 +87,12 @@ DEFAULT_CALLS = {
 # -- material ---------------------------------------------------------------------------------
 
 
-def photos(side: int = 384) -> List[np.ndarray]:
+def photos(side: int = 288) -> List[np.ndarray]:
     """The photos as (1, C, side, side) float64 in [0, 1], centre crops."""
     from skimage import data
 
+    if side % 4 or not 4 <= side <= 300:  # chelsea, the smallest photo, is 300 pixels high
+        raise SystemExit(f"--side: got {side}; expected a multiple of 4 from 4 to 300")
     out = []
     for name in PHOTOS:
         a = np.asarray(getattr(data, name)(), dtype=np.float64) / 255.0
@@ -401,7 +403,7 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--frameworks", default=",".join(FRAMEWORKS))
     parser.add_argument("--figures", metavar="DIR", help="write the guide's pictures into DIR")
-    parser.add_argument("--side", type=int, default=384, help="the photos' crop (a multiple of 4)")
+    parser.add_argument("--side", type=int, default=288, help="the photos' crop (a multiple of 4, at most 300)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

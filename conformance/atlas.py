@@ -52,9 +52,14 @@ def naive_port(case: Case, target: str):
     return Upsample.from_dict({**port.to_dict(), "data_format": layout})
 
 
+#: a naive port's difference above this (output units, N(0, 1) inputs) is another answer, not rounding
+ANOTHER_ANSWER = 1e-5
+
+
 def atlas(cases_and_outputs: Dict[str, List[tuple]]) -> List[dict]:
-    """Rows ``{source, family, target, cases, expressible, worst, median, native_wrong,
-    why_wrong}`` (differences in output units, max over each case; float32
+    """Rows ``{source, family, target, cases, expressible, worst, median, differ,
+    native_wrong, why_wrong}`` (``differ``: the expressible cases whose difference
+    is above ``ANOTHER_ANSWER``) (differences in output units, max over each case; float32
     cases only, whose inputs are N(0, 1)) from ``{framework: [(case, x, native), ...]}``.  ``native_wrong`` counts the
     expressible cases where the target's own op is known to compute its spec
     wrongly (its adapter's ``native_defect``, say why ``why_wrong``): a naive
@@ -93,5 +98,6 @@ def atlas(cases_and_outputs: Dict[str, List[tuple]]) -> List[dict]:
         rows.append(dict(source=source, family=family, target=target, cases=total, expressible=len(diffs),
                          worst=max(diffs) if diffs else None,
                          median=float(np.median(diffs)) if diffs else None,
+                         differ=sum(d > ANOTHER_ANSWER for d in diffs),
                          native_wrong=len(wrong[key]), why_wrong=wrong[key][0] if wrong[key] else ""))
     return rows

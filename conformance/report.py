@@ -46,6 +46,7 @@ th { background: #f4f4f4; } td.left, th.left { text-align: left; }
 figure { display: inline-block; margin: 0 8px 8px 0; text-align: center; }
 figure img { image-rendering: pixelated; border: 1px solid #999; }
 figcaption { font-size: 12px; max-width: 150px; } .case { font-family: monospace; font-size: 12px; }
+small.differ { color: #cf222e; }
 .legend span.swatch { display: inline-block; width: 2.2em; height: 1em; border: 1px solid #999;
   vertical-align: middle; margin: 0 4px 0 12px; }
 dl.terms dt { font-weight: bold; margin-top: 0.4em; } dl.terms dd { margin-left: 1.5em; }
@@ -172,9 +173,11 @@ def _atlas_table(rows: List[dict]) -> str:
             else:
                 wrong = (f"<br><small class='fail' title='{html.escape(row['why_wrong'])}'>{row['native_wrong']} where "
                          f"{html.escape(target)}'s own op is wrong</small>" if row.get("native_wrong") else "")
-                cells.append(f"<td style='background:{_diff_colour(row['worst'])}' title='worst {row['worst']:.3g}'>"
+                differ = (f"<br><small class='differ'>{row['differ']} of {row['expressible']} differ</small>"
+                          if row["differ"] else "")
+                cells.append(f"<td style='background:{_diff_colour(row['median'])}' title='worst {row['worst']:.3g}'>"
                              f"median {row['median']:.2g}<br><small>worst {row['worst']:.2g}; "
-                             f"{row['expressible']}/{row['cases']} expressible</small>{wrong}</td>")
+                             f"{row['expressible']}/{row['cases']} expressible</small>{differ}{wrong}</td>")
         lines.append(f"<tr><td class='left'>{html.escape(source)}</td><td>{html.escape(family)}</td>"
                      f"{''.join(cells)}</tr>")
     return f"<table id='atlas'>{''.join(lines)}</table>"
@@ -285,8 +288,10 @@ _TERMS = [
     ("expressible", "of a family's cases, how many the other framework has such a call for; 'cannot express': "
                     "none"),
     ("median / worst", "over a cell's expressible cases, of each case's largest absolute difference between the "
-                       "naive port and the native output, in output units (float32 cases, N(0, 1) inputs): above "
-                       "about 1e-5 it is another answer, not rounding"),
+                       "naive port and the native output, in output units (float32 cases, N(0, 1) inputs); an "
+                       "atlas cell is coloured by the median"),
+    ("differ", "of a cell's expressible cases, how many a naive port changes by more than 1e-5: another answer, "
+               "not rounding"),
     ("test card", "a 64x64 picture of rings, bars 1 to 4 pixels wide, a ramp and a checkerboard "
                   "(conformance/cases.py: picture), through a few native configurations of each framework"),
 ]
@@ -334,8 +339,8 @@ inputs are small N(0, 1) arrays; each |difference| picture is scaled to its own 
 <h2>Native behaviour atlas: what porting without unisample changes</h2>
 <p>Each framework's native configurations, called in another framework with the same nominal arguments and that
 framework's defaults; the cells give the median and worst absolute difference from the original output
-(float32 cases, N(0, 1) inputs), coloured by the worst, and how many of the family's cases the other framework
-can express.  Anything above about 1e-5 is a different answer, not rounding.
+(float32 cases, N(0, 1) inputs), coloured by the median (the typical port), how many of the family's cases the
+other framework can express, and how many of those differ: above 1e-5 is another answer, not rounding.
 "where ...'s own op is wrong" counts the cases where the target's kernel is known not to compute its own
 configuration (torch's antialiased kernels at output width 1): the naive port lands further off there than
 the figure says, and unisample computes the filter.</p>
