@@ -347,55 +347,49 @@ def table(header: List[str], rows: List[list]) -> str:
 # -- figures ----------------------------------------------------------------------------------
 
 
-def figures(directory: str, children: Dict[str, dict], side: int) -> List[str]:
-    """The zone plate shrunk by 4 by each framework's default bicubic and by the
-    antialiased filters; a photo crop enlarged x4 by each mode.  PNG paths."""
+def _grid(path: str, panels: List[Tuple[str, np.ndarray]], rows: int, columns: int, title: str, draw) -> str:
+    """``panels`` (caption, picture) on a grid of ``rows`` x ``columns``, each
+    drawn by ``draw(ax, picture)``, saved as a PNG at ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    os.makedirs(directory, exist_ok=True)
-    written = []
-    panels = [("zone plate 512x512", zone_plate()[0, 0])]
-    for fw in FRAMEWORKS:
-        if children.get(fw) is not None:
-            panels.append((f"{fw} default bicubic", children[fw]["bicubic/zone"][0, 0]))
-    panels.append(("cv2 INTER_CUBIC", natives("opencv", side)["bicubic/zone"][0, 0]))
-    panels.append(("Pillow BICUBIC (antialiased)", pillow_zone("bicubic")[0, 0]))
-    panels.append(("unisample bicubic antialias=True",
-                   Upsample(size=ZONE // 4, **UNISAMPLE_AA["bicubic"])(zone_plate())[0, 0]))
-    fig, axes = plt.subplots(2, 4, figsize=(12, 6.4))
-    for ax, (title, image) in zip(axes.flat, panels):
-        ax.imshow(image, cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
-        ax.set_title(title, fontsize=9)
+    fig, axes = plt.subplots(rows, columns, figsize=(2.5 * columns, 2.9 * rows + 0.6))
+    for ax, (caption, image) in zip(axes.flat, panels):
+        draw(ax, image)
+        ax.set_title(caption, fontsize=9)
     for ax in axes.flat:
         ax.axis("off")
-    fig.suptitle("A zone plate shrunk by 4 (512 -> 128): rings beyond the centre are aliasing", fontsize=11)
+    fig.suptitle(title, fontsize=11)
     fig.tight_layout()
-    path = os.path.join(directory, "guide_zone_plate.png")
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=85)
     plt.close(fig)
-    written.append(path)
+    return path
 
+
+def figures(directory: str, children: Dict[str, dict], side: int) -> List[str]:
+    """The zone plate shrunk by 4 by each framework's default bicubic and by the
+    antialiased filters; a photo crop enlarged x4 by each mode.  PNG paths."""
     from skimage import data
 
+    os.makedirs(directory, exist_ok=True)
+    panels = [("zone plate 512x512", zone_plate()[0, 0])]
+    panels += [(f"{fw} default bicubic", children[fw]["bicubic/zone"][0, 0]) for fw in FRAMEWORKS
+               if children.get(fw) is not None]
+    panels += [("cv2 INTER_CUBIC", natives("opencv", side)["bicubic/zone"][0, 0]),
+               ("Pillow BICUBIC (antialiased)", pillow_zone("bicubic")[0, 0]),
+               ("unisample bicubic antialias=True",
+                Upsample(size=ZONE // 4, **UNISAMPLE_AA["bicubic"])(zone_plate())[0, 0])]
+    zone = _grid(os.path.join(directory, "guide_zone_plate.png"), panels, 2, 4,
+                 "A zone plate shrunk by 4 (512 -> 128): rings beyond the centre are aliasing",
+                 lambda ax, image: ax.imshow(image, cmap="gray", vmin=-1, vmax=1, interpolation="nearest"))
     crop = np.asarray(data.astronaut(), np.float64)[90:138, 180:228] / 255.0  # her eye, 48x48
     x = np.ascontiguousarray(np.moveaxis(crop, -1, 0))[None]
-    fig, axes = plt.subplots(2, 6, figsize=(15, 5.6))
     views = [("input 48x48", x)] + [(name, np.clip(Upsample(scale_factor=4, **kw)(x), 0, 1)) for name, kw in MODES]
-    for ax, (title, image) in zip(axes.flat, views):
-        ax.imshow(np.moveaxis(image[0], 0, -1), interpolation="nearest")
-        ax.set_title(title, fontsize=9)
-    for ax in axes.flat:
-        ax.axis("off")
-    fig.suptitle("A 48x48 crop enlarged x4 by each mode", fontsize=11)
-    fig.tight_layout()
-    path = os.path.join(directory, "guide_enlarge.png")
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    written.append(path)
-    return written
+    enlarged = _grid(os.path.join(directory, "guide_enlarge.png"), views, 2, 6, "A 48x48 crop enlarged x4 by each mode",
+                     lambda ax, image: ax.imshow(np.moveaxis(image[0], 0, -1), interpolation="nearest"))
+    return [zone, enlarged]
 
 
 def main(argv=None) -> None:

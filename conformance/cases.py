@@ -154,7 +154,7 @@ def shuffle_cases(framework: str, calls, factors=SHUFFLE_FACTORS, dtypes=SHUFFLE
 
 
 #: the test card's side: the showcase's inputs (``picture``)
-PICTURE = 64
+PICTURE = 128
 
 
 def picture(shape: Tuple[int, ...], channels_last: bool) -> np.ndarray:

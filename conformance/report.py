@@ -292,7 +292,7 @@ _TERMS = [
                        "atlas cell is coloured by the median"),
     ("differ", "of a cell's expressible cases, how many a naive port changes by more than 1e-5: another answer, "
                "not rounding"),
-    ("test card", "a 64x64 picture of rings, bars 1 to 4 pixels wide, a ramp and a checkerboard "
+    ("test card", "a 128x128 picture of rings, bars 1 to 4 pixels wide, a ramp and a checkerboard "
                   "(conformance/cases.py: picture), through a few native configurations of each framework"),
 ]
 

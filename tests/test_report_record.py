@@ -53,7 +53,7 @@ def test_the_test_card_shows_a_naive_ports_difference_and_none_for_unisample(qui
     # is visibly off on the test card; unisample is torch's output to rounding
     import re
 
-    from unisample.conformance.cases import showcase
+    from unisample.conformance.cases import PICTURE, showcase
 
     page = report.render(quick_runs)
     cards = page.split("class='visual-diff test-card'")[1:]
@@ -63,8 +63,8 @@ def test_the_test_card_shows_a_naive_ports_difference_and_none_for_unisample(qui
     keras = [float(v) for v in re.findall(r"\|keras - native\|, max ([0-9.e+-]+)", corners)]
     assert ours and ours[0] < 1e-5 and keras and keras[0] > 0.1
     x, native = next((x, n) for c, x, n in quick_runs[0].showcase if c.spec.align_corners)
-    assert np.abs(native - Upsample(size=128, mode="bilinear")(x)).max() > 0.1  # measured, not assumed
-    assert "keras.layers.Resizing(128, 128, interpolation=&#x27;bilinear&#x27;)" in corners
+    assert np.abs(native - Upsample(size=2 * PICTURE, mode="bilinear")(x)).max() > 0.1  # measured, not assumed
+    assert f"keras.layers.Resizing({2 * PICTURE}, {2 * PICTURE}, interpolation=&#x27;bilinear&#x27;)" in corners
 
 
 def test_atlas_says_where_the_targets_own_op_is_wrong():
