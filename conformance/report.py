@@ -71,6 +71,24 @@ def _diff_colour(diff: Optional[float]) -> str:
     return f"rgb({int(150 + 105 * t)},{int(230 - 150 * t)},{int(150 - 70 * t)})"
 
 
+def _summary_cell(family: str, results) -> str:
+    """One cell of the heatmap: passed / cases, coloured by the worst error as a
+    share of its bound; a known native defect is far off by nature, not
+    unisample's error (the terminal leaves it out too): counted, not coloured."""
+    if not results:
+        return "<td style='background:#eeeeee'>-</td>"
+    failed = sum(not r.ok for r in results)
+    defects = sum(r.verdict == "native defect" for r in results)
+    ratios = [max(r.reference_error_eps or 0, r.numpy_error_eps or 0) / r.bound_eps
+              for r in results if r.bound_eps and r.verdict != "native defect"]
+    worst = max(ratios) if ratios else (0.0 if not failed else None)
+    text = f"{len(results) - failed}/{len(results)}"
+    detail = "exact" if all(r.exact for r in results) and not failed else f"{(worst or 0) * 100:.0f}% of bound"
+    detail += f"; {defects} native defect{'s' if defects > 1 else ''}" if defects else ""
+    return (f"<td style='background:{_ratio_colour(worst, failed > 0)}' "
+            f"title='{html.escape(family)}: {text} passed'>{text}<br><small>{detail}</small></td>")
+
+
 def _summary(runs) -> str:
     families = sorted({r.family for run in runs for r in run.results})
     rows = [f"<tr><th class='left'>framework</th>{''.join(f'<th>{html.escape(f)}</th>' for f in families)}</tr>"]
@@ -84,24 +102,8 @@ def _summary(runs) -> str:
         by_family = defaultdict(list)
         for r in run.results:
             by_family[r.family].append(r)
-        cells = []
-        for family in families:
-            results = by_family.get(family)
-            if not results:
-                cells.append("<td style='background:#eeeeee'>-</td>")
-                continue
-            failed = sum(not r.ok for r in results)
-            defects = sum(r.verdict == "native defect" for r in results)
-            # a known native defect is far off by nature: not unisample's error (the terminal leaves it out too)
-            ratios = [max(r.reference_error_eps or 0, r.numpy_error_eps or 0) / r.bound_eps
-                      for r in results if r.bound_eps and r.verdict != "native defect"]
-            worst = max(ratios) if ratios else (0.0 if not failed else None)
-            text = f"{len(results) - failed}/{len(results)}"
-            detail = "exact" if all(r.exact for r in results) and not failed else f"{(worst or 0) * 100:.0f}% of bound"
-            detail += f"; {defects} native defect{'s' if defects > 1 else ''}" if defects else ""
-            cells.append(f"<td style='background:{_ratio_colour(worst, failed > 0)}' "
-                         f"title='{html.escape(family)}: {text} passed'>{text}<br><small>{detail}</small></td>")
-        rows.append(f"<tr><td class='left'>{label}</td>{''.join(cells)}</tr>")
+        cells = "".join(_summary_cell(family, by_family.get(family)) for family in families)
+        rows.append(f"<tr><td class='left'>{label}</td>{cells}</tr>")
     return f"<table id='summary-heatmap'>{''.join(rows)}</table>"
 
 
