@@ -32,8 +32,8 @@ zone plate ``cos(pi r**2 / N)`` on an N = 512 grid (its local frequency is
   filter, against Pillow's ``Image.resize`` of the same filter (which
   antialiases), in PSNR (peak 255, outputs rounded to uint8 like saved
   images); with the aliasing share of the same call on the zone plate.
-* **Speed**: the median time of ``Upsample(...)(x)`` per mode on a
-  1x3x256x256 float32 input enlarged to 512x512, on numpy and on each
+* **Speed**: the median time of ``Upsample(...)(x)`` per mode on an
+  8x3x256x256 float32 input enlarged to 512x512, on numpy and on each
   framework's adapter (each framework in a process of its own: TensorFlow and
   Paddle must not share one), taking turns (``_timing.turn_times``); "x
   bilinear" is the mode's time over bilinear's on numpy in the same run.
@@ -224,11 +224,13 @@ def natives(framework: str, side: int) -> Dict[str, np.ndarray]:
 
 
 def adapter_times(framework: str, repeat: int) -> Dict[str, float]:
-    """Median seconds of ``Upsample(size=512, ...)(x)`` per mode on 1x3x256x256 float32."""
+    """Median seconds of ``Upsample(size=512, ...)(x)`` per mode on 8x3x256x256 float32
+    (a batch: a single image takes well under a millisecond, where waking the
+    thread pools after ``turn_times``' pause is most of the time)."""
     from unisample.adapters import get_adapter
 
     adapter = get_adapter(framework)
-    x = adapter.from_numpy(np.random.default_rng(0).random((1, 3, 256, 256), dtype=np.float32))
+    x = adapter.from_numpy(np.random.default_rng(0).random((8, 3, 256, 256), dtype=np.float32))
     block = (lambda y: y.block_until_ready()) if framework == "jax" else (lambda y: y)
     fns = {}
     for name, kwargs in MODES:
@@ -415,7 +417,7 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory(prefix="unisample-guide-") as tmp:
         children = {fw: run_child(fw, args.repeat, args.side, tmp) for fw in FRAMEWORKS if fw in wanted}
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; photos "
-          f"{', '.join(PHOTOS)} ({args.side}x{args.side} crops); speed: 1x3x256x256 float32 -> 512x512, "
+          f"{', '.join(PHOTOS)} ({args.side}x{args.side} crops); speed: 8x3x256x256 float32 -> 512x512, "
           f"median of {args.repeat}")
     big, small = mode_rows(children, args.repeat, args.side)
     print("\nEnlarging (shrunk by block averages, enlarged back; PSNR in dB, SSIM; ringing on a step; ms):\n")
