@@ -413,9 +413,20 @@ def main(argv=None) -> None:
             require(module, "benchmarks/mode_guide.py")
     except MissingDependency as e:
         raise SystemExit(str(e)) from None
+    if args.side % 4 or not 4 <= args.side <= 300:  # before any child runs
+        raise SystemExit(f"--side: got {args.side}; expected a multiple of 4 from 4 to 300")
+    if args.repeat < 1:
+        raise SystemExit(f"--repeat: got {args.repeat}; expected a whole number >= 1")
     wanted = [f for f in args.frameworks.split(",") if f]
+    unknown = [f for f in wanted if f not in FRAMEWORKS]
+    if unknown:
+        raise SystemExit(f"--frameworks: got {', '.join(unknown)}; expected some of {', '.join(FRAMEWORKS)}")
     with tempfile.TemporaryDirectory(prefix="unisample-guide-") as tmp:
-        children = {fw: run_child(fw, args.repeat, args.side, tmp) for fw in FRAMEWORKS if fw in wanted}
+        try:
+            children = {fw: run_child(fw, args.repeat, args.side, tmp) for fw in FRAMEWORKS if fw in wanted}
+        except subprocess.CalledProcessError as e:
+            raise SystemExit(f"mode_guide: the {e.cmd[3]} process failed (status {e.returncode}); "
+                             "its error is above") from None
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; photos "
           f"{', '.join(PHOTOS)} ({args.side}x{args.side} crops); speed: 8x3x256x256 float32 -> 512x512, "
           f"median of {args.repeat}")

@@ -167,7 +167,7 @@ def picture(shape: Tuple[int, ...], channels_last: bool) -> np.ndarray:
     h, w = (shape[1], shape[2]) if channels_last else (shape[2], shape[3])
     y, x = np.mgrid[0:h, 0:w].astype(np.float64)
     qy, qx = h / 4, w / 4  # the centre of the top-left quarter
-    rings = 0.5 + 0.5 * np.cos(np.pi * ((y - qy) ** 2 + (x - qx) ** 2) / h)  # up to 1/4 cycle per pixel
+    rings = 0.5 + 0.5 * np.cos(np.pi * ((y - qy) ** 2 + (x - qx) ** 2) / h)  # r / h cycles per pixel: < 0.36
     widths = np.array([1, 1, 2, 2, 3, 3, 4, 4])  # light and dark bars of each width, from the middle on
     pattern = np.repeat(np.arange(len(widths)) % 2, widths).astype(np.float64)
     bars = np.broadcast_to(np.concatenate([np.zeros(w // 2), np.resize(pattern, w - w // 2)]), (h, w))

@@ -126,18 +126,27 @@ def _worst_tables(runs, per_framework: int = 5) -> str:
     return "".join(parts)
 
 
-def _figures(runs, limit: int = 12) -> str:
+def _chosen_figures(runs, limit: int) -> list:
+    """``(run, result index)`` to picture: every failing case with an output (a
+    native error has none), or, where nothing fails, each run's most divergent."""
+    pictured = [(run, i) for run in runs for i, r in enumerate(run.results)
+                if any(c.id == r.case for c, _, _ in run.arrays)]
+    if any(not r.ok for run in runs for r in run.results):
+        return [(run, i) for run, i in pictured if not run.results[i].ok][:limit]
+
+    def share(r):
+        return max(r.reference_error_eps or 0, r.numpy_error_eps or 0) / (r.bound_eps or 1)
+
     chosen = []
-    failing = [(run, i) for run in runs for i, r in enumerate(run.results) if not r.ok and run.arrays]
-    if failing:
-        chosen = failing[:limit]
-    else:
-        for run in runs:
-            if run.status != "ran" or not run.results:
-                continue
-            scores = [max(r.reference_error_eps or 0, r.numpy_error_eps or 0) / (r.bound_eps or 1)
-                      for r in run.results]
-            chosen.append((run, int(np.argmax(scores))))
+    for run in runs:
+        mine = [i for r, i in pictured if r is run]
+        if mine:
+            chosen.append((run, max(mine, key=lambda i: share(run.results[i]))))
+    return chosen
+
+
+def _figures(runs, limit: int = 12) -> str:
+    chosen = _chosen_figures(runs, limit)
     parts = []
     for run, i in chosen:
         result = run.results[i]

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-HAS_GUIDE = all(importlib.util.find_spec(m) is not None for m in ("skimage", "matplotlib", "PIL"))
+HAS_GUIDE = all(importlib.util.find_spec(m) is not None for m in ("skimage", "matplotlib", "PIL", "cv2"))
 pytestmark = pytest.mark.skipif(not HAS_GUIDE, reason='needs the guide extra: pip install ".[guide]"')
 
 BENCHMARKS = os.path.join(os.path.dirname(__file__), "..", "benchmarks")
@@ -61,10 +61,17 @@ def test_ringing_of_cubic_and_of_linear():
 
 
 def test_every_mode_of_the_guide_is_a_valid_spec_both_ways_where_it_antialiases():
+    # nearest and area have no antialiased form; every filter has both
+    one_way = {"nearest", "nearest-exact", "area"}
     for name, kwargs in guide.MODES:
-        variants = guide.antialias_variants(kwargs)
-        assert False in variants or True in variants, name
-    assert guide.antialias_variants({"mode": "bilinear"}) == [False, True]
+        assert guide.antialias_variants(kwargs) == ([False] if name in one_way else [False, True]), name
+
+
+def test_a_bad_side_is_one_line_before_any_framework_runs():
+    proc = subprocess.run([sys.executable, os.path.join(BENCHMARKS, "mode_guide.py"), "--side", "301"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == "--side: got 301; expected a multiple of 4 from 4 to 300"
 
 
 def test_the_guide_runs_and_its_tables_say_what_the_papers_say(tmp_path):

@@ -216,3 +216,47 @@ def test_the_fuzz_runs_pixel_shuffles_on_numpy():
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "shuffle adapter" in proc.stdout and "20 random resizes and 4 pixel shuffles" in proc.stdout
+
+
+def test_an_onnx_attribute_the_reader_does_not_know_is_refused():
+    # a misspelled mode would otherwise leave DepthToSpace's default, DCR: the other order
+    from unisample import port
+    from unisample.onnx_shuffle import spec_of_node
+
+    with pytest.raises(ValueError, match=r"unknown attributes \['Mode'\]; DepthToSpace has blocksize, mode"):
+        spec_of_node("DepthToSpace", {"blocksize": 2, "Mode": "CRD"})
+    with pytest.raises(ValueError, match=r"unknown attributes \['mode'\]; SpaceToDepth has blocksize"):
+        port("onnx: SpaceToDepth(blocksize=2, mode='CRD')")
+    assert port("onnx: DepthToSpace(blocksize=2, mode='CRD')")[0] == PixelShuffle(2, order="CRD", data_format="NCHW")
+
+
+def test_integers_of_another_dtype_are_not_the_same_output():
+    x = np.arange(8, dtype=np.int64).reshape(1, 8, 1, 1)
+    ok, _, _, message = tolerance.compare(PixelShuffle(2), x, x.astype(np.int32), x)
+    assert not ok and message == "output dtype int32, expected int64"
+
+
+def test_the_fuzz_judge_holds_floats_to_their_dtype_and_sign():
+    case = next(c for c in (fuzz.draw_shuffle(2, k) for k in range(300)) if c.dtype == "float32" and not c.nonfinite)
+    x = fuzz.make_input(case)
+    y = case.spec(x)
+    assert fuzz.judge(case, x, y)[0]
+    assert fuzz.judge(case, x, y.astype(np.float64))[2:] == (None, "output dtype float64, expected float32")
+    zeros = np.zeros_like(x)
+    assert not fuzz.judge(case, zeros, -case.spec(zeros))[0]  # -0.0 is not the input's 0.0
+
+
+def test_the_numpy_fuzz_counts_a_dtype_it_cannot_make_as_skipped(monkeypatch):
+    monkeypatch.setattr(fuzz, "outputs", lambda framework, case, x: iter([("skipped", TypeError("no bfloat16"))]))
+    run = fuzz.check_numpy(3, 0)
+    assert {r.verdict for r in run.results} == {"skipped"}
+
+
+def test_the_report_pictures_no_failing_case_without_an_output():
+    from unisample.conformance import report
+
+    case = catalogue("torch", kernels=["shuffle"])[0]
+    result = runner.CaseResult("torch", "pixel shuffle", case.id, case.spec.to_dict(), "native error", True,
+                               message="RuntimeError: no kernel")
+    page = report.render([runner.FrameworkRun("torch", "ran", results=[result])])
+    assert "FAILED" in page and "class='visual-diff'" not in page

@@ -83,6 +83,10 @@ def spec_of_node(op_type: str, attributes: Mapping[str, Any], name: str = "") ->
     where = f"{op_type} node {name!r}" if name else f"{op_type} node"
     if op_type not in ("DepthToSpace", "SpaceToDepth"):
         raise ValueError(f"from_onnx: op_type: got {op_type!r}; expected 'DepthToSpace' or 'SpaceToDepth'")
+    allowed = ("blocksize", "mode") if op_type == "DepthToSpace" else ("blocksize",)
+    unknown = sorted(set(attributes) - set(allowed))
+    if unknown:  # an attribute this reader would drop could change the order
+        raise ValueError(f"from_onnx: {where}: unknown attributes {unknown}; {op_type} has {', '.join(allowed)}")
     block = attributes.get("blocksize")
     if isinstance(block, bool) or not isinstance(block, int) or block < 1:
         raise ValueError(f"from_onnx: {where}: blocksize {block!r}; expected a whole number >= 1")

@@ -146,7 +146,9 @@ def compare(spec, x, actual, expected, dtype: Optional[str] = None) -> tuple:
                                     f"first {first}: {names[got[first]]}, expected {names[want[first]]}")
     if is_exact(spec):
         if actual.dtype.kind in "biu" and given.dtype.kind in "biu":
-            # integers compared as integers: float64 holds 64-bit ones only to 2**53
+            # integers compared as integers (float64 holds 64-bit ones only to 2**53), in one dtype
+            if actual.dtype != given.dtype:
+                return False, error, 0.0, f"output dtype {actual.dtype}, expected {given.dtype}"
             same = np.array_equal(actual, given)
         else:
             finite = want == 0
