@@ -123,16 +123,17 @@ SHUFFLE_BLOCKS = (3, 2)
 SHUFFLE_DTYPES = ("float16", "float64", "int8", "uint8", "int32", "int64", "bool")
 
 
-def shuffle_input_shape(spec: ShuffleSpec, channels: int) -> Tuple[int, ...]:
-    """The input shape of ``spec`` (two spatial axes) with ``channels`` channels
-    on the side of fewer channels (a shuffle's output, an unshuffle's input)."""
-    factors = spec.factors(len(SHUFFLE_BLOCKS))
-    block = int(np.prod(factors))
+def shuffle_input_shape(spec: ShuffleSpec, channels: int, blocks: Tuple[int, ...] = SHUFFLE_BLOCKS,
+                        batch: int = 2) -> Tuple[int, ...]:
+    """The input shape of ``spec`` with ``channels`` channels on the side of fewer
+    channels (a shuffle's output, an unshuffle's input) and ``blocks`` blocks per
+    spatial axis (a shuffle's input lengths, an unshuffle's output lengths)."""
+    factors = spec.factors(len(blocks))
     if spec.shuffles:
-        c, spatial = channels * block, SHUFFLE_BLOCKS
+        c, spatial = channels * int(np.prod(factors)), tuple(blocks)
     else:
-        c, spatial = channels, tuple(n * f for n, f in zip(SHUFFLE_BLOCKS, factors))
-    return (2,) + spatial + (c,) if spec.channels_last else (2, c) + spatial
+        c, spatial = channels, tuple(n * f for n, f in zip(blocks, factors))
+    return (batch,) + spatial + (c,) if spec.channels_last else (batch, c) + spatial
 
 
 def shuffle_cases(framework: str, calls, factors=SHUFFLE_FACTORS, dtypes=SHUFFLE_DTYPES) -> List[Case]:

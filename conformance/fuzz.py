@@ -208,14 +208,11 @@ def draw_shuffle(seed: int, index: int) -> FuzzCase:
               tuple(int(_pick(rng, (1, 2, 3))) for _ in range(rank)))
     kind = _pick(rng, (PixelShuffle, PixelUnshuffle))
     spec = kind(factor, order=_pick(rng, ("CRD", "DCR")), data_format=_pick(rng, ("channels_first", "channels_last")))
-    factors = spec.factors(rank)
+    from .cases import shuffle_input_shape
+
     blocks = tuple(int(rng.integers(1, 5)) for _ in range(rank))
     channels, batch = int(rng.integers(1, 4)), int(rng.integers(1, 3))
-    if spec.shuffles:
-        channels, spatial = channels * int(np.prod(factors)), blocks
-    else:
-        spatial = tuple(n * f for n, f in zip(blocks, factors))
-    shape = (batch,) + spatial + (channels,) if spec.channels_last else (batch, channels) + spatial
+    shape = shuffle_input_shape(spec, channels, blocks, batch)
     weights = {**_DTYPE_WEIGHTS, "bool": 1}
     dtype = _pick(rng, tuple(weights), p=np.array(list(weights.values())) / sum(weights.values()))
     fill, nonfinite = "normal", []

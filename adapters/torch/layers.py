@@ -32,11 +32,10 @@ class _PlainState:
         return state
 
     def __setstate__(self, state):
-        from unisample import Upsample as Spec
-        from unisample.shuffle import from_dict
+        from unisample.ops import spec_from_dict
 
         state = dict(state)
-        state["spec"] = from_dict(state["spec"]) if "op" in state["spec"] else Spec.from_dict(state["spec"])
+        state["spec"] = spec_from_dict(state["spec"])
         self.__dict__.update(state)
 
 
